@@ -1,0 +1,231 @@
+"""The store interface. SQLite (embedded, one desk) and PostgreSQL (several desks) implement it.
+
+Synchronous and thread-safe: reads are indexed and take well under a millisecond, so the
+UI may call the read methods directly; async code runs writes with
+``await asyncio.to_thread(...)`` (see :func:`app.store.run_in_thread`).
+
+Every change to a record bumps a store-wide sequence number (``seq``); readers poll
+:meth:`Store.changes_since` cheaply, and PostgreSQL also wakes them with LISTEN/NOTIFY
+(:meth:`Store.wait_for_change`).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from app.model import Decision, DecisionState, IdKind, InventoryRecord, Source
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked (disk full, server gone, bad URL). Message is for people."""
+
+
+class ConflictError(StoreError):
+    """Another desk changed the item first; ``current`` is what the store holds now."""
+
+    def __init__(self, message: str, current: InventoryRecord | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class RowFilter(StrEnum):
+    AWAITING = "awaiting"          # default view: items that still need a decision
+    DECIDED_TODAY = "decided_today"
+    ALL = "all"
+
+
+class SortKey(StrEnum):
+    RECEIVED = "received_at"
+    RMA = "rma"
+    TRACKING = "tracking"
+    SKU = "sku"
+    DESCRIPTION = "description"
+    QUANTITY = "quantity"
+    WEIGHT = "weight_kg"
+    STATUS = "status"
+    HANDLING = "handling_code"
+    HANDLING_STATUS = "handling_status"
+    WAREHOUSE = "warehouse"
+    SOURCE = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class RowQuery:
+    filter: RowFilter = RowFilter.AWAITING
+    warehouse: str | None = None
+    source: Source | None = None
+    day_start: datetime | None = None  # start of "today" in the desk's time zone (UTC-aware)
+    sort: SortKey = SortKey.RECEIVED
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """The flat summary the inventory list shows: one query, no JSON decoding."""
+
+    key: str
+    source: Source
+    rma: str | None
+    tracking: str | None
+    sku: str | None
+    description: str | None
+    quantity: int | None
+    length_cm: Decimal | None
+    width_cm: Decimal | None
+    height_cm: Decimal | None
+    weight_kg: Decimal | None
+    status: str | None
+    handling_code: str | None
+    handling_status: str | None
+    warehouse: str | None
+    received_at: datetime | None
+    decision_state: DecisionState | None = None  # last decision's state, for "sending"/"failed"
+    seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: str
+    kind: IdKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    record: InventoryRecord
+    changed: bool
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """A webhook as received: kept once, whatever its category, for audit and replay."""
+
+    source: Source
+    dedup_key: str
+    received_at: datetime
+    body: bytes
+    category: str | None = None
+    action: str | None = None
+    event_time: datetime | None = None
+    outcome: str = "stored"   # stored / applied / unknown_event / rejected:<why>
+    headers: dict[str, str] = field(default_factory=dict)  # never the signature's secret
+
+
+class Store(abc.ABC):
+    """One store of inventory records, decisions (audit + outbox), raw events and sync state."""
+
+    url: str  # as given, with any password removed
+
+    # -- lifecycle --------------------------------------------------------------------
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def schema_version(self) -> int: ...
+
+    # -- records ----------------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert(self, record: InventoryRecord) -> UpsertResult:
+        """Merge ``record`` into what is stored (:func:`app.model.merge`), in one transaction."""
+
+    @abc.abstractmethod
+    def upsert_many(self, records: Iterable[InventoryRecord]) -> int:
+        """Upsert many in one transaction; returns how many changed."""
+
+    @abc.abstractmethod
+    def get(self, key: str) -> InventoryRecord | None: ...
+
+    @abc.abstractmethod
+    def lookup(self, identifier: str) -> list[Match]:
+        """Records whose RMA, tracking number, inventory id, WINIT order, SKU, barcode or
+        serial equals ``identifier`` (case-insensitive, exact). Indexed."""
+
+    @abc.abstractmethod
+    def count(self, query: RowQuery) -> int: ...
+
+    @abc.abstractmethod
+    def rows(self, query: RowQuery, offset: int, limit: int) -> list[Row]: ...
+
+    @abc.abstractmethod
+    def row(self, key: str) -> Row | None: ...
+
+    @abc.abstractmethod
+    def position(self, query: RowQuery, key: str) -> int | None:
+        """Index of ``key`` in ``rows(query, ...)`` order, or None if the query excludes it."""
+
+    @abc.abstractmethod
+    def warehouses(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    def last_seq(self) -> int: ...
+
+    @abc.abstractmethod
+    def changes_since(self, seq: int, limit: int = 1000) -> tuple[int, list[str]]:
+        """Keys changed after ``seq`` (records or their decisions) and the newest seq seen."""
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block up to ``timeout`` s for another writer's change (PostgreSQL NOTIFY).
+
+        The default says "maybe" at once; callers then poll :meth:`changes_since`.
+        """
+        return True
+
+    # -- decisions: audit trail and outbox --------------------------------------------
+    @abc.abstractmethod
+    def add_decision(self, decision: Decision, *, expected_handling: str | None = ...,  # type: ignore[assignment]
+                     ) -> Decision:
+        """Write a decision durably (state QUEUED) and return it with its id.
+
+        With ``expected_handling`` given, refuse with :class:`ConflictError` when the item's
+        handling is no longer that (another desk decided first) or when another decision on
+        the item is still queued or sending.
+        """
+
+    @abc.abstractmethod
+    def update_decision(self, decision_id: int, state: DecisionState, *,
+                        result_message: str | None = None, error_code: str | None = None,
+                        correlation_id: str | None = None,
+                        count_attempt: bool = False) -> Decision: ...
+
+    @abc.abstractmethod
+    def get_decision(self, decision_id: int) -> Decision | None: ...
+
+    @abc.abstractmethod
+    def decisions_for(self, key: str) -> list[Decision]: ...
+
+    @abc.abstractmethod
+    def decisions_between(self, start: datetime, end: datetime) -> list[Decision]: ...
+
+    @abc.abstractmethod
+    def decisions_in_state(self, states: Sequence[DecisionState]) -> list[Decision]: ...
+
+    # -- raw events (webhooks) --------------------------------------------------------
+    @abc.abstractmethod
+    def ingest(self, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
+        """Store ``event`` once and upsert ``records``, atomically.
+
+        Returns False (and changes nothing) when an event with the same ``dedup_key`` was
+        stored before. Raises :class:`StoreError` when nothing could be committed.
+        """
+
+    @abc.abstractmethod
+    def raw_events(self, limit: int = 100, source: Source | None = None) -> list[RawEvent]: ...
+
+    # -- small key/value state (sync cursors, cached lookups) --------------------------
+    @abc.abstractmethod
+    def get_state(self, name: str) -> str | None: ...
+
+    @abc.abstractmethod
+    def set_state(self, name: str, value: str | None) -> None: ...

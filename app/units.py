@@ -1,0 +1,133 @@
+"""Lenient number parsing and every unit conversion, in one place.
+
+Return Helper sends weights as integer grams and dimensions as integer centimetres (the
+re-measure event sends decimals); WINIT sends kilograms and decimal centimetres, often as
+strings. Everything is kept as :class:`~decimal.Decimal`: no float ever touches a weight,
+a volume or a price.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+GRAMS_PER_KG: Final = Decimal(1000)
+CM3_PER_M3: Final = Decimal(1_000_000)
+
+_WEIGHT_TO_KG: Final[dict[str, Decimal]] = {
+    "g": Decimal("0.001"),
+    "gram": Decimal("0.001"),
+    "grams": Decimal("0.001"),
+    "kg": Decimal(1),
+    "kgs": Decimal(1),
+    "lb": Decimal("0.45359237"),
+    "lbs": Decimal("0.45359237"),
+    "oz": Decimal("0.028349523125"),
+}
+_LENGTH_TO_CM: Final[dict[str, Decimal]] = {
+    "mm": Decimal("0.1"),
+    "cm": Decimal(1),
+    "m": Decimal(100),
+    "in": Decimal("2.54"),
+    "inch": Decimal("2.54"),
+}
+
+
+class UnitError(ValueError):
+    """A unit of measure this program does not know. Never guessed silently."""
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """Parse a number sent as int, str or Decimal; ``None``/empty gives ``None``.
+
+    Floats are converted through ``repr`` so ``0.1`` stays ``0.1``. Anything that is not a
+    finite number raises :class:`ValueError` with the offending value in the message.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "") if value.count(",") and "." in value else value.strip()
+        if not text:
+            return None
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # "0,5" as some European exports write it
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    else:
+        raise ValueError(f"not a number: {value!r}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def parse_int(value: object) -> int | None:
+    """Parse an integer sent as int or str (``"1"``, ``"1.0"``); ``None``/empty gives ``None``."""
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(f"not a whole number: {value!r}")
+    return int(number)
+
+
+def weight_to_kg(value: object, uom: str | None) -> Decimal | None:
+    """Convert a weight in ``uom`` (``g``, ``kg``, ``lb``, ``oz``) to kilograms, exactly."""
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    unit = (uom or "").strip().lower()
+    if unit not in _WEIGHT_TO_KG:
+        raise UnitError(f"unknown weight unit {uom!r}")
+    return _normalize(number * _WEIGHT_TO_KG[unit])
+
+
+def length_to_cm(value: object, uom: str | None) -> Decimal | None:
+    """Convert a length in ``uom`` (``mm``, ``cm``, ``m``, ``in``) to centimetres, exactly."""
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    unit = (uom or "").strip().lower()
+    if unit not in _LENGTH_TO_CM:
+        raise UnitError(f"unknown length unit {uom!r}")
+    return _normalize(number * _LENGTH_TO_CM[unit])
+
+
+def grams_to_kg(value: object) -> Decimal | None:
+    """Return Helper's integer grams to kilograms."""
+    return weight_to_kg(value, "g")
+
+
+def volume_m3(length_cm: Decimal | None, width_cm: Decimal | None,
+              height_cm: Decimal | None) -> Decimal | None:
+    """Volume in cubic metres from three sides in centimetres, when all three are known."""
+    if length_cm is None or width_cm is None or height_cm is None:
+        return None
+    return _normalize(length_cm * width_cm * height_cm / CM3_PER_M3)
+
+
+def _normalize(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (``1E+1`` -> ``10``)."""
+    normalized = value.normalize()
+    sign, digits, exponent = normalized.as_tuple()
+    if isinstance(exponent, int) and exponent > 0:
+        return normalized.quantize(Decimal(1))
+    return normalized
+
+
+def format_decimal(value: Decimal | None, places: int | None = None) -> str:
+    """Human text for a decimal ("" for unknown); ``places`` rounds for display only."""
+    if value is None:
+        return ""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    return format(value, "f")
