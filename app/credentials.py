@@ -16,6 +16,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 
+from app.logs import register_secret
+
 SERVICE = "ReturnDesk"
 log = logging.getLogger(__name__)
 
@@ -66,8 +68,8 @@ def check_backend(backend: keyring.backend.KeyringBackend | None = None) -> Back
     if type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None):
         return BackendInfo(name, False, _no_backend_text(name))
     try:
-        priority = float(backend.priority)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - a backend that cannot say is not usable
+        priority = float(backend.priority)
+    except Exception:
         priority = -1.0
     if priority <= 0:
         return BackendInfo(name, False, _no_backend_text(name))
@@ -103,16 +105,21 @@ class Credentials:
         name = account(secret, scope)
         with self._lock:
             if not self.persistent:
-                return self._memory.get(name)
-            try:
-                return self._backend.get_password(SERVICE, name)
-            except keyring.errors.KeyringError as exc:
-                raise CredentialsError(f"the keyring could not be read ({type(exc).__name__})") from None
+                value = self._memory.get(name)
+            else:
+                try:
+                    value = self._backend.get_password(SERVICE, name)
+                except keyring.errors.KeyringError as exc:
+                    raise CredentialsError(
+                        f"the keyring could not be read ({type(exc).__name__})") from None
+        register_secret(value)
+        return value
 
     def set(self, secret: Secret, value: str, scope: str | None = None) -> None:
         if not value:
             raise CredentialsError(f"{secret.value}: an empty secret cannot be saved")
         name = account(secret, scope)
+        register_secret(value)
         with self._lock:
             if not self.persistent:
                 self._memory[name] = value
@@ -133,7 +140,8 @@ class Credentials:
             except keyring.errors.PasswordDeleteError:
                 return False
             except keyring.errors.KeyringError as exc:
-                raise CredentialsError(f"the keyring refused to delete {name} ({type(exc).__name__})") from None
+                raise CredentialsError(
+                    f"the keyring refused to delete {name} ({type(exc).__name__})") from None
         log.info("secret %s deleted from the keyring", name)
         return True
 

@@ -99,7 +99,7 @@ class Reason(StrEnum):
     NO_ID = "no_id"
 
 
-class Warning_(StrEnum):  # noqa: N801 - "Warning" is a builtin
+class Warning_(StrEnum):
     LOCKS_RMA = "locks_rma"
     IN_PROGRESS = "in_progress"
 

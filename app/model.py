@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -137,6 +137,8 @@ class InventoryRecord:
     created_at: datetime | None = None
     received_at: datetime | None = None
     handling_updated_at: datetime | None = None
+    #: when each field was last set, where that differs from ``updated_at`` (see :func:`merge`)
+    field_times: Mapping[str, datetime] = field(default_factory=dict)
 
     # -- derived views -----------------------------------------------------------------
     @property
@@ -183,6 +185,20 @@ class InventoryRecord:
         return found
 
 
+def is_awaiting_decision(record: InventoryRecord) -> bool:
+    """Does this item still need an operator's decision? (The desk's default list.)
+
+    Return Helper: the handling is unset or ``tbc`` (to be confirmed) and the warehouse has
+    not completed handling. WINIT: the return order is ``WP`` (waiting for seller handling).
+    The store keeps this as a flag per record; this function is the only place the rule lives.
+    """
+    if record.source is Source.WINIT:
+        return (record.status or "").strip().upper() == "WP"
+    code = (record.handling_code or "").strip().lower()
+    status = (record.handling_status or "").strip().lower()
+    return code in {"", "tbc", "0"} and status not in {"completed", "2"}
+
+
 def rh_key(return_inventory_id: int) -> str:
     return f"rh:{return_inventory_id}"
 
@@ -192,34 +208,76 @@ def winit_key(order_no: str) -> str:
 
 
 # -- merging partial views ----------------------------------------------------------------
-_MERGE_SKIP = {"source", "key", "updated_at", "lines", "history", "meta"}
+_MERGE_SKIP = {"source", "key", "updated_at", "lines", "history", "meta", "field_times"}
 
 
 def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> InventoryRecord:
-    """Combine two views of one record, newest wins field by field.
+    """Combine two views of one record, newest wins *field by field*.
 
-    A field the incoming view leaves ``None``/empty never erases a known value. When the
-    incoming view is older than what is stored, it only fills gaps. Lines are merged per
-    (kind, index) the same way, so a details call without dimensions keeps the dimensions
-    a webhook delivered. Status history is the union, in time order.
+    Each known field remembers the time of the view that set it (``field_times``; only
+    times that differ from ``updated_at`` are kept). An incoming value replaces a stored
+    one when its view is at least as new as the stored field's view, so events arriving
+    out of order converge on the same record whatever the order. A field the incoming view
+    leaves ``None``/empty never erases a known value. Lines are merged per (kind, index)
+    field by field; a view listing a different number of goods of a kind replaces that
+    kind's lines when it is newer. Status history is the union, in time order.
     """
     if existing is None:
         return incoming
     if existing.key != incoming.key:
         raise ValueError(f"cannot merge {incoming.key} into {existing.key}")
-    newer = _is_newer(incoming.updated_at, existing.updated_at)
-    base, top = (existing, incoming) if newer else (incoming, existing)
+    t_in = incoming.updated_at
+    times = _full_times(existing)
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(InventoryRecord):
-        if f.name in _MERGE_SKIP:
-            continue
-        top_value = getattr(top, f.name)
-        changes[f.name] = top_value if _known(top_value) else getattr(base, f.name)
-    changes["lines"] = _merge_lines(base.lines, top.lines)
-    changes["meta"] = {**base.meta, **top.meta}
+
+    def take(name: str, old: Any, new: Any) -> Any:
+        if not _known(new):
+            return old
+        if _known(old) and not _is_newer(t_in, times.get(name)):
+            return old
+        if t_in is not None:
+            times[name] = t_in
+        else:
+            times.pop(name, None)
+        return new
+
+    for name in _SCALAR_FIELDS:
+        changes[name] = take(name, getattr(existing, name), getattr(incoming, name))
+    meta = dict(existing.meta)
+    for meta_key, value in incoming.meta.items():
+        meta[meta_key] = take(f"meta.{meta_key}", meta.get(meta_key), value)
+    changes["meta"] = meta
+    changes["lines"] = _merge_lines(existing.lines, incoming.lines, take)
     changes["history"] = _merge_history(existing.history, incoming.history)
-    changes["updated_at"] = _latest(existing.updated_at, incoming.updated_at)
+    updated_at = _latest(existing.updated_at, t_in)
+    changes["updated_at"] = updated_at
+    changes["field_times"] = {k: v for k, v in times.items() if v != updated_at}
     return dataclasses.replace(existing, **changes)
+
+
+def _full_times(record: InventoryRecord) -> dict[str, datetime]:
+    """Every known field's time: the remembered one, else the record's own time."""
+    times: dict[str, datetime] = {}
+    if record.updated_at is not None:
+        for name in _SCALAR_FIELDS:
+            if _known(getattr(record, name)):
+                times[name] = record.updated_at
+        for meta_key in record.meta:
+            times[f"meta.{meta_key}"] = record.updated_at
+        for key in _line_keys(record.lines):
+            times[key] = record.updated_at
+    times.update(record.field_times)
+    return times
+
+
+def _line_keys(lines: tuple[SkuLine, ...]) -> list[str]:
+    keys: list[str] = []
+    for kind, group in _group(lines).items():
+        keys.append(f"lines.{kind.value}")
+        for index, line in enumerate(group):
+            keys.extend(f"lines.{kind.value}.{index}.{f.name}" for f in dataclasses.fields(SkuLine)
+                        if f.name != "kind" and _known(getattr(line, f.name)))
+    return keys
 
 
 def _known(value: object) -> bool:
@@ -241,11 +299,10 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(a, b)
 
 
-def _merge_lines(base: tuple[SkuLine, ...], top: tuple[SkuLine, ...]) -> tuple[SkuLine, ...]:
+def _merge_lines(base: tuple[SkuLine, ...], top: tuple[SkuLine, ...],
+                 take: Callable[[str, Any, Any], Any]) -> tuple[SkuLine, ...]:
     if not top:
         return base
-    if not base:
-        return top
     merged: list[SkuLine] = []
     base_by_kind = _group(base)
     top_by_kind = _group(top)
@@ -255,16 +312,22 @@ def _merge_lines(base: tuple[SkuLine, ...], top: tuple[SkuLine, ...]) -> tuple[S
             merged.extend(b_lines)
             continue
         if len(b_lines) != len(t_lines):
-            merged.extend(t_lines)  # the newer view lists a different set of goods
+            # A different set of goods: the newer list wins as a whole.
+            chosen = take(f"lines.{kind.value}", tuple(b_lines) or None, tuple(t_lines))
+            merged.extend(chosen)
             continue
-        for b_line, t_line in zip(b_lines, t_lines, strict=True):
-            values = {
-                f.name: getattr(t_line, f.name) if _known(getattr(t_line, f.name))
-                else getattr(b_line, f.name)
-                for f in dataclasses.fields(SkuLine)
-            }
+        take(f"lines.{kind.value}", tuple(b_lines), tuple(t_lines))
+        for index, (b_line, t_line) in enumerate(zip(b_lines, t_lines, strict=True)):
+            values: dict[str, Any] = {"kind": kind}
+            for f in dataclasses.fields(SkuLine):
+                if f.name != "kind":
+                    values[f.name] = take(f"lines.{kind.value}.{index}.{f.name}",
+                                          getattr(b_line, f.name), getattr(t_line, f.name))
             merged.append(SkuLine(**values))
     return tuple(merged)
+
+
+_SCALAR_FIELDS = tuple(f.name for f in dataclasses.fields(InventoryRecord) if f.name not in _MERGE_SKIP)
 
 
 def _group(lines: Iterable[SkuLine]) -> dict[LineKind, list[SkuLine]]:
@@ -389,6 +452,7 @@ def record_from_json(text: str | bytes) -> InventoryRecord:
         created_at=_time(data.get("created_at")),
         received_at=_time(data.get("received_at")),
         handling_updated_at=_time(data.get("handling_updated_at")),
+        field_times={k: _time_req(v) for k, v in (data.get("field_times") or {}).items()},
     )
 
 

@@ -94,10 +94,7 @@ class Settings:
     # -- derived -------------------------------------------------------------------------
     def rh_urls(self) -> tuple[str, str]:
         """(user API base, public API base) for the chosen environment, checked."""
-        if self.environment in RH_BASE_URLS:
-            user, public = RH_BASE_URLS[self.environment]
-        else:
-            user, public = "", None
+        user, public = RH_BASE_URLS.get(self.environment, ("", None))
         user = self.rh_user_api or user
         public = self.rh_public_api or public
         if not user or not public:
@@ -139,7 +136,7 @@ def is_loopback(host: str) -> bool:
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name on some service accounts
+    except Exception:
         return "operator"
 
 

@@ -118,7 +118,7 @@ def volume_m3(length_cm: Decimal | None, width_cm: Decimal | None,
 def _normalize(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation (``1E+1`` -> ``10``)."""
     normalized = value.normalize()
-    sign, digits, exponent = normalized.as_tuple()
+    exponent = normalized.as_tuple().exponent
     if isinstance(exponent, int) and exponent > 0:
         return normalized.quantize(Decimal(1))
     return normalized

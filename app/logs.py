@@ -1,0 +1,79 @@
+"""Logging for every process: one rotating file in the log dir, and a filter that masks secrets.
+
+Secrets never reach a log on purpose; the filter is the second line of defence: any value
+registered with :func:`register_secret` (the credentials code registers every secret it
+reads or writes) is replaced by ``***`` in every message and argument, and so are header
+lines that name a secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import threading
+from pathlib import Path
+
+from app.settings import log_dir
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_HEADER = re.compile(r"(?i)(x-rr-apikey|x-rr-apitoken|returnhelper-signature|authorization|"
+                     r"client_secret|token|password)(['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)")
+
+
+def register_secret(value: str | None) -> None:
+    if value and len(value) >= 4:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return _HEADER.sub(lambda m: m.group(1) + m.group(2) + "***", text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_configured = False
+
+
+def setup_logging(name: str = "returndesk", level: int = logging.INFO, *,
+                  console: bool = True) -> Path:
+    """Log to ``<log dir>/<name>.log`` (rotating) and optionally stderr. Returns the file path."""
+    global _configured
+    directory = log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.log"
+    if _configured:
+        return path
+    root = logging.getLogger()
+    root.setLevel(level)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")]
+    if console:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(fmt)
+        handler.addFilter(RedactingFilter())
+        root.addHandler(handler)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    _configured = True
+    return path

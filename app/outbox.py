@@ -1,0 +1,270 @@
+"""The durable outbox: every handling decision is written to the store first, then sent.
+
+A decision row is the unit of work: ``QUEUED`` -> ``SENDING`` -> ``APPLIED`` or ``FAILED``.
+The sender keeps each decision's idempotency key for its whole life, so a decision re-sent
+after a crash (the process killed between the API's answer and the local commit) is
+applied once by Return Helper. Errors that retrying cannot fix (soft 400s, 401, 404, 409)
+stop at ``FAILED`` with the vendor's message and correlationId; network trouble, 429 and
+5xx go back to ``QUEUED`` with a growing delay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.model import (
+    Decision,
+    DecisionAction,
+    DecisionState,
+    InventoryRecord,
+    Source,
+    utcnow,
+)
+from app.settings import Settings
+from app.store.base import Store
+
+if TYPE_CHECKING:
+    from app.returnhelper.client import ReturnHelperClient
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES = (DecisionState.QUEUED, DecisionState.SENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    queued: int
+    sending: int
+    failed: int
+
+    @property
+    def pending(self) -> int:
+        return self.queued + self.sending
+
+
+def counts(store: Store) -> OutboxCounts:
+    open_ = store.decisions_in_state([DecisionState.QUEUED, DecisionState.SENDING,
+                                      DecisionState.FAILED])
+    return OutboxCounts(
+        queued=sum(d.state is DecisionState.QUEUED for d in open_),
+        sending=sum(d.state is DecisionState.SENDING for d in open_),
+        failed=sum(d.state is DecisionState.FAILED for d in open_),
+    )
+
+
+def retry_delay(attempts: int, *, base: float = 1.0, cap: float = 60.0) -> float:
+    """Exponential backoff with full jitter: 0..min(cap, base * 2**attempts) seconds."""
+    return random.uniform(0, min(cap, base * (2 ** max(0, attempts - 1))))
+
+
+def describe_error(exc: BaseException) -> tuple[str, str | None, str | None, bool]:
+    """(message, error_code, correlation_id, retryable) for any client error."""
+    message = str(exc) or type(exc).__name__
+    field_errors = getattr(exc, "field_errors", None)
+    if field_errors:
+        details = "; ".join(f"{name}: {', '.join(map(str, msgs))}" for name, msgs in field_errors.items())
+        if details not in message:
+            message = f"{message} ({details})"
+    return (message, getattr(exc, "error_code", None), getattr(exc, "correlation_id", None),
+            bool(getattr(exc, "retryable", False)))
+
+
+class OutboxSender:
+    """Sends queued decisions in the background on the running asyncio loop."""
+
+    def __init__(self, store: Store, client: ReturnHelperClient | None, *,
+                 on_change: Callable[[Decision], None] | None = None,
+                 concurrency: int = 4, base_delay: float = 1.0, max_delay: float = 60.0) -> None:
+        self.store = store
+        self.client = client
+        self.on_change = on_change or (lambda d: None)
+        self.concurrency = concurrency
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._wake = asyncio.Event()
+        self._not_before: dict[int, float] = {}
+        self._in_flight: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+
+    # -- lifecycle --------------------------------------------------------------------
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def wait_idle(self, timeout: float | None = None) -> None:
+        """Wait until nothing is queued or sending (tests and shutdown use this)."""
+        async def _wait() -> None:
+            while True:
+                self._idle.clear()
+                if not self.store.decisions_in_state(list(OPEN_STATES)) and not self._in_flight:
+                    return
+                self.wake()
+                await self._idle.wait()
+        await asyncio.wait_for(_wait(), timeout)
+
+    # -- the loop ---------------------------------------------------------------------
+    async def _run(self) -> None:
+        semaphore = asyncio.Semaphore(self.concurrency)
+        tasks: set[asyncio.Task[None]] = set()
+        while True:
+            self._wake.clear()
+            next_due = await self._dispatch(semaphore, tasks)
+            self._idle.set()
+            timeout = None if next_due is None else max(0.05, next_due - time.monotonic())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _dispatch(self, semaphore: asyncio.Semaphore,
+                        tasks: set[asyncio.Task[None]]) -> float | None:
+        if self.client is None:
+            return None  # offline: decisions stay queued until an API client exists
+        try:
+            open_decisions = await asyncio.to_thread(self.store.decisions_in_state, list(OPEN_STATES))
+        except Exception:
+            log.exception("outbox: cannot read queued decisions")
+            return time.monotonic() + self.max_delay
+        now = time.monotonic()
+        next_due: float | None = None
+        for decision in sorted(open_decisions, key=lambda d: d.id or 0):
+            assert decision.id is not None
+            if decision.id in self._in_flight:
+                continue
+            due = self._not_before.get(decision.id, 0.0)
+            if due > now:
+                next_due = due if next_due is None else min(next_due, due)
+                continue
+            self._in_flight.add(decision.id)
+            task = asyncio.get_running_loop().create_task(self._send_guarded(decision, semaphore))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        return next_due
+
+    async def _send_guarded(self, decision: Decision, semaphore: asyncio.Semaphore) -> None:
+        assert decision.id is not None
+        try:
+            async with semaphore:
+                await self.send(decision)
+        except Exception:
+            log.exception("outbox: decision %s could not be processed", decision.id)
+            self._not_before[decision.id] = time.monotonic() + self.max_delay
+        finally:
+            self._in_flight.discard(decision.id)
+            self.wake()
+
+    async def send(self, decision: Decision) -> Decision:
+        """Send one decision and record the outcome. Returns the decision as stored after."""
+        assert decision.id is not None and self.client is not None
+        store = self.store
+        sending = await asyncio.to_thread(store.update_decision, decision.id, DecisionState.SENDING,
+                                          count_attempt=True)
+        self.on_change(sending)
+        record = await asyncio.to_thread(store.get, decision.key)
+        inventory_id = record.return_inventory_id if record else None
+        if inventory_id is None:
+            return await self._finish(decision.id, DecisionState.FAILED,
+                                      "the item has no return inventory id", "NO_INVENTORY_ID", None)
+        try:
+            if decision.action is DecisionAction.CANCEL:
+                result: Any = await self.client.cancel_handling(
+                    inventory_id, idempotency_key=decision.idempotency_key)
+            else:
+                assert decision.new_handling is not None
+                result = await self.client.update_handling(
+                    inventory_id, decision.new_handling, idempotency_key=decision.idempotency_key)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every client error carries what the operator needs
+            message, code, correlation, retryable = describe_error(exc)
+            if retryable:
+                delay = retry_delay(sending.attempts, base=self.base_delay, cap=self.max_delay)
+                self._not_before[decision.id] = time.monotonic() + delay
+                log.info("outbox: decision %s will be retried in %.1f s: %s",
+                         decision.id, delay, message)
+                return await self._finish(decision.id, DecisionState.QUEUED, message, code, correlation)
+            return await self._finish(decision.id, DecisionState.FAILED, message, code, correlation)
+        correlation = getattr(result, "correlation_id", None)
+        applied_code = decision.new_handling if decision.action is DecisionAction.UPDATE \
+            else decision.old_handling
+        await asyncio.to_thread(store.upsert, InventoryRecord(
+            source=Source.RETURN_HELPER, key=decision.key, updated_at=utcnow(),
+            handling_code=applied_code, handling_status="pending", handling_updated_at=utcnow()))
+        self._not_before.pop(decision.id, None)
+        return await self._finish(decision.id, DecisionState.APPLIED, None, None, correlation)
+
+    async def _finish(self, decision_id: int, state: DecisionState, message: str | None,
+                      code: str | None, correlation: str | None) -> Decision:
+        done = await asyncio.to_thread(self.store.update_decision, decision_id, state,
+                                       result_message=message, error_code=code,
+                                       correlation_id=correlation)
+        self.on_change(done)
+        return done
+
+
+# -- returndesk outbox ----------------------------------------------------------------------
+def outbox_command(args: argparse.Namespace, settings: Settings) -> int:
+    from app.store import open_store
+
+    with open_store(settings.store) as store:
+        if args.action == "list":
+            decisions = store.decisions_in_state([DecisionState.QUEUED, DecisionState.SENDING,
+                                                  DecisionState.FAILED])
+            if not decisions:
+                print("outbox: nothing queued or failed")
+            for d in decisions:
+                print(f"{d.id}\t{d.state.value}\t{d.key}\t{d.old_handling or '-'} -> "
+                      f"{d.new_handling or 'cancel'}\t{d.attempts} attempt(s)\t"
+                      f"{d.result_message or ''}\t{d.correlation_id or ''}")
+            return 0
+        if args.action in {"retry", "discard"}:
+            if not args.ids:
+                print(f"outbox {args.action}: name the decision ids (see 'returndesk outbox list')",
+                      file=sys.stderr)
+                return 2
+            target = DecisionState.QUEUED if args.action == "retry" else DecisionState.DISCARDED
+            for decision_id in args.ids:
+                current = store.get_decision(decision_id)
+                if current is None or current.state is not DecisionState.FAILED:
+                    print(f"outbox: decision {decision_id} is not a failed decision", file=sys.stderr)
+                    return 1
+                store.update_decision(decision_id, target)
+                print(f"outbox: decision {decision_id} {target.value}")
+            return 0
+        from app.desk import open_desk_client
+        return asyncio.run(_send_all(store, settings, open_desk_client))
+
+
+async def _send_all(store: Store, settings: Settings, open_client: Any) -> int:
+    """Send every queued decision once, now (``returndesk outbox send``)."""
+    client = await open_client(settings)
+    if client is None:
+        print("outbox: no Return Helper credentials are set for this environment", file=sys.stderr)
+        return 1
+    async with client:
+        sender = OutboxSender(store, client)
+        for decision in store.decisions_in_state(list(OPEN_STATES)):
+            done = await sender.send(decision)
+            print(f"{done.id}\t{done.state.value}\t{done.key}\t{done.result_message or ''}"
+                  f"\t{done.correlation_id or ''}")
+    result = counts(store)
+    print(f"outbox: {result.queued} queued, {result.failed} failed")
+    return 0 if result.failed == 0 and result.queued == 0 else 1

@@ -1,0 +1,126 @@
+"""The domain model: merging partial views newest-wins, identifiers, JSON round trip."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.model import (
+    IdKind,
+    Image,
+    InventoryRecord,
+    LineKind,
+    SkuLine,
+    Source,
+    StatusChange,
+    Vas,
+    merge,
+    parse_time,
+    record_from_json,
+    record_to_json,
+)
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def rh(**kw: object) -> InventoryRecord:
+    base: dict[str, object] = {"source": Source.RETURN_HELPER, "key": "rh:1", "return_inventory_id": 1}
+    base.update(kw)
+    return InventoryRecord(**base)  # type: ignore[arg-type]
+
+
+def test_newer_view_overrides_known_fields_but_never_erases_with_unknown() -> None:
+    webhook = rh(updated_at=T0, rma="USE-2-261101-D00001-11", handling_code="tbc",
+                 lines=(SkuLine(sku="A1", length_cm=Decimal(30), width_cm=Decimal(20),
+                                height_cm=Decimal(10), weight_kg=Decimal("1.25")),))
+    details = rh(updated_at=T0 + timedelta(hours=1), handling_code="rst", remarks="dented",
+                 lines=(SkuLine(sku="A1", description="Kettle", weight_kg=Decimal("1.3")),))
+    merged = merge(webhook, details)
+    assert merged.handling_code == "rst"
+    assert merged.remarks == "dented"
+    assert merged.rma == "USE-2-261101-D00001-11"
+    line = merged.lines[0]
+    assert (line.length_cm, line.width_cm, line.height_cm) == (Decimal(30), Decimal(20), Decimal(10))
+    assert line.weight_kg == Decimal("1.3") and line.description == "Kettle"
+    assert merged.updated_at == T0 + timedelta(hours=1)
+
+
+def test_an_older_view_arriving_late_only_fills_gaps() -> None:
+    current = rh(updated_at=T0 + timedelta(hours=2), handling_code="dsp", handling_status="completed")
+    late = rh(updated_at=T0, handling_code="tbc", handling_status="pending", warehouse="USE-2")
+    merged = merge(current, late)
+    assert (merged.handling_code, merged.handling_status) == ("dsp", "completed")
+    assert merged.warehouse == "USE-2"
+    assert merged.updated_at == current.updated_at
+
+
+def test_merge_refuses_different_items() -> None:
+    with pytest.raises(ValueError, match="cannot merge"):
+        merge(rh(), rh(key="rh:2"))
+
+
+def test_history_is_the_union_in_time_order() -> None:
+    a = rh(history=(StatusChange("RE", T0), StatusChange("OC", T0 + timedelta(hours=2))))
+    b = rh(history=(StatusChange("WP", T0 + timedelta(hours=1)), StatusChange("RE", T0)))
+    assert [c.status for c in merge(a, b).history] == ["RE", "WP", "OC"]
+
+
+def test_a_different_set_of_goods_replaces_the_lines_of_that_kind() -> None:
+    a = rh(lines=(SkuLine(kind=LineKind.ACTUAL, sku="X"),), updated_at=T0)
+    b = rh(lines=(SkuLine(kind=LineKind.ACTUAL, sku="Y"), SkuLine(kind=LineKind.ACTUAL, sku="Z")),
+           updated_at=T0 + timedelta(1))
+    assert [line.sku for line in merge(a, b).lines] == ["Y", "Z"]
+
+
+def test_identifiers_cover_every_scannable_field() -> None:
+    record = InventoryRecord(
+        source=Source.WINIT, key="winit:W1", winit_order_no="W1", outbound_order_no="WO9",
+        rma="R-1", tracking_numbers=("1Z999", "TRK2"), seller_reference="S-1",
+        lines=(SkuLine(kind=LineKind.ACTUAL, sku="SKU1", barcode="M0001", third_party_code="T3",
+                       serials=("S0001001",)),),
+        meta={"EAN": "4006381333931", "note": "not an identifier"})
+    ids = record.identifiers()
+    kinds = {kind for kind, _ in ids}
+    assert {IdKind.RMA, IdKind.TRACKING, IdKind.WINIT_ORDER, IdKind.SELLER_REFERENCE, IdKind.SKU,
+            IdKind.BARCODE, IdKind.SERIAL, IdKind.OTHER} <= kinds
+    values = {value for _, value in ids}
+    assert {"W1", "WO9", "R-1", "1Z999", "TRK2", "S-1", "SKU1", "M0001", "T3", "S0001001",
+            "4006381333931"} == values
+
+
+def test_json_round_trip_keeps_every_field_exact() -> None:
+    record = rh(updated_at=T0, rma="R", tracking_numbers=("T1",), value=Decimal("12.30"), currency="USD",
+                lines=(SkuLine(sku="A", quantity=2, length_cm=Decimal("10.5"), volume_m3=Decimal("0.00042"),
+                               weight_kg=Decimal("0.500"), serials=("s1", "s2")),),
+                images=(Image(url="http://x/y.png", key="y"),), vas=(Vas("photo", False, "pending"),),
+                meta={"EAN": "1"}, history=(StatusChange("RE", T0, "evt"),), received_at=T0)
+    again = record_from_json(record_to_json(record))
+    assert again == record
+    assert again.lines[0].weight_kg == Decimal("0.500")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2026-11-01T08:00:00Z", T0), ("2026-11-01T08:00:00", T0), ("2026-11-01T16:00:00+08:00", T0),
+    (1793520000000, datetime(2026, 11, 1, 8, 0, tzinfo=UTC)), ("1793520000", T0), (None, None),
+])
+def test_parse_time_is_lenient(raw: object, expected: datetime | None) -> None:
+    assert parse_time(raw) == expected
+
+
+def test_parse_time_refuses_text_that_is_no_time() -> None:
+    with pytest.raises(ValueError, match="not a time"):
+        parse_time("yesterday")
+
+
+@given(st.lists(st.sampled_from(["tbc", "ohd", "rst", None]), min_size=1, max_size=6),
+       st.permutations(range(6)))
+def test_merge_order_does_not_matter_for_the_newest_value(codes: list[str | None], order: list[int]) -> None:
+    views = [rh(updated_at=T0 + timedelta(minutes=i), handling_code=code) for i, code in enumerate(codes)]
+    expected = next((v.handling_code for v in reversed(views) if v.handling_code), None)
+    merged: InventoryRecord | None = None
+    for index in order:
+        if index < len(views):
+            merged = merge(merged, views[index])
+    assert merged is not None and merged.handling_code == expected
