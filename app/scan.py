@@ -41,7 +41,7 @@ class ScanInput:
 
 def normalize_scan(raw: str, prefixes: Sequence[str] = (), suffixes: Sequence[str] = ()) -> ScanInput:
     text = raw.replace("\r", "").replace("\n", "").replace("\t", "")
-    text = text.replace("<GS>", GS).replace("^]", GS)
+    text = _CONTROL.sub("", text.replace("<GS>", GS).replace("^]", GS)).strip()
     for prefix in prefixes:
         if prefix and text.startswith(prefix):
             text = text[len(prefix):]
