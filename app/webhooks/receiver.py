@@ -1,0 +1,351 @@
+"""The webhook receiver: a Starlette app that writes vendor events into the store.
+
+``POST /webhooks/returnhelper``  Return Helper signed events
+``POST /webhooks/winit/{token}`` WINIT EVENT_OMS_RMA_STATUS_CHANGE (token from the keyring)
+``GET  /healthz``                 liveness and store reachability
+
+Every answer comes after the store has committed (or refused) the event: store calls run
+in a worker thread (``asyncio.to_thread``) so the event loop keeps serving. Log lines are
+``key=value`` pairs and never carry a secret, a signature or the WINIT path token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from app.credentials import Credentials, CredentialsError, Secret
+from app.model import InventoryRecord, Source, utcnow
+from app.returnhelper.mapping import file_base_for
+from app.returnhelper.signature import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    SigningKeyError,
+    verify,
+)
+from app.settings import Settings, SettingsError
+from app.store.base import RawEvent, Store, StoreError
+from app.webhooks.decrypt import DecryptionError, EventDecryptor, decryptor_for
+from app.webhooks.returnhelper_events import (
+    EventError,
+    Interpretation,
+    Outcome,
+    RhEvent,
+    body_digest,
+    dedup_key,
+    interpret,
+    parse_envelope,
+)
+from app.webhooks.winit_events import parse_body
+
+log = logging.getLogger("app.webhooks")
+
+RH_PATH = "/webhooks/returnhelper"
+WINIT_PATH = "/webhooks/winit/{token}"
+DEFAULT_MAX_BODY = 1024 * 1024          # 1 MiB: the largest documented event is a few kB
+FRESHNESS = timedelta(minutes=15)
+SECRET_CACHE_S = 30.0                   # keyring reads are cached this long (rotation works)
+KEPT_HEADERS = ("content-type", "content-length", "user-agent", TIMESTAMP_HEADER,
+                "x-event-signature-timestamp", "x-forwarded-for")
+
+
+def log_event(level: int, **fields: object) -> None:
+    """One structured line: ``webhook k=v k="v with spaces"`` (values never secrets)."""
+    parts = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        text = str(value).replace("\n", " ")
+        if not text or any(c in text for c in ' ="'):
+            text = '"' + text.replace('"', "'") + '"'
+        parts.append(f"{name}={text}")
+    log.log(level, "webhook %s", " ".join(parts))
+
+
+class _SecretCache:
+    """A keyring value, re-read at most every ``ttl`` seconds, off the event loop."""
+
+    def __init__(self, read: Callable[[], str | None], ttl: float = SECRET_CACHE_S) -> None:
+        self._read = read
+        self._ttl = ttl
+        self._value: str | None = None
+        self._at = float("-inf")
+
+    async def get(self, *, fresh: bool = False) -> str | None:
+        now = time.monotonic()
+        if fresh or now - self._at > self._ttl:
+            self._value = await asyncio.to_thread(self._read)
+            self._at = now
+        return self._value
+
+
+@dataclass(slots=True)
+class ReceiverStats:
+    """Counters for /healthz and the bench (per app instance)."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, cap: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > cap:
+                raise _BodyTooLarge
+        except ValueError:
+            raise _BodyTooLarge from None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _kept_headers(request: Request) -> dict[str, str]:
+    return {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+
+
+def create_app(store: Store, credentials: Credentials, settings: Settings, *,
+               decryptor: EventDecryptor | None = None,
+               max_body_bytes: int = DEFAULT_MAX_BODY,
+               clock: Callable[[], datetime] = utcnow) -> Starlette:
+    """The receiver as an ASGI app writing into ``store``.
+
+    ``settings.webhooks_public_url`` is the Return Helper endpoint URL exactly as registered
+    (it is part of the signed text). ``decryptor`` defaults to plaintext when
+    ``settings.winit_plaintext_events`` is on, else to "unavailable".
+    """
+    scope = settings.environment.value
+    signing_key = _SecretCache(lambda: credentials.get(Secret.RH_SIGNING_KEY, scope))
+    hook_token = _SecretCache(lambda: credentials.get(Secret.WINIT_HOOK_TOKEN))
+    winit_decryptor = decryptor or decryptor_for(settings)
+    stats = ReceiverStats()
+    try:
+        file_base = file_base_for(settings.rh_urls()[0])
+    except SettingsError:
+        file_base = None
+    if not settings.webhooks_public_url:
+        log.warning("webhook public URL not set (--public-url): Return Helper signatures are "
+                    "checked against the URL this server sees, which is wrong behind a proxy")
+
+    # -- Return Helper ------------------------------------------------------------------
+    def rh_process(body: bytes, event: RhEvent, now: datetime,
+                   headers: dict[str, str]) -> tuple[Interpretation, bool]:
+        result = interpret(event, lookup=store.get, file_base=file_base)
+        raw = RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup_key(event, body),
+                       received_at=now, body=body, category=event.category,
+                       action=event.action, event_time=event.event_time,
+                       outcome=result.outcome, headers=headers)
+        return result, store.ingest(raw, result.records)
+
+    def keep_rejected(source: Source, reason: str, body: bytes, now: datetime,
+                      headers: dict[str, str], event: RhEvent | None = None) -> bool:
+        raw = RawEvent(source=source, dedup_key=f"rejected:{reason}:{body_digest(body)}",
+                       received_at=now, body=body,
+                       category=event.category if event else None,
+                       action=event.action if event else None,
+                       event_time=event.event_time if event else None,
+                       outcome=f"rejected:{reason}", headers=headers)
+        return store.ingest(raw, [])
+
+    async def keep_rejected_async(source: Source, reason: str, body: bytes, now: datetime,
+                                  headers: dict[str, str], event: RhEvent | None = None) -> None:
+        try:
+            await asyncio.to_thread(keep_rejected, source, reason, body, now, headers, event)
+        except StoreError as exc:
+            log_event(logging.ERROR, source=source.value, outcome="not_kept", reason=reason,
+                      error=str(exc))
+
+    def rh_answer(status: int, outcome: str, started: float, *, level: int = logging.INFO,
+                  detail: str | None = None, **fields: object) -> JSONResponse:
+        if status >= 400:
+            stats.rejected += 1
+        log_event(level, source="returnhelper", status=status, outcome=outcome,
+                  detail=detail, ms=f"{(time.perf_counter() - started) * 1000:.1f}", **fields)
+        content: dict[str, Any] = {"outcome": outcome}
+        if detail:
+            content["detail"] = detail
+        return JSONResponse(content, status_code=status)
+
+    async def returnhelper(request: Request) -> Response:
+        started = time.perf_counter()
+        now = clock()
+        try:
+            body = await _read_body(request, max_body_bytes)
+        except _BodyTooLarge:
+            return rh_answer(413, "rejected", started, level=logging.WARNING,
+                             reason="too_large", detail=f"body over {max_body_bytes} bytes")
+        signature = request.headers.get(SIGNATURE_HEADER)
+        timestamp = request.headers.get(TIMESTAMP_HEADER)
+        if not signature or timestamp is None:
+            return rh_answer(401, "rejected", started, level=logging.WARNING,
+                             reason="no_signature", bytes=len(body),
+                             detail=f"missing {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header")
+        try:
+            key = await signing_key.get()
+        except CredentialsError as exc:
+            return rh_answer(503, "not_configured", started, level=logging.ERROR,
+                             detail=str(exc))
+        if not key:
+            return rh_answer(503, "not_configured", started, level=logging.ERROR,
+                             detail=f"no signing key in the keyring ({Secret.RH_SIGNING_KEY.value}"
+                                    f", environment {scope})")
+        url = settings.webhooks_public_url or str(request.url)  # read per request: settable
+        try:
+            ok = verify(key, url, timestamp, body, signature)
+            if not ok:
+                fresh_key = await signing_key.get(fresh=True)  # the key may have been rotated
+                if fresh_key and fresh_key != key:
+                    ok = verify(fresh_key, url, timestamp, body, signature)
+        except SigningKeyError as exc:
+            return rh_answer(503, "not_configured", started, level=logging.ERROR, detail=str(exc))
+        if not ok:
+            return rh_answer(401, "rejected", started, level=logging.WARNING,
+                             reason="bad_signature", bytes=len(body),
+                             detail="signature does not match")
+        headers = _kept_headers(request)
+        try:
+            event = parse_envelope(body)
+        except EventError as exc:
+            await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers)
+            return rh_answer(400, "rejected", started, level=logging.WARNING,
+                             reason=exc.reason, detail=str(exc))
+        if event.event_time is None or abs(now - event.event_time) > FRESHNESS:
+            await keep_rejected_async(Source.RETURN_HELPER, "stale", body, now, headers, event)
+            return rh_answer(400, "rejected", started, level=logging.WARNING, reason="stale",
+                             kind=event.kind, event_time=event.event_time,
+                             detail="eventTime missing or more than 15 minutes from this clock")
+        try:
+            result, inserted = await asyncio.to_thread(rh_process, body, event, now, headers)
+        except EventError as exc:
+            await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers, event)
+            return rh_answer(422, "rejected", started, level=logging.WARNING, reason=exc.reason,
+                             kind=event.kind, detail=str(exc))
+        except StoreError as exc:
+            return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
+                             kind=event.kind, detail=str(exc))
+        if not inserted:
+            stats.duplicates += 1
+            return rh_answer(200, Outcome.DUPLICATE, started, kind=event.kind,
+                             dedup=dedup_key(event, body))
+        stats.accepted += 1
+        level = logging.WARNING if result.outcome != Outcome.APPLIED else logging.INFO
+        return rh_answer(200, result.outcome, started, level=level, kind=event.kind,
+                         keys=",".join(r.key for r in result.records) or None,
+                         detail=result.note or None)
+
+    # -- WINIT ------------------------------------------------------------------------------
+    def winit_answer(status: int, ok: bool, started: float, *, level: int = logging.INFO,
+                     **fields: object) -> PlainTextResponse:
+        if not ok:
+            stats.rejected += 1
+        log_event(level, source="winit", status=status, answer="success" if ok else "fail",
+                  ms=f"{(time.perf_counter() - started) * 1000:.1f}", **fields)
+        return PlainTextResponse("success" if ok else "fail", status_code=status)
+
+    def winit_process(plaintext: bytes, now: datetime,
+                      headers: dict[str, str]) -> tuple[int, int, int]:
+        applied = duplicates = rejected = 0
+        for item in parse_body(plaintext):
+            record = item.record
+            raw = RawEvent(source=Source.WINIT, dedup_key=item.dedup_key, received_at=now,
+                           body=item.body, category="EVENT_OMS_RMA_STATUS_CHANGE",
+                           action=record.status if record else None,
+                           event_time=record.updated_at if record else None,
+                           outcome=Outcome.APPLIED if record else f"rejected:invalid:{item.error}",
+                           headers=headers)
+            records: Sequence[InventoryRecord] = [record] if record else []
+            inserted = store.ingest(raw, records)
+            if not record:
+                rejected += 1
+                log_event(logging.WARNING, source="winit", outcome="rejected", reason="invalid",
+                          uuid=item.uuid, detail=item.error)
+            elif inserted:
+                applied += 1
+            else:
+                duplicates += 1
+        return applied, duplicates, rejected
+
+    async def winit(request: Request) -> Response:
+        started = time.perf_counter()
+        now = clock()
+        given = request.path_params.get("token", "")
+        try:
+            expected = await hook_token.get()
+        except CredentialsError as exc:
+            return winit_answer(503, False, started, level=logging.ERROR, detail=str(exc))
+        if not expected:
+            return winit_answer(404, False, started, level=logging.WARNING,
+                                reason="not_configured",
+                                detail=f"no {Secret.WINIT_HOOK_TOKEN.value} in the keyring")
+        if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+            return winit_answer(404, False, started, level=logging.WARNING, reason="bad_token")
+        try:
+            body = await _read_body(request, max_body_bytes)
+        except _BodyTooLarge:
+            return winit_answer(413, False, started, level=logging.WARNING, reason="too_large")
+        headers = _kept_headers(request)
+        try:
+            plaintext = winit_decryptor.decrypt(body, request.headers)
+        except DecryptionError as exc:
+            await keep_rejected_async(Source.WINIT, exc.reason, body, now, headers)
+            return winit_answer(503, False, started, level=logging.ERROR, reason=exc.reason,
+                                detail=str(exc))
+        try:
+            applied, duplicates, rejected = await asyncio.to_thread(
+                winit_process, plaintext, now, headers)
+        except EventError as exc:
+            await keep_rejected_async(Source.WINIT, exc.reason, plaintext, now, headers)
+            return winit_answer(400, False, started, level=logging.WARNING, reason=exc.reason,
+                                detail=str(exc))
+        except StoreError as exc:
+            return winit_answer(503, False, started, level=logging.ERROR,
+                                reason="store_unavailable", detail=str(exc))
+        stats.accepted += applied
+        stats.duplicates += duplicates
+        return winit_answer(200, True, started, applied=applied, duplicates=duplicates,
+                            rejected=rejected)
+
+    # -- health -----------------------------------------------------------------------------
+    async def healthz(request: Request) -> Response:
+        try:
+            seq = await asyncio.to_thread(store.last_seq)
+        except StoreError as exc:
+            return JSONResponse({"status": "unhealthy", "store": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "store": store.url, "seq": seq,
+                             "accepted": stats.accepted, "duplicates": stats.duplicates,
+                             "rejected": stats.rejected,
+                             "winit_decryption": winit_decryptor.name})
+
+    app = Starlette(routes=[
+        Route(RH_PATH, returnhelper, methods=["POST"]),
+        Route(WINIT_PATH, winit, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ])
+    app.state.stats = stats
+    return app
+
+
+def headers_for_log(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers safe to log (for debugging tools): never the signature."""
+    return {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}

@@ -1,0 +1,59 @@
+"""WINIT EVENT_OMS_RMA_STATUS_CHANGE bodies (after decryption) to records.
+
+The body is a JSON array of records. Each record is kept once by its ``uuid`` (or, without
+one, by a digest of its JSON); a record that cannot be mapped is kept in the raw-event log
+with the reason instead of becoming a half-filled inventory record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.model import InventoryRecord
+from app.webhooks.returnhelper_events import EventError
+from app.winit.mapping import (
+    WinitMappingError,
+    event_uuid,
+    record_from_event,
+    records_from_event_body,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WinitItem:
+    """One record of an event body: its record, or why it has none."""
+
+    dedup_key: str
+    body: bytes                     # the record's JSON, as kept in the raw-event log
+    uuid: str | None
+    record: InventoryRecord | None
+    error: str | None = None
+
+
+def parse_body(plaintext: bytes) -> list[WinitItem]:
+    """Every record of a decrypted body. Raises :class:`EventError` when the body as a whole
+    is unusable (not JSON, not an array of objects)."""
+    try:
+        payload: Any = json.loads(plaintext)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise EventError("malformed_json", "the body is not valid JSON") from None
+    try:
+        raw_items = records_from_event_body(payload)
+    except WinitMappingError as exc:
+        raise EventError("not_an_array", str(exc)) from None
+    items: list[WinitItem] = []
+    for raw in raw_items:
+        text = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        body = text.encode("utf-8")
+        uuid = event_uuid(raw)
+        key = f"winit:u:{uuid}" if uuid else f"winit:b:{hashlib.sha256(body).hexdigest()}"
+        try:
+            record = record_from_event(raw)
+        except WinitMappingError as exc:
+            items.append(WinitItem(f"{key}:rejected", body, uuid, None, str(exc)))
+            continue
+        items.append(WinitItem(key, body, uuid, record))
+    return items

@@ -1,0 +1,1 @@
+"""WINIT open API: MD5 request signing, the return-order client, and mapping to records."""
