@@ -85,13 +85,25 @@ def _no_backend_text(name: str) -> str:
 class Credentials:
     """Get, set and delete secrets; thread-safe; values never logged."""
 
-    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
-        self._backend = backend or keyring.get_keyring()
-        self.info = check_backend(self._backend)
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None, *,
+                 memory_only: str | None = None) -> None:
+        """``memory_only`` (a reason, e.g. demo mode) keeps secrets in this object only."""
+        self._backend: keyring.backend.KeyringBackend | None
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
+        if memory_only is not None:
+            self._backend = None
+            self.info = BackendInfo("memory", False, memory_only)
+            return
+        self._backend = backend or keyring.get_keyring()
+        self.info = check_backend(self._backend)
         if not self.info.persistent:
             log.warning("%s", self.info.problem)
+
+    def _keyring(self) -> keyring.backend.KeyringBackend:
+        if self._backend is None:
+            raise CredentialsError("this session keeps secrets in memory only")
+        return self._backend
 
     @property
     def persistent(self) -> bool:
@@ -108,7 +120,7 @@ class Credentials:
                 value = self._memory.get(name)
             else:
                 try:
-                    value = self._backend.get_password(SERVICE, name)
+                    value = self._keyring().get_password(SERVICE, name)
                 except keyring.errors.KeyringError as exc:
                     raise CredentialsError(
                         f"the keyring could not be read ({type(exc).__name__})") from None
@@ -125,7 +137,7 @@ class Credentials:
                 self._memory[name] = value
                 return
             try:
-                self._backend.set_password(SERVICE, name, value)
+                self._keyring().set_password(SERVICE, name, value)
             except keyring.errors.KeyringError as exc:
                 raise CredentialsError(f"the keyring refused to save {name} ({type(exc).__name__})") from None
         log.info("secret %s saved to the keyring", name)
@@ -136,7 +148,7 @@ class Credentials:
             if not self.persistent:
                 return self._memory.pop(name, None) is not None
             try:
-                self._backend.delete_password(SERVICE, name)
+                self._keyring().delete_password(SERVICE, name)
             except keyring.errors.PasswordDeleteError:
                 return False
             except keyring.errors.KeyringError as exc:
@@ -165,9 +177,9 @@ class Credentials:
         name = "self-test"
         probe = "returndesk-self-test-value"
         try:
-            self._backend.set_password(SERVICE + ".selftest", name, probe)
-            ok = self._backend.get_password(SERVICE + ".selftest", name) == probe
-            self._backend.delete_password(SERVICE + ".selftest", name)
+            self._keyring().set_password(SERVICE + ".selftest", name, probe)
+            ok = self._keyring().get_password(SERVICE + ".selftest", name) == probe
+            self._keyring().delete_password(SERVICE + ".selftest", name)
             return ok
         except keyring.errors.KeyringError:
             return False
