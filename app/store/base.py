@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Final
 
 from app.model import Decision, DecisionState, IdKind, InventoryRecord, Source
 
@@ -31,6 +32,16 @@ class ConflictError(StoreError):
     def __init__(self, message: str, current: InventoryRecord | None = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class Unchecked(Enum):
+    """Type of :data:`UNCHECKED`: "do not compare the item's handling" in add_decision."""
+
+    UNCHECKED = "unchecked"
+
+
+#: ``add_decision(..., expected_handling=UNCHECKED)``: skip the handling comparison.
+UNCHECKED: Final = Unchecked.UNCHECKED
 
 
 class RowFilter(StrEnum):
@@ -184,13 +195,20 @@ class Store(abc.ABC):
 
     # -- decisions: audit trail and outbox --------------------------------------------
     @abc.abstractmethod
-    def add_decision(self, decision: Decision, *, expected_handling: str | None = ...,  # type: ignore[assignment]
-                     ) -> Decision:
+    def add_decision(self, decision: Decision, *,
+                     expected_handling: str | Unchecked | None = UNCHECKED) -> Decision:
         """Write a decision durably (state QUEUED) and return it with its id.
 
-        With ``expected_handling`` given, refuse with :class:`ConflictError` when the item's
-        handling is no longer that (another desk decided first) or when another decision on
-        the item is still queued or sending.
+        Refuses with :class:`ConflictError` (carrying the current record) when another
+        decision on the item is still queued or sending, and, with ``expected_handling``
+        given (``None`` meaning "no handling yet"), when the item's handling is no longer
+        that (another desk decided first; codes compare case-insensitively). The same
+        ``idempotency_key`` again returns the decision already stored (nothing is applied
+        twice). An unknown item raises :class:`StoreError`.
+
+        When a decision later becomes APPLIED (:meth:`update_decision`), the store also
+        sets the item's handling code to ``new_handling`` (when given), so the item leaves
+        the "awaiting" list and a stale desk's ``expected_handling`` no longer matches.
         """
 
     @abc.abstractmethod

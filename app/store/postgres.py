@@ -1,0 +1,196 @@
+"""The shared store for several desks: PostgreSQL through psycopg 3.
+
+A connection per thread (autocommit; writes in explicit transactions). Every write
+transaction first locks the change-counter row (``SELECT ... FOR UPDATE``), which
+serialises writers across desks: read-merge-write upserts and the decision race cannot
+interleave, and change numbers (``seq``) become visible in order. On commit a
+``NOTIFY returndesk_changes`` wakes the other desks (:meth:`PostgresStore.wait_for_change`
+LISTENs on a dedicated connection).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+from app.store.base import StoreError
+from app.store.schema import POSTGRES
+from app.store.sql import Query, SqlStore
+
+log = logging.getLogger(__name__)
+CHANNEL = "returndesk_changes"
+_SCHEMA_LOCK = 0x52657444  # pg_advisory_xact_lock id for schema upgrades ("RetD")
+
+
+class PostgresStore(SqlStore):
+    dialect = POSTGRES
+
+    def __init__(self, url: str, *, password: str | None = None,
+                 schema_target: int | None = None, connect_timeout: int = 10) -> None:
+        self.url = url  # already without a password (see app.store.redact_url)
+        self._password = password
+        self._connect_timeout = connect_timeout
+        self._instance = uuid.uuid4().hex
+        self._local = threading.local()
+        self._connections: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._listen_lock = threading.Lock()
+        self._listener: psycopg.Connection[Any] | None = None
+        self._closed = False
+        self._sql_cache: dict[str, str] = {}
+        self._upgrade(schema_target)
+        log.info("opened store %s", self.url)
+
+    # -- connections ---------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.url, password=self._password, autocommit=True,
+                                   connect_timeout=self._connect_timeout,
+                                   application_name="returndesk")
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _conn(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._connections = [c for c in self._connections if not c.closed]
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        with self._listen_lock:
+            if self._listener is not None:
+                connections.append(self._listener)
+                self._listener = None
+        for conn in connections:
+            with contextlib.suppress(psycopg.Error):
+                conn.close()
+
+    # -- errors --------------------------------------------------------------------------
+    def _error(self, exc: psycopg.Error) -> StoreError:
+        text = str(exc).strip() or type(exc).__name__
+        if self._password:
+            text = text.replace(self._password, "***")
+        if isinstance(exc, psycopg.errors.DiskFull):
+            message = (f"The PostgreSQL server of store {self.url} is out of disk space, so "
+                       "nothing was saved. Ask its administrator to free space.")
+        elif isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+            message = f"The store {self.url} is read-only (a standby server?), so nothing was saved."
+        elif isinstance(exc, psycopg.OperationalError):
+            message = f"Cannot reach the store {self.url}: {text}"
+        else:
+            message = f"Store error ({self.url}): {text}"
+        error = StoreError(message)
+        error.__cause__ = None
+        return error
+
+    # -- hooks ---------------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        converted = self._sql_cache.get(sql)
+        if converted is None:
+            converted = sql.replace("%", "%%").replace("?", "%s")
+            self._sql_cache[sql] = converted
+        return converted
+
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any]) -> Any:
+        return conn.execute(self._sql(sql), params, prepare=False)
+
+    def _execute_many(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with conn.cursor() as cursor:
+            cursor.executemany(self._sql(sql), rows)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Query]:
+        conn = self._conn()
+        try:
+            yield Query(self, conn)
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Query]:
+        conn = self._conn()
+        try:
+            with conn.transaction():
+                row = conn.execute("SELECT value FROM counter WHERE name = 'seq' FOR UPDATE"
+                                   ).fetchone()
+                assert row is not None
+                q = Query(self, conn, int(row[0]))
+                yield q
+                if q.changed:
+                    conn.execute("UPDATE counter SET value = %s WHERE name = 'seq'", (q.seq,))
+                    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{self._instance}:{q.seq}"))
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    @contextlib.contextmanager
+    def _schema_tx(self) -> Iterator[Query]:
+        conn = self._conn()
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                yield Query(self, conn)
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _time_in(self, value: datetime | None) -> Any:
+        if value is None:
+            return None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def _dec_in(self, value: Decimal | None) -> Any:
+        return value
+
+    # -- change notification -------------------------------------------------------------
+    def listen(self) -> None:
+        """Start listening for other desks' changes now (else on the first wait)."""
+        with self._listen_lock:
+            self._ensure_listener()
+
+    def _ensure_listener(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+        if self._listener is None or self._listener.closed or self._listener.broken:
+            conn = self._connect()
+            try:
+                conn.execute(f"LISTEN {CHANNEL}")
+            except psycopg.Error as exc:
+                conn.close()
+                raise self._error(exc) from None
+            self._listener = conn
+        return self._listener
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block up to ``timeout`` s until another store (desk, process) commits a change.
+
+        Listening starts on the first call (or :meth:`listen`); changes committed before
+        that are found with :meth:`changes_since`. Own changes do not wake.
+        """
+        with self._listen_lock:
+            conn = self._ensure_listener()
+            try:
+                for notify in conn.notifies(timeout=max(0.0, timeout)):
+                    if not notify.payload.startswith(self._instance + ":"):
+                        return True
+            except psycopg.Error as exc:
+                with contextlib.suppress(psycopg.Error):
+                    conn.close()
+                self._listener = None
+                raise self._error(exc) from None
+        return False

@@ -1,0 +1,163 @@
+"""The embedded store: one SQLite file (WAL), shared by threads and by processes.
+
+Settings: ``journal_mode=WAL`` (readers never block the writer; two processes on one file
+work), ``synchronous=NORMAL`` (durable across application crashes; a power cut may lose
+the last commits but never corrupts the file), ``busy_timeout`` (a writer waits for
+another instead of failing), ``foreign_keys=ON``. A connection per thread; writes in one
+process also take a lock so threads queue in Python rather than spinning on SQLite's busy
+handler. Every error becomes :class:`StoreError` with a message for people; a failed write
+is rolled back whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.store.base import StoreError
+from app.store.schema import SQLITE
+from app.store.sql import Query, SqlStore, iso_utc
+
+log = logging.getLogger(__name__)
+BUSY_TIMEOUT_MS = 15_000
+
+
+class SQLiteStore(SqlStore):
+    dialect = SQLITE
+
+    def __init__(self, path: str | Path, *, url: str | None = None,
+                 schema_target: int | None = None) -> None:
+        self.path = Path(path)
+        self.url = url or str(self.path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._closed = False
+        self._upgrade(schema_target)
+        log.info("opened store %s", self.url)
+
+    # -- connections ---------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("store %s: journal mode is %s, not WAL (a network drive?); "
+                            "several desks on one file will wait for each other", self.url, mode)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._error(exc) from None
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    # -- errors --------------------------------------------------------------------------
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc).lower()
+        if "full" in text:
+            message = (f"The disk holding the store {self.url} is full, so nothing was saved. "
+                       "Free some space and try again.")
+        elif "readonly" in text or "read-only" in text:
+            message = (f"The store {self.url} is read-only, so nothing was saved. Check the "
+                       "file's permissions or choose another store.")
+        elif "locked" in text or "busy" in text:
+            message = (f"The store {self.url} is busy (another program kept it locked for "
+                       f"{BUSY_TIMEOUT_MS // 1000} s). Try again.")
+        elif "unable to open" in text:
+            message = f"The store {self.url} cannot be opened: {exc}."
+        elif "not a database" in text or "malformed" in text:
+            message = f"{self.url} is not a Return Desk store or is damaged: {exc}."
+        else:
+            message = f"Store error ({self.url}): {exc}"
+        error = StoreError(message)
+        error.__cause__ = exc
+        return error
+
+    # -- hooks ---------------------------------------------------------------------------
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any]) -> Any:
+        return conn.execute(sql, params)
+
+    def _execute_many(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        conn.executemany(sql, rows)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Query]:
+        conn = self._conn()
+        try:
+            yield Query(self, conn)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[tuple[sqlite3.Connection, Query]]:
+        conn = self._conn()
+        with self._write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            try:
+                yield conn, Query(self, conn)
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from None
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise self._error(exc) from None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Query]:
+        with self._transaction() as (conn, q):
+            q.seq = int(conn.execute("SELECT value FROM counter WHERE name = 'seq'").fetchone()[0])
+            yield q
+            if q.changed:
+                conn.execute("UPDATE counter SET value = ? WHERE name = 'seq'", (q.seq,))
+
+    @contextlib.contextmanager
+    def _schema_tx(self) -> Iterator[Query]:
+        with self._transaction() as (_conn, q):
+            yield q
+
+    def _time_in(self, value: datetime | None) -> Any:
+        return None if value is None else iso_utc(value)
+
+    def _dec_in(self, value: Decimal | None) -> Any:
+        return None if value is None else format(value, "f")
