@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.keyring_memory",
     "tests.fixtures.sandbox",
     "tests.fixtures.postgres",
+    "tests.fixtures.receiver",
 ]
 
 
