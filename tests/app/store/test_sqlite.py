@@ -1,0 +1,170 @@
+"""SQLite-only behaviour: file settings, a full disk, a read-only file, two processes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import settings
+from app.store import RowFilter, RowQuery, StoreError, open_store
+from app.store.sqlite import SQLiteStore
+from tests.app.store.helpers import rh
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_default_store_is_in_the_data_folder() -> None:
+    with open_store(None) as store:
+        assert Path(store.url) == Path(settings.default_store_url())
+        assert Path(store.url).parent == settings.data_dir()
+        assert Path(store.url).exists()
+
+
+@pytest.mark.parametrize("form", ["path", "url"])
+def test_paths_and_urls_create_parent_folders(tmp_path: Path, form: str) -> None:
+    target = tmp_path / "deep" / "er" / "desk.sqlite3"
+    given = str(target) if form == "path" else f"sqlite:///{target}"
+    with open_store(given) as store:
+        store.upsert(rh(1))
+        assert store.url == given
+    assert target.exists()
+
+
+def test_unknown_scheme_is_refused_without_echoing_a_password() -> None:
+    with pytest.raises(StoreError, match="unknown kind of store") as caught:
+        open_store("mysql://ann:hunter2@db/x")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_connection_settings(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.sqlite3"))
+    assert isinstance(store, SQLiteStore)
+    try:
+        conn = store._conn()
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    finally:
+        store.close()
+
+
+def test_not_a_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"this is not SQLite" * 100)
+    with pytest.raises(StoreError, match="not a Return Desk store"):
+        open_store(str(path))
+
+
+def test_full_database_rolls_back_whole_batch(tmp_path: Path) -> None:
+    """PRAGMA max_page_count makes the database "full" without privileges."""
+    store = open_store(str(tmp_path / "full.sqlite3"))
+    assert isinstance(store, SQLiteStore)
+    try:
+        store.upsert_many([rh(n) for n in range(1, 11)])
+        pages = store._conn().execute("PRAGMA page_count").fetchone()[0]
+        store._conn().execute(f"PRAGMA max_page_count = {pages + 2}")
+        seq = store.last_seq()
+        with pytest.raises(StoreError, match="full") as caught:
+            store.upsert_many([rh(n, description="x" * 2000) for n in range(100, 400)])
+        assert "nothing was saved" in str(caught.value)
+        assert store.count(RowQuery(filter=RowFilter.ALL)) == 10
+        assert store.last_seq() == seq
+        assert store.lookup("RMA00100") == []
+        store.upsert(rh(11))  # small writes still fit
+        assert store.get("rh:11") is not None
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def _tmpfs(path: Path, size: str) -> Iterator[Path]:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root (covered by the max_page_count test)")
+    path.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_full_disk_on_a_real_small_filesystem(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "small", "400k") as mount:
+        store = open_store(str(mount / "desk.sqlite3"))
+        try:
+            store.upsert_many([rh(n) for n in range(1, 6)])
+            seq = store.last_seq()
+            with pytest.raises(StoreError, match="disk .* is full"):
+                for batch in range(50):  # until the disk is full
+                    store.upsert_many([rh(batch * 100 + n, description="x" * 3000)
+                                       for n in range(100, 200)])
+                    seq = store.last_seq()
+            # The failed batch left nothing behind; everything committed before is intact.
+            assert store.last_seq() == seq
+            assert store.count(RowQuery(filter=RowFilter.ALL)) == seq
+            assert store.get("rh:1") is not None
+        finally:
+            store.close()
+
+
+def test_read_only_filesystem(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "ro", "4m") as mount:
+        path = mount / "desk.sqlite3"
+        with open_store(str(path)) as store:
+            store.upsert(rh(1))
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        try:
+            with pytest.raises(StoreError, match="read-only|cannot be opened"):
+                with open_store(str(path)) as store:
+                    store.upsert(rh(2))
+        finally:
+            subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=False)
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from app.store import open_store
+    from tests.app.store.helpers import rh
+    store = open_store({path!r})
+    print("ready", flush=True)
+    sys.stdin.readline()  # go
+    for n in range(1000, 1200):
+        store.upsert(rh(n))
+    store.close()
+    print("done", flush=True)
+""")
+
+
+def test_two_processes_write_one_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.sqlite3")
+    store = open_store(path)
+    try:
+        child = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), path=path)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline().strip() == "ready"
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        for n in range(1, 201):  # both write at the same time
+            store.upsert(rh(n))
+        assert child.stdout.readline().strip() == "done"
+        assert child.wait(timeout=60) == 0
+        assert store.count(RowQuery(filter=RowFilter.ALL)) == 400
+        seq, keys = store.changes_since(0, limit=1000)
+        assert len(keys) == len(set(keys)) == 400 and seq == 400
+        assert store.lookup("RMA01199")[0].key == "rh:1199"
+    finally:
+        store.close()
