@@ -205,8 +205,12 @@ class OutboxSender:
         correlation = getattr(result, "correlation_id", None)
         applied_code = decision.new_handling if decision.action is DecisionAction.UPDATE \
             else decision.old_handling
+        # The API accepted it: show it locally now. The local view is stamped with the newest
+        # vendor time we know for the item, not our clock: vendor times have second precision
+        # and another clock, and the warehouse's next event (completion) must win over us.
+        assert record is not None
         await asyncio.to_thread(store.upsert, InventoryRecord(
-            source=Source.RETURN_HELPER, key=decision.key, updated_at=utcnow(),
+            source=Source.RETURN_HELPER, key=decision.key, updated_at=record.updated_at,
             handling_code=applied_code, handling_status="pending", handling_updated_at=utcnow()))
         self._not_before.pop(decision.id, None)
         return await self._finish(decision.id, DecisionState.APPLIED, None, None, correlation)

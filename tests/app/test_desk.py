@@ -1,0 +1,149 @@
+"""The desk end to end on real parts: the sandbox over HTTP, signed webhooks through the real
+receiver into a real SQLite file, decisions through the outbox, the warehouse answering."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from app.demo import DemoEnvironment, demo_environment
+from app.desk import DecisionRefused, DeskService, ScanOutcome
+from app.model import DecisionState
+from app.settings import Settings
+
+ITEMS = 60
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Wait until ``condition()`` holds (checked on the loop), or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def demo() -> AsyncIterator[DemoEnvironment]:
+    async with demo_environment(Settings(), items=ITEMS, act_after_s=0.2) as env:
+        report = await asyncio.wait_for(env.delivery, 60)  # type: ignore[arg-type]
+        assert report.failed == 0
+        yield env
+
+
+@pytest.fixture
+async def desk(demo: DemoEnvironment) -> AsyncIterator[DeskService]:
+    service = DeskService(demo.settings, demo.store, demo.credentials, demo.rh,
+                          clock_ms=lambda: time.monotonic() * 1000)
+    await service.start()
+    yield service
+    await service.close()
+
+
+def pending_item(demo: DemoEnvironment, skip: int = 0) -> int:
+    """A plain pending item whose RMA and tracking number are its own (some parcels share them)."""
+    items = demo.sandbox.items()
+    rmas = [i.rma for i in items]
+    tracking = [i.tracking_number for i in items]
+    for item in items:
+        if (item.handling_code == "tbc" and item.handling_status == "pending"
+                and not item.has_unfinished_vas and rmas.count(item.rma) == 1
+                and tracking.count(item.tracking_number) == 1):
+            if skip == 0:
+                return item.return_inventory_id
+            skip -= 1
+    raise AssertionError("the sandbox seeded no plain pending item")
+
+
+async def test_webhooks_fill_the_store_with_dimensions(demo: DemoEnvironment) -> None:
+    item = demo.sandbox.items()[0]
+    record = demo.store.get(f"rh:{item.return_inventory_id}")
+    assert record is not None and record.rma == item.rma
+    line = record.primary_line
+    assert line is not None and line.length_cm is not None and line.weight_kg is not None
+
+
+async def test_scan_by_rma_and_tracking_then_decide_and_the_warehouse_acts(
+        demo: DemoEnvironment, desk: DeskService) -> None:
+    inventory_id = pending_item(demo)
+    item = demo.sandbox.item(inventory_id)
+    result = desk.scan(f"{item.rma}\r")
+    assert result.outcome is ScanOutcome.FOUND
+    record = result.records[0]
+    assert record.return_inventory_id == inventory_id
+    assert desk.scan(item.rma).outcome is ScanOutcome.REPEATED  # a double trigger is dropped
+    by_tracking = desk.scan(f"{item.tracking_number}\t")
+    assert by_tracking.outcome is ScanOutcome.FOUND and by_tracking.records[0].key == record.key
+
+    seen: list[DecisionState] = []
+    desk.subscribe(lambda d: seen.append(d.state))
+    decision = desk.decide(record.key, "rst")
+    assert decision.state is DecisionState.QUEUED
+    await desk.outbox.wait_idle(timeout=15)
+    final = demo.store.get_decision(decision.id)  # type: ignore[arg-type]
+    assert final is not None and final.state is DecisionState.APPLIED and final.correlation_id
+    assert seen[0] is DecisionState.QUEUED and DecisionState.APPLIED in seen
+    applied = [a for a in demo.sandbox.applied() if a.return_inventory_id == inventory_id]
+    assert len(applied) == 1 and applied[0].handling_code == "rst"
+    assert demo.store.get(record.key).handling_code == "rst"  # type: ignore[union-attr]
+    # the sandbox's warehouse completes the handling and says so by webhook
+    await wait_for(lambda: demo.store.get(record.key).handling_status == "completed")  # type: ignore[union-attr]
+    assert not any(o.allowed for o in desk.options(demo.store.get(record.key)))  # type: ignore[arg-type]
+
+
+async def test_refused_decisions_never_reach_the_outbox(demo: DemoEnvironment, desk: DeskService) -> None:
+    inventory_id = pending_item(demo)
+    with pytest.raises(DecisionRefused, match="own flow"):
+        desk.decide(f"rh:{inventory_id}", "rsd")
+    with pytest.raises(DecisionRefused, match="not a handling type"):
+        desk.decide(f"rh:{inventory_id}", "zzz")
+    assert desk.counts().pending == 0
+
+
+async def test_soft_error_fails_the_decision_with_the_vendors_words(
+        demo: DemoEnvironment, desk: DeskService) -> None:
+    inventory_id = pending_item(demo)
+    # The warehouse completed the item and our store has not heard yet: the API refuses
+    # with HTTP 200 and meta.status 400.
+    demo.sandbox.warehouse_act(inventory_id, "completed")
+    decision = desk.decide(f"rh:{inventory_id}", "dsp")
+    await desk.outbox.wait_idle(timeout=15)
+    failed = demo.store.get_decision(decision.id)  # type: ignore[arg-type]
+    assert failed is not None and failed.state is DecisionState.FAILED
+    assert failed.error_code == "VALIDATION_FAILED" and failed.correlation_id
+    assert "completed" in (failed.result_message or "")
+    assert desk.counts().failed == 1
+    assert not [a for a in demo.sandbox.applied() if a.return_inventory_id == inventory_id]
+    discarded = desk.discard(failed.id)  # type: ignore[arg-type]
+    assert discarded.state is DecisionState.DISCARDED and desk.counts().failed == 0
+
+
+async def test_server_errors_are_retried_with_one_idempotency_key(
+        demo: DemoEnvironment, desk: DeskService) -> None:
+    inventory_id = pending_item(demo)
+    demo.sandbox.fail_next("500", count=6, path="UpdateReturnInventoryHandling")
+    demo.sandbox.fail_next("drop", count=1, path="UpdateReturnInventoryHandling")
+    desk.outbox.base_delay = 0.01
+    decision = desk.decide(f"rh:{inventory_id}", "rtn")
+    await desk.outbox.wait_idle(timeout=30)
+    done = demo.store.get_decision(decision.id)  # type: ignore[arg-type]
+    assert done is not None and done.state is DecisionState.APPLIED
+    applied = [a for a in demo.sandbox.applied() if a.return_inventory_id == inventory_id]
+    assert len(applied) == 1 and applied[0].idempotency_key == decision.idempotency_key
+
+
+async def test_undo_cancels_the_last_decision(demo: DemoEnvironment, desk: DeskService) -> None:
+    demo.sandbox.set_receiver(None)  # the warehouse does not act in this test
+    inventory_id = pending_item(demo)
+    key = f"rh:{inventory_id}"
+    desk.decide(key, "ohd")
+    await desk.outbox.wait_idle(timeout=15)
+    undo = desk.undo_last()
+    assert undo is not None
+    await desk.outbox.wait_idle(timeout=15)
+    assert demo.store.get_decision(undo.id).state is DecisionState.APPLIED  # type: ignore[arg-type, union-attr]
+    assert demo.store.get(key).handling_code == "tbc"  # type: ignore[union-attr]
+    assert demo.sandbox.item(inventory_id).handling_code in ("tbc", None)
