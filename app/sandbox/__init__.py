@@ -1,0 +1,1 @@
+"""The Return Helper sandbox: a loopback HTTP server, its seed data and webhook delivery."""
