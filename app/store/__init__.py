@@ -46,6 +46,9 @@ def open_store(url_or_path: str | None, *, credentials: Credentials | None = Non
                schema_target: int | None = None) -> Store:
     """Open (and create or upgrade) a store. Raises :class:`StoreError` with a clear message.
 
+    ``credentials`` supplies the PostgreSQL password when the URL has none (default: the
+    OS keyring through a new :class:`~app.credentials.Credentials`).
+
     ``schema_target`` stops upgrades at that version (for tests of migrations only).
     """
     target = (url_or_path or "").strip() or settings.default_store_url()
@@ -91,8 +94,9 @@ def _open_postgres(url: str, credentials: Credentials | None,
     parts = urlsplit(url)
     safe = redact_url(url)
     password = unquote(parts.password) if parts.password is not None else None
-    if password is None and credentials is not None:
-        from app.credentials import CredentialsError, Secret
+    if password is None:
+        from app.credentials import Credentials, CredentialsError, Secret
+        credentials = credentials if credentials is not None else Credentials()
         host = (parts.hostname or "localhost").lower()
         try:
             password = credentials.get(Secret.STORE_PASSWORD, host)

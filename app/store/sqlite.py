@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -89,7 +90,8 @@ class SQLiteStore(SqlStore):
         if "full" in text:
             message = (f"The disk holding the store {self.url} is full, so nothing was saved. "
                        "Free some space and try again.")
-        elif "readonly" in text or "read-only" in text:
+        elif "readonly" in text or "read-only" in text or (
+                "unable to open" in text and self._read_only()):
             message = (f"The store {self.url} is read-only, so nothing was saved. Check the "
                        "file's permissions or choose another store.")
         elif "locked" in text or "busy" in text:
@@ -104,6 +106,12 @@ class SQLiteStore(SqlStore):
         error = StoreError(message)
         error.__cause__ = exc
         return error
+
+    def _read_only(self) -> bool:
+        """A WAL store needs to write next to the file even to read it."""
+        folder = self.path.parent
+        return folder.exists() and (not os.access(folder, os.W_OK) or (
+            self.path.exists() and not os.access(self.path, os.W_OK)))
 
     # -- hooks ---------------------------------------------------------------------------
     def _execute(self, conn: Any, sql: str, params: Sequence[Any]) -> Any:

@@ -98,7 +98,7 @@ def test_notify_wakes_other_desks_not_the_writer(postgres_url: str) -> None:
         desk_a.upsert(rh(1))
         waiter.join(timeout=25)
         assert woke.is_set()
-        seq, keys = desk_b.changes_since(0)
+        _seq, keys = desk_b.changes_since(0)
         assert keys == ["rh:1"]
         # the writer's own change does not wake the writer
         assert not desk_a.wait_for_change(0.2)
