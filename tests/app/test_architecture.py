@@ -27,7 +27,8 @@ for info in pkgutil.walk_packages(app.__path__, "app."):
     except Exception as exc:
         failed[info.name] = repr(exc)
 bad = sorted(m for m in sys.modules if m.split(".")[0] in {FORBIDDEN!r})
-print(json.dumps({{"bad": bad, "failed": failed, "count": len([m for m in sys.modules if m.startswith("app")])}}))
+count = len([m for m in sys.modules if m.startswith("app")])
+print(json.dumps({{"bad": bad, "failed": failed, "count": count}}))
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     report = json.loads(result.stdout.strip().splitlines()[-1])
