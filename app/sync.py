@@ -1,0 +1,492 @@
+"""Backfill and refresh: walk Return Helper's list (and WINIT's return orders) into the store.
+
+Webhooks are the source of truth; this is the vendor's "backfill/reconciliation" path. It is
+used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
+(:meth:`app.desk.DeskService.sync`), both through :func:`backfill`.
+
+* Return Helper: the period is split into 62-day windows; the first page of every window is
+  fetched at once (it tells the total), then all remaining pages run with bounded
+  concurrency. Details (``GetReturnInventory``) are fetched only for items that are new to
+  the store or whose list row differs from what the store holds.
+* WINIT (when its credentials are set): ``queryReturnOderList`` page by page per window.
+* Resumable: a cursor in the store's state (``sync.cursor``) records, per window, the
+  offset below which every page is stored. An interrupted sync (Ctrl+C, closed window,
+  network loss) continues from there; ``restart=True`` ignores it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, TextIO, TypeVar
+
+from app.model import InventoryRecord, utcnow
+from app.returnhelper.client import MAX_PAGE_SIZE, InventoryPage, ReturnHelperClient, split_windows
+from app.returnhelper.errors import ApiError, AuthError
+from app.settings import Settings
+from app.store.base import Store
+from app.winit.client import WinitClient, WinitError
+from app.winit.mapping import WinitMappingError, record_from_order
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CURSOR_STATE = "sync.cursor"
+LAST_SYNC_STATE = "sync.last_completed"
+CURSOR_VERSION = 1
+WINIT_WINDOW = timedelta(days=62)
+
+
+class SyncPhase(StrEnum):
+    STARTING = "starting"
+    RETURN_HELPER = "returnhelper"
+    WINIT = "winit"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """What a progress bar shows; sent after every stored page (on the loop's thread)."""
+
+    phase: SyncPhase
+    pages_done: int = 0
+    pages_total: int | None = None      # known once the first page of every window is in
+    items: int = 0                      # list rows and WINIT orders stored so far
+    new: int = 0
+    changed: int = 0
+    details: int = 0
+    winit_orders: int = 0
+    resumed: bool = False
+    message: str = ""
+
+    @property
+    def fraction(self) -> float | None:
+        """0..1 for the Return Helper pages, None while the total is unknown."""
+        if self.phase is SyncPhase.DONE:
+            return 1.0
+        if not self.pages_total:
+            return None
+        return min(1.0, self.pages_done / self.pages_total)
+
+
+@dataclass(slots=True)
+class SyncSummary:
+    since: datetime
+    until: datetime
+    resumed: bool = False
+    windows: int = 0
+    pages: int = 0                # Return Helper list pages fetched in this run
+    listed: int = 0               # list rows stored
+    new: int = 0                  # items the store did not have
+    changed: int = 0              # records the store changed (rows + details + WINIT)
+    details: int = 0              # details fetched
+    detail_errors: int = 0
+    winit_pages: int = 0
+    winit_orders: int = 0
+    winit_errors: int = 0
+    skipped: list[str] = field(default_factory=list)   # "WINIT: no credentials", ...
+    errors: list[str] = field(default_factory=list)    # for people; each names what failed
+    elapsed_s: float = 0.0
+
+    def text(self) -> str:
+        parts = [f"{self.listed} Return Helper items ({self.new} new, {self.details} details)",
+                 f"{self.changed} records changed"]
+        if self.winit_pages:
+            parts.append(f"{self.winit_orders} WINIT return orders")
+        if self.detail_errors or self.winit_errors:
+            parts.append(f"{self.detail_errors + self.winit_errors} could not be read")
+        text = ", ".join(parts) + f" in {self.elapsed_s:.1f} s"
+        if self.resumed:
+            text += " (continued an interrupted sync)"
+        return text
+
+
+# -- the cursor --------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Cursor:
+    since: datetime
+    until: datetime
+    rh: dict[int, int] = field(default_factory=dict)      # window -> offset stored below
+    rh_done: set[int] = field(default_factory=set)
+    winit: dict[int, int] = field(default_factory=dict)   # window -> next page number
+    winit_done: set[int] = field(default_factory=set)
+
+    def to_json(self) -> str:
+        return json.dumps({"version": CURSOR_VERSION, "since": self.since.isoformat(),
+                           "until": self.until.isoformat(),
+                           "rh": {str(k): v for k, v in self.rh.items()},
+                           "rh_done": sorted(self.rh_done),
+                           "winit": {str(k): v for k, v in self.winit.items()},
+                           "winit_done": sorted(self.winit_done)})
+
+    @classmethod
+    def from_json(cls, text: str) -> _Cursor | None:
+        try:
+            data = json.loads(text)
+            if data.get("version") != CURSOR_VERSION:
+                return None
+            return cls(since=datetime.fromisoformat(data["since"]),
+                       until=datetime.fromisoformat(data["until"]),
+                       rh={int(k): int(v) for k, v in data.get("rh", {}).items()},
+                       rh_done={int(k) for k in data.get("rh_done", [])},
+                       winit={int(k): int(v) for k, v in data.get("winit", {}).items()},
+                       winit_done={int(k) for k in data.get("winit_done", [])})
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+class _Window:
+    """Completion of one window's pages, which finish out of order under concurrency."""
+
+    def __init__(self, index: int, start: datetime, end: datetime, watermark: int) -> None:
+        self.index = index
+        self.start = start
+        self.end = end
+        self.watermark = watermark      # every page below this offset is stored
+        self.finished: set[int] = set()
+        self.total: int | None = None
+
+    def complete(self, offset: int, page_size: int) -> None:
+        self.finished.add(offset)
+        while self.watermark in self.finished:
+            self.finished.discard(self.watermark)
+            self.watermark += page_size
+
+
+# -- the work ------------------------------------------------------------------------------------
+_ROW_FIELDS = ("handling_code", "handling_status", "rma", "item_rma", "warehouse")
+
+
+def needs_details(existing: InventoryRecord | None, row: InventoryRecord) -> bool:
+    """New to the store, or the list row says something the store does not."""
+    if existing is None:
+        return True
+    for name in _ROW_FIELDS:
+        value = getattr(row, name)
+        if value is not None and value != getattr(existing, name):
+            return True
+    row_sku = row.primary_line.sku if row.primary_line else None
+    stored_sku = existing.primary_line.sku if existing.primary_line else None
+    if row_sku is not None and row_sku != stored_sku:
+        return True
+    if (row.handling_updated_at is not None and existing.handling_updated_at is not None
+            and row.handling_updated_at > existing.handling_updated_at):
+        return True
+    # never had details: the details call is the only source of images, VAS and value
+    return existing.description is None and existing.value is None and not existing.images
+
+
+async def backfill(store: Store, rh_client: ReturnHelperClient | None,
+                   winit_client: WinitClient | None, *, since: datetime, until: datetime,
+                   progress: Callable[[SyncProgress], None] | None = None,
+                   restart: bool = False, concurrency: int | None = None,
+                   page_size: int = MAX_PAGE_SIZE) -> SyncSummary:
+    """Fill ``store`` from the APIs for items created in ``[since, until]``.
+
+    Continues an interrupted run's cursor unless ``restart`` (its period wins over the
+    arguments, so the interrupted walk completes). Raises :class:`AuthError` (bad
+    credentials) and stops; other per-item failures are counted in the summary.
+    """
+    started = time.perf_counter()
+    saved = None if restart else await asyncio.to_thread(store.get_state, CURSOR_STATE)
+    cursor = _Cursor.from_json(saved) if saved else None
+    resumed = cursor is not None
+    if cursor is None:
+        cursor = _Cursor(since=since, until=until)
+    summary = SyncSummary(since=cursor.since, until=cursor.until, resumed=resumed)
+    limit = max(1, concurrency or (rh_client.concurrency if rh_client else 4))
+    state = SyncProgress(phase=SyncPhase.STARTING, resumed=resumed,
+                         message="continuing an interrupted sync" if resumed else "starting")
+
+    def report(**changes: Any) -> None:
+        nonlocal state
+        state = replace(state, **changes)
+        if progress is not None:
+            try:
+                progress(state)
+            except Exception:  # a broken progress view must not stop the sync
+                log.exception("sync progress callback failed")
+
+    async def save_cursor() -> None:
+        await asyncio.to_thread(store.set_state, CURSOR_STATE, cursor.to_json())
+
+    report()
+    await save_cursor()
+    if rh_client is None:
+        summary.skipped.append("Return Helper: no API key and token")
+    else:
+        await _return_helper(store, rh_client, cursor, summary, report, save_cursor,
+                             limit=limit, page_size=page_size, state=lambda: state)
+    if winit_client is None:
+        summary.skipped.append("WINIT: no credentials")
+    else:
+        await _winit(store, winit_client, cursor, summary, report, save_cursor)
+    await asyncio.to_thread(store.set_state, CURSOR_STATE, None)
+    await asyncio.to_thread(store.set_state, LAST_SYNC_STATE, cursor.until.isoformat())
+    summary.elapsed_s = time.perf_counter() - started
+    report(phase=SyncPhase.DONE, message=summary.text())
+    return summary
+
+
+async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Cursor,
+                         summary: SyncSummary, report: Callable[..., None],
+                         save_cursor: Callable[[], Any], *, limit: int, page_size: int,
+                         state: Callable[[], SyncProgress]) -> None:
+    windows = [
+        _Window(i, start, end, cursor.rh.get(i, 0))
+        for i, (start, end) in enumerate(split_windows(cursor.since, cursor.until))
+    ]
+    summary.windows = len(windows)
+    todo = [w for w in windows if w.index not in cursor.rh_done]
+    report(phase=SyncPhase.RETURN_HELPER, message="Return Helper: reading the list")
+    semaphore = asyncio.Semaphore(limit)
+    pages_total: int | None = None
+    pages_done = 0
+    seen: set[int] = set()
+    lock = asyncio.Lock()
+
+    async def fetch(window: _Window, offset: int) -> InventoryPage:
+        async with semaphore:
+            return await client.list_inventory(window.start, window.end, page_size=page_size,
+                                               offset=offset)
+
+    async def store_page(window: _Window, offset: int, page: InventoryPage) -> None:
+        nonlocal pages_done
+        rows = [r for r in page.records
+                if r.return_inventory_id is None or r.return_inventory_id not in seen]
+        seen.update(r.return_inventory_id for r in rows if r.return_inventory_id is not None)
+        existing = await asyncio.to_thread(lambda: [store.get(r.key) for r in rows])
+        wanted = [r for r, old in zip(rows, existing, strict=True) if needs_details(old, r)]
+        new = sum(1 for old in existing if old is None)
+        details = await _all([_details(client, r, summary) for r in wanted])
+        records = rows + [d for d in details if d is not None]
+        changed = await asyncio.to_thread(store.upsert_many, records)
+        async with lock:
+            window.complete(offset, page_size)
+            cursor.rh[window.index] = window.watermark
+            if window.total is not None and window.watermark >= window.total:
+                cursor.rh_done.add(window.index)
+            await save_cursor()
+            summary.pages += 1
+            summary.listed += len(rows)
+            summary.new += new
+            summary.changed += changed
+            pages_done += 1
+            now = state()
+            report(pages_done=pages_done, pages_total=pages_total or None,
+                   items=now.items + len(rows), new=now.new + new,
+                   changed=now.changed + changed, details=summary.details,
+                   message=f"Return Helper: {summary.listed} items")
+
+    # The first page of every window tells its total: fetch them together, then every
+    # remaining page (and the storing of the first ones) with bounded concurrency.
+    first_offsets = [w.watermark for w in todo]
+    firsts = await _all([fetch(w, o) for w, o in zip(todo, first_offsets, strict=True)])
+    rest: list[tuple[_Window, int]] = []
+    for window, offset, page in zip(todo, first_offsets, firsts, strict=True):
+        window.total = page.total
+        rest += [(window, o) for o in range(offset + page_size, page.total, page_size)]
+    pages_total = len(todo) + len(rest)
+
+    async def one(window: _Window, offset: int) -> None:
+        page = await fetch(window, offset)
+        await store_page(window, offset, page)
+
+    await _all([*(store_page(w, o, p) for w, o, p in zip(todo, first_offsets, firsts, strict=True)),
+                *(one(w, o) for w, o in rest)])
+    for window in todo:
+        cursor.rh_done.add(window.index)
+    await save_cursor()
+
+
+async def _all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run all; on the first failure cancel the rest and raise that failure itself."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(c) for c in coros]
+    except BaseExceptionGroup as group_error:
+        first = group_error.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return [t.result() for t in tasks]
+
+
+async def _details(client: ReturnHelperClient, row: InventoryRecord,
+                   summary: SyncSummary) -> InventoryRecord | None:
+    if row.return_inventory_id is None:
+        return None
+    try:
+        record = await client.get_inventory(row.return_inventory_id)
+    except AuthError:
+        raise
+    except ApiError as exc:
+        summary.detail_errors += 1
+        if len(summary.errors) < 20:
+            summary.errors.append(f"details of {row.key}: {exc}")
+        log.warning("sync: details of %s failed: %s", row.key, exc)
+        return None
+    summary.details += 1
+    return record
+
+
+async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: SyncSummary,
+                 report: Callable[..., None], save_cursor: Callable[[], Any]) -> None:
+    windows = split_windows(cursor.since, cursor.until, WINIT_WINDOW)
+    report(phase=SyncPhase.WINIT, message="WINIT: reading return orders")
+    for index, (start, end) in enumerate(windows):
+        if index in cursor.winit_done:
+            continue
+        page_no = cursor.winit.get(index, 1)
+        while True:
+            try:
+                page = await client.query_return_orders(start.date(), end.date(),
+                                                        page_no=page_no)
+            except WinitError as exc:
+                summary.winit_errors += 1
+                summary.errors.append(f"WINIT return orders {start.date()}..{end.date()}: {exc}")
+                log.warning("sync: WINIT page %d failed: %s", page_no, exc)
+                return  # the cursor keeps this page: the next sync continues here
+            records = []
+            for order in page.orders:
+                try:
+                    records.append(record_from_order(order))
+                except WinitMappingError as exc:
+                    summary.winit_errors += 1
+                    if len(summary.errors) < 20:
+                        summary.errors.append(f"WINIT order: {exc}")
+            changed = await asyncio.to_thread(store.upsert_many, records)
+            summary.winit_pages += 1
+            summary.winit_orders += len(records)
+            summary.changed += changed
+            cursor.winit[index] = page_no + 1
+            if page.is_last or not page.orders:
+                cursor.winit_done.add(index)
+            await save_cursor()
+            report(winit_orders=summary.winit_orders,
+                   message=f"WINIT: {summary.winit_orders} return orders")
+            if index in cursor.winit_done:
+                break
+            page_no += 1
+
+
+# -- the command -----------------------------------------------------------------------------
+class TerminalProgress:
+    """A one-line progress bar on a terminal; plain lines every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last = 0.0
+
+    def __call__(self, p: SyncProgress) -> None:
+        fraction = p.fraction
+        if fraction is None:
+            bar = "." * self.width
+            pct = "  ?%"
+        else:
+            filled = int(fraction * self.width)
+            bar = "#" * filled + "." * (self.width - filled)
+            pct = f"{fraction * 100:3.0f}%"
+        total = p.pages_total if p.pages_total is not None else "?"
+        line = (f"[{bar}] {pct} pages {p.pages_done}/{total}  items {p.items} "
+                f"(new {p.new}, details {p.details})  WINIT {p.winit_orders}")
+        if self.tty:
+            self.stream.write("\r" + line[:160].ljust(100))
+            if p.phase is SyncPhase.DONE:
+                self.stream.write("\n")
+            self.stream.flush()
+            return
+        now = time.monotonic()
+        if p.phase in (SyncPhase.DONE, SyncPhase.STARTING) or now - self._last >= 2.0:
+            self._last = now
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
+def sync_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``returndesk sync [--days N] [--no-winit] [--restart]``."""
+    from app.credentials import Credentials, CredentialsError, Secret
+    from app.logs import setup_logging
+    from app.store import StoreError, open_store
+
+    setup_logging("returndesk-sync", console=False)
+    credentials = Credentials()
+    try:
+        store = open_store(settings.store, credentials=credentials)
+    except StoreError as exc:
+        print(f"returndesk sync: {exc}", file=sys.stderr)
+        return 1
+    scope = settings.environment.value
+    try:
+        key = credentials.get(Secret.RH_API_KEY, scope)
+        token = credentials.get(Secret.RH_API_TOKEN, scope)
+        winit = None if getattr(args, "no_winit", False) else \
+            WinitClient.from_settings(settings, credentials)
+    except CredentialsError as exc:
+        store.close()
+        print(f"returndesk sync: {exc}", file=sys.stderr)
+        return 1
+    if not key or not token:
+        print(f"returndesk sync: no Return Helper API key/token for environment {scope!r}; "
+              f"set them with 'returndesk credentials set {Secret.RH_API_KEY.value}' and "
+              f"'{Secret.RH_API_TOKEN.value}'. Continuing with WINIT only."
+              if winit else
+              f"returndesk sync: no Return Helper API key/token for environment {scope!r} and "
+              "no WINIT credentials: nothing to sync", file=sys.stderr)
+        if winit is None:
+            store.close()
+            return 2
+    days = getattr(args, "days", None) or settings.sync_days
+    until = datetime.now(UTC)
+    since = until - timedelta(days=days)
+
+    async def run() -> SyncSummary:
+        rh = ReturnHelperClient.from_settings(settings, key, token) if key and token else None
+        try:
+            return await backfill(store, rh, winit, since=since, until=until,
+                                  progress=TerminalProgress(),
+                                  restart=bool(getattr(args, "restart", False)))
+        finally:
+            if rh is not None:
+                await rh.aclose()
+            if winit is not None:
+                await winit.aclose()
+
+    try:
+        summary = asyncio.run(run())
+    except KeyboardInterrupt:
+        print("\nreturndesk sync: interrupted; run 'returndesk sync' again to continue where "
+              "it stopped", file=sys.stderr)
+        return 130
+    except AuthError as exc:
+        print(f"\nreturndesk sync: Return Helper refused the credentials: {exc}", file=sys.stderr)
+        return 1
+    except ApiError as exc:
+        print(f"\nreturndesk sync: {exc}; run it again to continue where it stopped",
+              file=sys.stderr)
+        return 1
+    finally:
+        with contextlib.suppress(Exception):
+            store.close()
+    print(summary.text())
+    for line in summary.skipped:
+        print(f"skipped: {line}")
+    for line in summary.errors:
+        print(f"problem: {line}", file=sys.stderr)
+    return 0 if not summary.errors else 1
+
+
+def default_period(settings: Settings, now: datetime | None = None) -> tuple[datetime, datetime]:
+    until = now or utcnow()
+    return until - timedelta(days=settings.sync_days), until

@@ -1,0 +1,242 @@
+"""Backfill against the real loopback sandboxes (Return Helper and WINIT) into real SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from app.model import LineKind, Source
+from app.returnhelper.errors import AuthError
+from app.sandbox.server import SandboxServer
+from app.store import open_store
+from app.store.base import RowFilter, RowQuery, Store
+from app.sync import (
+    CURSOR_STATE,
+    LAST_SYNC_STATE,
+    SyncPhase,
+    SyncProgress,
+    TerminalProgress,
+    backfill,
+)
+from app.winit.client import WinitAuth, WinitClient, WinitError
+from app.winit.sandbox import SERVICE_PATH, WinitSandbox, generate_orders
+from tests.fixtures.receiver import ServerThread
+from tests.fixtures.sandbox import ClientFactory
+
+ALL = RowQuery(filter=RowFilter.ALL)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(str(tmp_path / "sync.sqlite3"))
+    yield s
+    s.close()
+
+
+def period(days: int = 200) -> tuple[datetime, datetime]:
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    return until - timedelta(days=days), until
+
+
+def created_within(sandbox: SandboxServer, since: datetime) -> int:
+    return sum(1 for i in sandbox.items() if i.create_on >= since)
+
+
+def list_offsets(sandbox: SandboxServer) -> list[tuple[str, int]]:
+    seen = []
+    for r in sandbox.requests():
+        if r.path.endswith("/ReturnInventory/list"):
+            q = parse_qs(r.query)
+            seen.append((q["createFrom"][0], int(q["offset"][0])))
+    return seen
+
+
+def detail_calls(sandbox: SandboxServer) -> int:
+    return sum(1 for r in sandbox.requests() if r.path.endswith("/GetReturnInventory"))
+
+
+async def test_full_backfill_fills_the_store(sandbox: SandboxServer, rh_client_factory: ClientFactory,
+                                             store: Store) -> None:
+    client = rh_client_factory(concurrency=4)
+    since, until = period()
+    updates: list[SyncProgress] = []
+    summary = await backfill(store, client, None, since=since, until=until,
+                             progress=updates.append)
+    total = len(sandbox.items())
+    assert store.count(ALL) == total
+    assert summary.listed == total and summary.new == total
+    assert summary.details == total == detail_calls(sandbox)
+    assert summary.windows == 4                       # 200 days in 62-day windows
+    assert summary.pages == len(list_offsets(sandbox))
+    assert summary.skipped == ["WINIT: no credentials"]
+    assert not summary.errors
+    item = sandbox.items()[0]
+    record = store.get(f"rh:{item.return_inventory_id}")
+    assert record is not None and record.rma == item.rma
+    assert record.description == item.description              # from the details call
+    done = [u.pages_done for u in updates if u.phase is SyncPhase.RETURN_HELPER and u.pages_done]
+    assert done == sorted(done) and done[-1] == summary.pages
+    assert updates[-1].phase is SyncPhase.DONE and updates[-1].fraction == 1.0
+    assert store.get_state(CURSOR_STATE) is None                # finished: no resume point
+    assert store.get_state(LAST_SYNC_STATE) == until.isoformat()
+    assert sandbox.max_in_flight() <= 4
+
+
+async def test_second_sync_fetches_details_only_for_changes(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    client = rh_client_factory()
+    since, until = period()
+    await backfill(store, client, None, since=since, until=until)
+    before = detail_calls(sandbox)
+    again = await backfill(store, client, None, since=since, until=until)
+    assert again.new == 0 and again.details == 0
+    assert detail_calls(sandbox) == before
+    pending = next(i for i in sandbox.items() if i.handling_status == "pending")
+    sandbox.warehouse_act(pending.return_inventory_id, "completed")
+    third = await backfill(store, client, None, since=since, until=until)
+    assert third.details == 1
+    record = store.get(f"rh:{pending.return_inventory_id}")
+    assert record is not None and record.handling_status == "completed"
+
+
+async def test_an_interrupted_sync_continues_where_it_stopped(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    client = rh_client_factory(concurrency=1)
+    since, until = period(70)
+    expected = created_within(sandbox, since)
+    stop_after = 4
+
+    def interrupt(p: SyncProgress) -> None:
+        if p.pages_done >= stop_after:
+            task.cancel()
+
+    task = asyncio.ensure_future(backfill(store, client, None, since=since, until=until,
+                                          progress=interrupt, concurrency=1))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    cursor = store.get_state(CURSOR_STATE)
+    assert cursor is not None
+    first_run = list_offsets(sandbox)
+    stored_after_interrupt = store.count(ALL)
+    assert 0 < stored_after_interrupt < expected
+
+    resumed_updates: list[SyncProgress] = []
+    summary = await backfill(store, client, None, since=since - timedelta(days=5), until=until,
+                             progress=resumed_updates.append, concurrency=1)
+    assert summary.resumed and resumed_updates[0].resumed
+    assert summary.since == since                               # the interrupted walk completes
+    assert store.count(ALL) == expected
+    second_run = list_offsets(sandbox)[len(first_run):]
+    # pages stored before the interruption are not fetched again
+    stored_pages = {(f, o) for f, o in first_run[:stop_after]}
+    refetched = [p for p in second_run if p in stored_pages and p[1] != 0]
+    assert refetched == []
+    assert summary.pages < len(first_run) + len(second_run)
+    assert summary.new == expected - stored_after_interrupt
+    assert store.get_state(CURSOR_STATE) is None
+
+
+async def test_restart_ignores_the_resume_point(sandbox: SandboxServer,
+                                                rh_client_factory: ClientFactory,
+                                                store: Store) -> None:
+    client = rh_client_factory(concurrency=1)
+    since, until = period(70)
+
+    def interrupt(p: SyncProgress) -> None:
+        if p.pages_done >= 2:
+            task.cancel()
+
+    task = asyncio.ensure_future(backfill(store, client, None, since=since, until=until,
+                                          progress=interrupt))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.get_state(CURSOR_STATE) is not None
+    short = until - timedelta(days=10)
+    summary = await backfill(store, client, None, since=short, until=until, restart=True)
+    assert not summary.resumed and summary.since == short and summary.windows == 1
+
+
+async def test_bad_credentials_stop_the_sync(sandbox: SandboxServer,
+                                             rh_client_factory: ClientFactory,
+                                             store: Store) -> None:
+    client = rh_client_factory(api_token="wrong-token")
+    since, until = period()
+    with pytest.raises(AuthError):
+        await backfill(store, client, None, since=since, until=until)
+    assert store.count(ALL) == 0
+
+
+async def test_failing_details_are_counted_and_rows_kept(sandbox: SandboxServer,
+                                                         rh_client_factory: ClientFactory,
+                                                         store: Store) -> None:
+    client = rh_client_factory(retries=0)
+    sandbox.fail_next("500", 3, path="/ReturnInventory/GetReturnInventory")
+    since, until = period(40)
+    summary = await backfill(store, client, None, since=since, until=until)
+    assert summary.detail_errors == 3
+    assert summary.details == created_within(sandbox, since) - 3
+    assert store.count(ALL) == created_within(sandbox, since)                # every list row is stored
+    assert len(summary.errors) == 3 and all("details of rh:" in e for e in summary.errors)
+
+
+# -- WINIT ----------------------------------------------------------------------------------
+@pytest.fixture
+def winit_sandbox() -> Iterator[tuple[WinitSandbox, str]]:
+    sandbox = WinitSandbox(app_key="app-" + secrets.token_hex(4), token=secrets.token_hex(16),
+                           client_secret=secrets.token_hex(16),
+                           orders=generate_orders(450, now=datetime.now(UTC), days=120))
+    with ServerThread(sandbox.app) as server:
+        yield sandbox, server.base_url + SERVICE_PATH
+
+
+async def test_winit_return_orders_are_synced(winit_sandbox: tuple[WinitSandbox, str],
+                                              store: Store) -> None:
+    sandbox, url = winit_sandbox
+    auth = WinitAuth(app_key=sandbox.app_key, token=sandbox.token, client_id="cid",
+                     client_secret=sandbox.client_secret)
+    async with WinitClient(url, auth) as client:
+        since, until = period()
+        summary = await backfill(store, None, client, since=since, until=until)
+    assert all(call["ok"] for call in sandbox.calls)            # sign and client_sign verified
+    assert summary.skipped == ["Return Helper: no API key and token"]
+    assert store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT)) == 450
+    assert summary.winit_pages >= 4                               # 200 per page, 4 windows
+    order = sandbox.orders[0]
+    record = store.get(f"winit:{order['orderNo']}")
+    assert record is not None and record.status == order["status"]
+    actual = [line for line in record.lines if line.kind is LineKind.ACTUAL]
+    goods = order["orderGoodsList"][0]
+    assert actual[0].length_cm == Decimal(goods["confirmLength"])
+    assert actual[0].weight_kg == Decimal(goods["confirmWeight"])
+    assert actual[0].serials == (goods["itemList"][0]["itemSerno"],)
+
+
+async def test_winit_refuses_a_wrong_signature(winit_sandbox: tuple[WinitSandbox, str],
+                                               store: Store) -> None:
+    sandbox, url = winit_sandbox
+    auth = WinitAuth(app_key=sandbox.app_key, token="not-the-token", client_id="cid",
+                     client_secret=sandbox.client_secret)
+    async with WinitClient(url, auth) as client:
+        with pytest.raises(WinitError, match="sign"):
+            await client.query_return_orders(datetime.now(UTC).date(), datetime.now(UTC).date())
+        since, until = period()
+        summary = await backfill(store, None, client, since=since, until=until)
+    assert summary.winit_errors == 1 and "sign" in summary.errors[0]
+    assert store.count(ALL) == 0
+
+
+def test_terminal_progress_bar_draws() -> None:
+    stream = io.StringIO()
+    bar = TerminalProgress(stream)
+    bar(SyncProgress(phase=SyncPhase.STARTING))
+    bar(SyncProgress(phase=SyncPhase.DONE, pages_done=10, pages_total=10, items=500))
+    text = stream.getvalue()
+    assert "pages 0/?" in text and "[" + "#" * 30 + "] 100%" in text
