@@ -109,7 +109,7 @@ class PostgresStore(SqlStore):
         return converted
 
     def _execute(self, conn: Any, sql: str, params: Sequence[Any]) -> Any:
-        return conn.execute(self._sql(sql), params, prepare=False)
+        return conn.execute(self._sql(sql), params)
 
     def _execute_many(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with conn.cursor() as cursor:
@@ -120,6 +120,12 @@ class PostgresStore(SqlStore):
         conn = self._conn()
         try:
             yield Query(self, conn)
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _read_all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        try:
+            return self._conn().execute(self._sql(sql), params).fetchall()
         except psycopg.Error as exc:
             raise self._error(exc) from None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.store.base import SortKey, StoreError
+from app.store.base import RowFilter, SortKey, StoreError
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,14 @@ class Dialect:
     def render(self, sql: str) -> str:
         return sql.format(text=self.text, dec=self.dec, time=self.time, blob=self.blob,
                           autoid=self.autoid, nf=self.nulls_first)
+
+    def list_index(self, filter_: RowFilter, sort: SortKey, narrowed: bool) -> str:
+        """``INDEXED BY`` for SQLite list queries (its planner may otherwise scan a
+        non-covering index for row-value ranges on expressions); PostgreSQL plans well."""
+        if self.name != "sqlite" or narrowed or filter_ is RowFilter.DECIDED_TODAY:
+            return ""
+        prefix = "awaiting" if filter_ is RowFilter.AWAITING else "all"
+        return f" INDEXED BY ix_{prefix}_{sort.name.lower()}"
 
     def sort_expr(self, key: SortKey) -> str:
         """The SQL expression a list sorts by (indexed with exactly this expression)."""

@@ -70,6 +70,10 @@ _UPSERT_SQL = (
     f"VALUES ({', '.join('?' for _ in FLAT_COLUMNS)}) ON CONFLICT (key) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in FLAT_COLUMNS if c != "key"))
 
+_LOOKUP_SQL = "SELECT key, kind, original FROM identifiers WHERE value = ? ORDER BY key, kind"
+_ROW_SQL = f"SELECT {ROW_COLUMNS} FROM inventory WHERE key = ?"  # noqa: S608
+_KINDS = {kind.value: kind for kind in IdKind}
+
 
 class Query:
     """Runs SQL on one connection; ``?`` placeholders on both engines."""
@@ -116,6 +120,10 @@ class SqlStore(Store, abc.ABC):
 
     @abc.abstractmethod
     def _reading(self) -> contextlib.AbstractContextManager[Query]: ...
+
+    @abc.abstractmethod
+    def _read_all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """One read statement, the fast path for the hot lookups."""
 
     @abc.abstractmethod
     def _writing(self) -> contextlib.AbstractContextManager[Query]:
@@ -228,18 +236,15 @@ class SqlStore(Store, abc.ABC):
         return changed
 
     def get(self, key: str) -> InventoryRecord | None:
-        with self._reading() as q:
-            row = q.one("SELECT doc FROM inventory WHERE key = ?", (key,))
-        return record_from_json(row[0]) if row else None
+        rows = self._read_all("SELECT doc FROM inventory WHERE key = ?", (key,))
+        return record_from_json(rows[0][0]) if rows else None
 
     def lookup(self, identifier: str) -> list[Match]:
         value = normalize_identifier(identifier)
         if not value:
             return []
-        with self._reading() as q:
-            rows = q.all("SELECT key, kind, original FROM identifiers WHERE value = ? "
-                         "ORDER BY key, kind", (value,))
-        return [Match(key=r[0], kind=IdKind(r[1]), value=r[2]) for r in rows]
+        rows = self._read_all(_LOOKUP_SQL, (value,))
+        return [Match(key=r[0], kind=_KINDS[r[1]], value=r[2]) for r in rows]
 
     def _where(self, query: RowQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -264,6 +269,10 @@ class SqlStore(Store, abc.ABC):
             return f" ORDER BY {expr} DESC{self.dialect.nulls_last}, key DESC"
         return f" ORDER BY {expr} ASC{self.dialect.nulls_first}, key ASC"
 
+    def _hint(self, query: RowQuery) -> str:
+        narrowed = query.warehouse is not None or query.source is not None
+        return self.dialect.list_index(query.filter, query.sort, narrowed)
+
     def _row(self, r: Sequence[Any]) -> Row:
         return Row(
             key=r[0], source=Source(r[1]), rma=r[2], tracking=r[3], sku=r[4], description=r[5],
@@ -283,15 +292,15 @@ class SqlStore(Store, abc.ABC):
         if limit <= 0:
             return []
         where, params = self._where(query)
-        sql = f"SELECT {ROW_COLUMNS} FROM inventory{where}{self._order(query)} LIMIT ? OFFSET ?"  # noqa: S608
+        sql = (f"SELECT {ROW_COLUMNS} FROM inventory{self._hint(query)}{where}"  # noqa: S608
+               f"{self._order(query)} LIMIT ? OFFSET ?")
         with self._reading() as q:
             found = q.all(sql, [*params, int(limit), max(0, int(offset))])
         return [self._row(r) for r in found]
 
     def row(self, key: str) -> Row | None:
-        with self._reading() as q:
-            r = q.one(f"SELECT {ROW_COLUMNS} FROM inventory WHERE key = ?", (key,))  # noqa: S608
-        return self._row(r) if r else None
+        rows = self._read_all(_ROW_SQL, (key,))
+        return self._row(rows[0]) if rows else None
 
     def position(self, query: RowQuery, key: str) -> int | None:
         where, params = self._where(query)
@@ -304,21 +313,26 @@ class SqlStore(Store, abc.ABC):
                 return None
             value = found[0]
             # Rows before (value, key) in the list order. NULLs sort first ascending and last
-            # descending on both engines (see Dialect.nulls_first).
-            if not query.descending:
-                if value is None:
-                    before, extra = f"({expr} IS NULL AND key < ?)", [key]
-                else:
-                    before = f"({expr} IS NULL OR {expr} < ? OR ({expr} = ? AND key < ?))"
-                    extra = [value, value, key]
-            elif value is None:
-                before, extra = f"({expr} IS NOT NULL OR key > ?)", [key]
+            # descending on both engines (see Dialect.nulls_first); row-value comparisons
+            # use the (sort expression, key) indexes as ranges.
+            parts: list[tuple[str, list[Any]]] = []
+            if value is None:
+                if query.descending:
+                    parts.append((f"{expr} IS NOT NULL", []))
+                parts.append((f"{expr} IS NULL AND key {'>' if query.descending else '<'} ?",
+                              [key]))
             else:
-                before = f"({expr} > ? OR ({expr} = ? AND key > ?))"
-                extra = [value, value, key]
-            row = q.one(f"SELECT COUNT(*) FROM inventory{where}{joiner}{before}",  # noqa: S608
-                        [*params, *extra])
-        return int(row[0])
+                if not query.descending:
+                    parts.append((f"{expr} IS NULL", []))
+                parts.append((f"({expr}, key) {'>' if query.descending else '<'} (?, ?)",
+                              [value, key]))
+            total = 0
+            for condition, extra in parts:
+                row = q.one(f"SELECT COUNT(*) FROM inventory{self._hint(query)}"  # noqa: S608
+                            f"{where}{joiner}{condition}",
+                            [*params, *extra])
+                total += int(row[0])
+        return total
 
     def warehouses(self) -> list[str]:
         with self._reading() as q:

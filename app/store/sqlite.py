@@ -128,6 +128,12 @@ class SQLiteStore(SqlStore):
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
+    def _read_all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[tuple[sqlite3.Connection, Query]]:
         conn = self._conn()
