@@ -13,6 +13,7 @@ from typing import Final
 
 GRAMS_PER_KG: Final = Decimal(1000)
 CM3_PER_M3: Final = Decimal(1_000_000)
+MAX_EXPONENT: Final = 24  # beyond 10**24 (or below 10**-24) no measure, price or id makes sense
 
 _WEIGHT_TO_KG: Final[dict[str, Decimal]] = {
     "g": Decimal("0.001"),
@@ -67,6 +68,10 @@ def parse_decimal(value: object) -> Decimal | None:
         raise ValueError(f"not a number: {value!r}")
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
+    if result and not -MAX_EXPONENT <= result.adjusted() <= MAX_EXPONENT:
+        # "1e99999999" is a number, but turning it into an int would build a 100-million-digit
+        # integer: no weight, size or id is anywhere near, so refuse it before anyone tries.
+        raise ValueError(f"number out of range: {str(value)[:40]!r}")
     return result
 
 

@@ -22,6 +22,12 @@ def test_parse_decimal_rejects_non_numbers_with_the_value_in_the_message(raw: ob
         units.parse_decimal(raw)
 
 
+@pytest.mark.parametrize("raw", ["1e99999999", "-1E+400", "1e-99999", 10**40])
+def test_absurd_magnitudes_are_refused_before_any_big_int_is_built(raw: object) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        units.parse_int(raw)
+
+
 def test_parse_int_accepts_strings_and_refuses_fractions() -> None:
     assert units.parse_int("3") == 3
     assert units.parse_int("3.0") == 3
