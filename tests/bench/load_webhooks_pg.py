@@ -161,8 +161,9 @@ def report(result: LoadResult) -> str:
              f"{result.stored_after_resend - result.events} extra, {result.duplicates_resent} answered 2xx)"]
     for n, desk in enumerate(result.desk_reads, 1):
         lat = sorted(desk.latencies_ms) or [0.0]
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
         lines.append(f"desk {n}: {desk.reads} reads while loading, read p50 "
-                     f"{statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1 if len(lat) > 1 else 0]:.1f} ms")
+                     f"{statistics.median(lat):.1f} ms, p99 {p99:.1f} ms")
     return "\n".join(lines)
 
 
