@@ -1,0 +1,448 @@
+"""The detail panel: everything known about the selected item, read-only.
+
+SKU lines (grade, quantity, dimensions, volume, weight, serials); for WINIT returns the
+declared (estimate) and received (actual) lines side by side, each difference marked with
+a symbol, the word "differs" and bold text (colour only adds to that); the status history;
+image thumbnails loaded asynchronously (click to enlarge); warehouse remarks; the item's
+decision log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from itertools import zip_longest
+
+from app.model import Decision, InventoryRecord, LineKind, SkuLine, Source
+from ui.feedback import icon
+from ui.i18n import (
+    decision_state_name,
+    grade_name,
+    handle_method_name,
+    handling_status_name,
+    make_tr,
+    source_name,
+    winit_status_name,
+)
+from ui.inventory import fmt_decimal, fmt_time
+from ui.qt import (
+    QAbstractItemView,
+    QColor,
+    QDialog,
+    QFont,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPixmap,
+    QScrollArea,
+    QSize,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    is_valid,
+)
+from ui.tasks import TaskManager
+
+tr = make_tr("DetailPanel")
+log = logging.getLogger(__name__)
+
+ImageLoader = Callable[[str], Awaitable[bytes]]
+THUMB = 96
+
+
+def _dims(line: SkuLine) -> str:
+    sides = (line.length_cm, line.width_cm, line.height_cm)
+    if any(s is None for s in sides):
+        return ""
+    return " x ".join(fmt_decimal(s) for s in sides)
+
+
+def _dec(value: Decimal | None) -> str:
+    return fmt_decimal(value)
+
+
+class ReadOnlyTable(QTableWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+
+    def fill(self, headers: list[str], rows: list[list[str]]) -> None:
+        self.clear()
+        self.setColumnCount(len(headers))
+        self.setHorizontalHeaderLabels(headers)
+        self.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                self.setItem(r, c, QTableWidgetItem(value))
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        rows = self.rowCount()
+        height = self.horizontalHeader().height() + 6
+        height += sum(self.rowHeight(r) for r in range(rows)) if rows else 24
+        if self.horizontalScrollBar().isVisible():
+            height += self.horizontalScrollBar().height()
+        self.setMinimumHeight(min(height, 320))
+        self.setMaximumHeight(max(min(height, 320), 40))
+
+
+class ImageDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(tr("Enlarged image"))
+        layout = QVBoxLayout(self)
+        self.label = QLabel(tr("Loading image..."), self)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAccessibleName(tr("Enlarged image"))
+        self.label.setMinimumSize(320, 240)
+        layout.addWidget(self.label)
+        self.resize(720, 560)
+
+    def set_image(self, data: bytes) -> None:
+        pixmap = QPixmap()
+        if not pixmap.loadFromData(data):
+            self.label.setText(tr("This file is not an image Qt can show."))
+            return
+        self.label.setPixmap(pixmap.scaled(self.label.size() * 1.0, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation))
+
+    def set_error(self, message: str) -> None:
+        self.label.setText(tr("The image could not be loaded: {error}").format(error=message))
+
+
+class DetailPanel(QScrollArea):
+    def __init__(self, tasks: TaskManager, load_image: ImageLoader | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.load_image = load_image
+        self.record: InventoryRecord | None = None
+        self._generation = 0
+        self.setWidgetResizable(True)
+        self.setObjectName("detailPanel")
+        body = QWidget(self)
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 6, 6, 6)
+
+        self.title = QLabel(body)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.title)
+
+        self.summary_box = QGroupBox(body)
+        self.summary = QFormLayout(self.summary_box)
+        self.summary.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addWidget(self.summary_box)
+
+        self.lines_box = QGroupBox(body)
+        lines_layout = QVBoxLayout(self.lines_box)
+        self.lines = ReadOnlyTable(self.lines_box)
+        self.lines.setObjectName("skuLines")
+        lines_layout.addWidget(self.lines)
+        self.compare_note = QLabel(self.lines_box)
+        self.compare_note.setWordWrap(True)
+        lines_layout.addWidget(self.compare_note)
+        self.compare = ReadOnlyTable(self.lines_box)
+        self.compare.setObjectName("declaredVsReceived")
+        lines_layout.addWidget(self.compare)
+        layout.addWidget(self.lines_box)
+
+        self.images_box = QGroupBox(body)
+        self.images_layout = QHBoxLayout(self.images_box)
+        self.images_layout.addStretch(1)
+        layout.addWidget(self.images_box)
+
+        self.remarks_box = QGroupBox(body)
+        remarks_layout = QVBoxLayout(self.remarks_box)
+        self.remarks = QLabel(self.remarks_box)
+        self.remarks.setWordWrap(True)
+        self.remarks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        remarks_layout.addWidget(self.remarks)
+        layout.addWidget(self.remarks_box)
+
+        self.history_box = QGroupBox(body)
+        history_layout = QVBoxLayout(self.history_box)
+        self.history = ReadOnlyTable(self.history_box)
+        self.history.setObjectName("statusHistory")
+        history_layout.addWidget(self.history)
+        layout.addWidget(self.history_box)
+
+        self.log_box = QGroupBox(body)
+        log_layout = QVBoxLayout(self.log_box)
+        self.decision_log = ReadOnlyTable(self.log_box)
+        self.decision_log.setObjectName("decisionLog")
+        log_layout.addWidget(self.decision_log)
+        layout.addWidget(self.log_box)
+        layout.addStretch(1)
+        self.thumbnails: list[QToolButton] = []
+        self._dialogs: list[ImageDialog] = []
+        self.retranslate()
+        self.clear()
+
+    def retranslate(self) -> None:
+        self.setAccessibleName(tr("Item details"))
+        self.summary_box.setTitle(tr("Item"))
+        self.lines_box.setTitle(tr("Goods"))
+        self.images_box.setTitle(tr("Images"))
+        self.remarks_box.setTitle(tr("Warehouse remarks"))
+        self.history_box.setTitle(tr("Status history"))
+        self.log_box.setTitle(tr("Decision log"))
+        self.lines.setAccessibleName(tr("SKU lines"))
+        self.compare.setAccessibleName(tr("Declared and received goods compared"))
+        self.history.setAccessibleName(tr("Status history"))
+        self.decision_log.setAccessibleName(tr("Decision log"))
+        self.remarks.setAccessibleName(tr("Warehouse remarks"))
+        self.title.setAccessibleName(tr("Selected item"))
+        if self.record is not None:
+            self.show_record(self.record, self._decisions)
+        else:
+            self.clear()
+
+    # -- showing -------------------------------------------------------------------------
+    def clear(self) -> None:
+        self.record = None
+        self._decisions: list[Decision] = []
+        self._generation += 1
+        self.title.setText(tr("No item selected: scan a label or pick a row"))
+        self._set_summary([])
+        self.lines.fill([], [])
+        self.compare.fill([], [])
+        self.compare.hide()
+        self.compare_note.hide()
+        self.history.fill([], [])
+        self.decision_log.fill([], [])
+        self.remarks.setText("")
+        self._clear_images()
+        for box in (self.summary_box, self.lines_box, self.images_box, self.remarks_box,
+                    self.history_box, self.log_box):
+            box.setVisible(False)
+
+    def show_record(self, record: InventoryRecord, decisions: list[Decision]) -> None:
+        self.record = record
+        self._decisions = list(decisions)
+        self._generation += 1
+        for box in (self.summary_box, self.lines_box, self.history_box, self.log_box):
+            box.setVisible(True)
+        ident = record.rma or record.winit_order_no or record.key
+        self.title.setText(f"{source_name(record.source)} · {ident}")
+        rows: list[tuple[str, str]] = [
+            (tr("Key"), record.key),
+            (tr("RMA"), ", ".join(x for x in (record.rma, record.item_rma) if x)),
+            (tr("Tracking number"), ", ".join(record.tracking_numbers)),
+        ]
+        if record.return_inventory_id is not None:
+            rows.append((tr("Return inventory id"), str(record.return_inventory_id)))
+        if record.winit_order_no:
+            rows.append((tr("WINIT order"), record.winit_order_no))
+        if record.seller_reference:
+            rows.append((tr("Seller reference"), record.seller_reference))
+        rows += [
+            (tr("Description"), record.description or ""),
+            (tr("Warehouse"), record.warehouse or ""),
+        ]
+        if record.status:
+            rows.append((tr("Status"), f"{winit_status_name(record.status)} ({record.status})"))
+        if record.source is Source.RETURN_HELPER:
+            rows.append((tr("Handling"), record.handling_code or ""))
+            rows.append((tr("Handling status"), handling_status_name(record.handling_status)))
+        if record.return_reason:
+            rows.append((tr("Return reason"), record.return_reason))
+        if record.value is not None:
+            rows.append((tr("Value"), f"{fmt_decimal(record.value)} {record.currency or ''}".strip()))
+        if record.vas:
+            rows.append((tr("Value-added services"), ", ".join(
+                f"{v.code} ({tr('finished') if v.finished else tr('not finished')})"
+                for v in record.vas)))
+        rows.append((tr("Received"), fmt_time(record.received_at)))
+        self._set_summary([(k, v) for k, v in rows if v])
+        self._show_lines(record)
+        self._show_history(record)
+        self._show_decisions(decisions)
+        self.remarks.setText(record.remarks or "")
+        self.remarks_box.setVisible(bool(record.remarks))
+        self._show_images(record)
+
+    def _set_summary(self, rows: list[tuple[str, str]]) -> None:
+        while self.summary.rowCount():
+            self.summary.removeRow(0)
+        for name, value in rows:
+            label = QLabel(value)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            label.setAccessibleName(name)
+            self.summary.addRow(name + ":", label)
+
+    def _line_headers(self) -> list[str]:
+        return [tr("Kind"), tr("SKU"), tr("Barcode"), tr("Description"), tr("Grade"), tr("Qty"),
+                tr("L x W x H (cm)"), tr("Volume (m³)"), tr("Weight (kg)"), tr("Serials"),
+                tr("Handle method")]
+
+    def _kind_name(self, kind: LineKind) -> str:
+        return {LineKind.RECEIVED: tr("Received"), LineKind.ESTIMATE: tr("Declared"),
+                LineKind.ACTUAL: tr("Received (actual)")}[kind]
+
+    def _show_lines(self, record: InventoryRecord) -> None:
+        rows = [[self._kind_name(line.kind), line.sku or "", line.barcode or "",
+                 line.description or line.specification or "", grade_name(line.grade),
+                 "" if line.quantity is None else str(line.quantity), _dims(line),
+                 _dec(line.volume_m3), _dec(line.weight_kg), ", ".join(line.serials),
+                 handle_method_name(line.handle_method)] for line in record.lines]
+        self.lines.fill(self._line_headers(), rows)
+        estimate = [line for line in record.lines if line.kind is LineKind.ESTIMATE]
+        actual = [line for line in record.lines if line.kind is LineKind.ACTUAL]
+        if record.source is Source.WINIT and (estimate or actual):
+            self._show_comparison(estimate, actual)
+        else:
+            self.compare.hide()
+            self.compare_note.hide()
+
+    def _show_comparison(self, estimate: list[SkuLine], actual: list[SkuLine]) -> None:
+        fields: list[tuple[str, Callable[[SkuLine], str]]] = [
+            (tr("SKU"), lambda x: x.sku or ""),
+            (tr("Barcode"), lambda x: x.barcode or ""),
+            (tr("Grade"), lambda x: grade_name(x.grade)),
+            (tr("Qty"), lambda x: "" if x.quantity is None else str(x.quantity)),
+            (tr("L x W x H (cm)"), _dims),
+            (tr("Volume (m³)"), lambda x: _dec(x.volume_m3)),
+            (tr("Weight (kg)"), lambda x: _dec(x.weight_kg)),
+            (tr("Handle method"), lambda x: handle_method_name(x.handle_method)),
+        ]
+        headers = [tr("Line"), tr("Field"), tr("Declared"), tr("Received"), tr("Difference")]
+        self.compare.clear()
+        self.compare.setColumnCount(len(headers))
+        self.compare.setHorizontalHeaderLabels(headers)
+        table_rows: list[tuple[str, str, str, str, bool]] = []
+        differences = 0
+        for number, (declared, received) in enumerate(zip_longest(estimate, actual), start=1):
+            for name, getter in fields:
+                a = getter(declared) if declared is not None else ""
+                b = getter(received) if received is not None else ""
+                differs = a != b and not (a == "" and received is None)
+                if declared is None or received is None:
+                    differs = True
+                differences += differs
+                table_rows.append((str(number), name, a or "—", b or "—", differs))
+        self.compare.setRowCount(len(table_rows))
+        bold = QFont(self.compare.font())
+        bold.setBold(True)
+        for r, (number, name, a, b, differs) in enumerate(table_rows):
+            values = [number, name, a, b, tr("≠ differs") if differs else tr("= same")]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if differs:
+                    item.setFont(bold)
+                    item.setBackground(QColor("#fde7c8"))
+                    if c == 4:
+                        item.setIcon(icon("difference"))
+                    item.setToolTip(tr("Declared and received differ"))
+                self.compare.setItem(r, c, item)
+        self.compare.fit_height()
+        self.compare.show()
+        self.compare_note.setText(
+            tr("Declared (ordered) against received (put away): {n} difference(s), marked ≠.")
+            .format(n=differences) if differences else
+            tr("Declared (ordered) and received (put away) goods match."))
+        self.compare_note.show()
+
+    def _show_history(self, record: InventoryRecord) -> None:
+        rows = [[fmt_time(change.at), winit_status_name(change.status) or change.status,
+                 change.status, change.source_event or ""] for change in record.history]
+        self.history.fill([tr("Time"), tr("Status"), tr("Code"), tr("Event")], rows)
+        self.history_box.setVisible(bool(rows))
+
+    def _show_decisions(self, decisions: list[Decision]) -> None:
+        rows = []
+        for d in sorted(decisions, key=lambda x: x.created_at, reverse=True):
+            change = f"{d.old_handling or '—'} → {d.new_handling or '—'}"
+            action = tr("Change") if d.action.value == "update" else tr("Cancel")
+            rows.append([fmt_time(d.created_at), action, change, decision_state_name(d.state.value),
+                         f"{d.operator}@{d.desk}", d.result_message or "", d.correlation_id or ""])
+        self.decision_log.fill([tr("Time"), tr("Action"), tr("Handling"), tr("State"),
+                                tr("Operator"), tr("Message"), tr("correlationId")], rows)
+        self.log_box.setVisible(True)
+        if not rows:
+            self.decision_log.fill([tr("Time"), tr("Action"), tr("Handling"), tr("State")],
+                                   [[tr("No decisions yet"), "", "", ""]])
+
+    # -- images --------------------------------------------------------------------------
+    def _clear_images(self) -> None:
+        for button in self.thumbnails:
+            self.images_layout.removeWidget(button)
+            button.deleteLater()
+        self.thumbnails = []
+
+    def _show_images(self, record: InventoryRecord) -> None:
+        self._clear_images()
+        self.images_box.setVisible(bool(record.images))
+        generation = self._generation
+        for number, image in enumerate(record.images, start=1):
+            button = QToolButton(self.images_box)
+            button.setIconSize(QSize(THUMB, THUMB))
+            button.setFixedSize(THUMB + 8, THUMB + 8)
+            button.setText(tr("Image {n}").format(n=number))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAccessibleName(tr("Image {n}, press to enlarge").format(n=number))
+            button.setToolTip(tr("Loading image..."))
+            url = image.url
+            button.clicked.connect(lambda _c=False, u=url, n=number: self.enlarge(u, n))
+            self.images_layout.insertWidget(self.images_layout.count() - 1, button)
+            self.thumbnails.append(button)
+            self._load_thumbnail(button, image.thumbnail_url or image.url, generation)
+
+    def _load_thumbnail(self, button: QToolButton, url: str, generation: int) -> None:
+        if self.load_image is None:
+            button.setToolTip(tr("Images cannot be loaded in this mode"))
+            return
+        loader = self.load_image
+
+        def shown(data: bytes) -> None:
+            if generation != self._generation or not is_valid(button):
+                return  # another item is shown by now
+            pixmap = QPixmap()
+            if pixmap.loadFromData(data):
+                button.setIcon(pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation))
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+                button.setToolTip(tr("Press to enlarge"))
+            else:
+                button.setToolTip(tr("Not an image"))
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation and is_valid(button):
+                button.setText(tr("Image unavailable"))
+                button.setToolTip(str(exc))
+
+        self.tasks.op(lambda _p: loader(url), label=tr("Load image")).success(shown) \
+            .failure(failed).run()
+
+    def enlarge(self, url: str, number: int) -> None:
+        dialog = ImageDialog(self.window(), tr("Image {n}").format(n=number))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog)
+                                if dialog in self._dialogs else None)
+        dialog.open()
+        if self.load_image is None:
+            dialog.set_error(tr("no connection"))
+            return
+        loader = self.load_image
+        self.tasks.op(lambda _p: loader(url), label=tr("Load image")) \
+            .success(lambda data: dialog.set_image(data) if is_valid(dialog) else None) \
+            .failure(lambda exc: dialog.set_error(str(exc)) if is_valid(dialog) else None).run()

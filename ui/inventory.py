@@ -1,0 +1,464 @@
+"""The inventory list's item model: paged SQL reads, never every row in memory.
+
+:class:`InventoryModel` asks the store for ``count`` once per refresh and for rows a page
+at a time when the view paints them (an LRU of pages). Sorting and filtering are the
+store's SQL (``RowQuery``): :class:`SqlSortProxy` is a thin ``QSortFilterProxyModel`` whose
+``sort()`` hands the column to the source model instead of sorting 200,000 rows in Python.
+
+Store changes are picked up by :meth:`InventoryModel.apply_changes` (the window polls
+``store.changes_since(seq)`` with a timer): a few changed keys that keep their place are
+re-read and repainted; anything else re-reads the count and moves the persistent indexes
+(the selection) to their rows' new positions by key, so the operator's selection stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any
+
+from app.model import Decision, DecisionState
+from app.store.base import Row, RowQuery, SortKey, Store
+from ui.feedback import icon
+from ui.i18n import (
+    decision_state_name,
+    handling_status_name,
+    make_tr,
+    source_name,
+    winit_status_name,
+)
+from ui.qt import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+tr = make_tr("InventoryModel")
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 200
+MAX_PAGES = 64
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+SMALL_CHANGE = 40  # more changed keys than this: re-read the count and re-place the selection
+
+
+class Column(IntEnum):
+    SOURCE = 0
+    RMA = 1
+    TRACKING = 2
+    SKU = 3
+    DESCRIPTION = 4
+    QUANTITY = 5
+    DIMENSIONS = 6
+    WEIGHT = 7
+    STATUS = 8
+    HANDLING = 9
+    HANDLING_STATUS = 10
+    UPDATE = 11
+    WAREHOUSE = 12
+    RECEIVED = 13
+
+
+SORT_KEYS: dict[Column, SortKey] = {
+    Column.SOURCE: SortKey.SOURCE,
+    Column.RMA: SortKey.RMA,
+    Column.TRACKING: SortKey.TRACKING,
+    Column.SKU: SortKey.SKU,
+    Column.DESCRIPTION: SortKey.DESCRIPTION,
+    Column.QUANTITY: SortKey.QUANTITY,
+    Column.WEIGHT: SortKey.WEIGHT,
+    Column.STATUS: SortKey.STATUS,
+    Column.HANDLING: SortKey.HANDLING,
+    Column.HANDLING_STATUS: SortKey.HANDLING_STATUS,
+    Column.WAREHOUSE: SortKey.WAREHOUSE,
+    Column.RECEIVED: SortKey.RECEIVED,
+}
+
+
+def column_titles() -> dict[Column, str]:
+    return {
+        Column.SOURCE: tr("Source"),
+        Column.RMA: tr("RMA"),
+        Column.TRACKING: tr("Tracking number"),
+        Column.SKU: tr("SKU"),
+        Column.DESCRIPTION: tr("Description"),
+        Column.QUANTITY: tr("Qty"),
+        Column.DIMENSIONS: tr("L x W x H (cm)"),
+        Column.WEIGHT: tr("Weight (kg)"),
+        Column.STATUS: tr("Status"),
+        Column.HANDLING: tr("Handling"),
+        Column.HANDLING_STATUS: tr("Handling status"),
+        Column.UPDATE: tr("Update"),
+        Column.WAREHOUSE: tr("Warehouse"),
+        Column.RECEIVED: tr("Received"),
+    }
+
+
+def fmt_decimal(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return text
+
+
+def fmt_dimensions(row: Row) -> str:
+    sides = (row.length_cm, row.width_cm, row.height_cm)
+    if any(s is None for s in sides):
+        return ""
+    return " x ".join(fmt_decimal(s) for s in sides)
+
+
+def fmt_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(slots=True)
+class LiveState:
+    """What the outbox said last about a row's decision (richer than ``Row.decision_state``)."""
+
+    state: DecisionState
+    message: str | None
+    correlation_id: str | None
+    new_handling: str | None
+
+
+class InventoryModel(QAbstractTableModel):
+    def __init__(self, store: Store, parent: QObject | None = None, *,
+                 handling_names: Callable[[], dict[str, str]] | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.query = RowQuery()
+        self._count = 0
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._live: dict[str, LiveState] = {}
+        self._handling_names = handling_names or dict
+        self.page_reads = 0
+        self._count = self._read_count()
+
+    # -- reading ---------------------------------------------------------------------------
+    def _read_count(self) -> int:
+        try:
+            return int(self.store.count(self.query))
+        except Exception:
+            log.exception("the store could not count rows")
+            return 0
+
+    def _page(self, number: int) -> list[Row]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        try:
+            page = self.store.rows(self.query, number * PAGE_SIZE, PAGE_SIZE)
+        except Exception:
+            log.exception("the store could not read rows")
+            page = []
+        self.page_reads += 1
+        self._pages[number] = page
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return page
+
+    def row_at(self, row: int) -> Row | None:
+        if row < 0 or row >= self._count:
+            return None
+        page = self._page(row // PAGE_SIZE)
+        offset = row % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    def key_at(self, row: int) -> str | None:
+        found = self.row_at(row)
+        return found.key if found else None
+
+    def _cached_key(self, row: int) -> str | None:
+        page = self._pages.get(row // PAGE_SIZE)
+        if page is None:
+            return None
+        offset = row % PAGE_SIZE
+        return page[offset].key if offset < len(page) else None
+
+    def position_of(self, key: str) -> int | None:
+        for number, page in self._pages.items():
+            for offset, found in enumerate(page):
+                if found.key == key:
+                    return number * PAGE_SIZE + offset
+        try:
+            position = self.store.position(self.query, key)
+        except Exception:
+            log.exception("the store could not place %s", key)
+            return None
+        return position if position is not None and position < self._count else None
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return self._header(section, orientation, role)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return self._data(index, role)
+
+    def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return column_titles()[Column(section)]
+            if role == Qt.ItemDataRole.ToolTipRole and Column(section) not in SORT_KEYS:
+                return tr("This column cannot be sorted")
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _data(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
+        if not index.isValid() or index.column() >= len(Column):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        column = Column(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display(row, column)
+        if role == KEY_ROLE:
+            return row.key
+        if role == STATE_ROLE:
+            state = self._state(row)
+            return state.value if state else None
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.UPDATE:
+            state = self._state(row)
+            return icon(state.value) if state in _STATE_ICONS else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.QUANTITY, Column.WEIGHT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _state(self, row: Row) -> DecisionState | None:
+        live = self._live.get(row.key)
+        return live.state if live else row.decision_state
+
+    def _display(self, row: Row, column: Column) -> str:
+        match column:
+            case Column.SOURCE:
+                return source_name(row.source)
+            case Column.RMA:
+                return row.rma or ""
+            case Column.TRACKING:
+                return row.tracking or ""
+            case Column.SKU:
+                return row.sku or ""
+            case Column.DESCRIPTION:
+                return row.description or ""
+            case Column.QUANTITY:
+                return "" if row.quantity is None else str(row.quantity)
+            case Column.DIMENSIONS:
+                return fmt_dimensions(row)
+            case Column.WEIGHT:
+                return fmt_decimal(row.weight_kg)
+            case Column.STATUS:
+                return winit_status_name(row.status) if row.status else ""
+            case Column.HANDLING:
+                return row.handling_code or ""
+            case Column.HANDLING_STATUS:
+                return handling_status_name(row.handling_status)
+            case Column.UPDATE:
+                state = self._state(row)
+                return decision_state_name(state.value) if state else ""
+            case Column.WAREHOUSE:
+                return row.warehouse or ""
+            case Column.RECEIVED:
+                return fmt_time(row.received_at)
+        return ""
+
+    def _tooltip(self, row: Row, column: Column) -> str | None:
+        if column == Column.HANDLING and row.handling_code:
+            name = self._handling_names().get(row.handling_code)
+            return f"{row.handling_code}: {name}" if name else row.handling_code
+        if column == Column.STATUS and row.status:
+            return f"{row.status}: {winit_status_name(row.status)}"
+        if column == Column.UPDATE:
+            live = self._live.get(row.key)
+            if live is None:
+                return None
+            parts = [decision_state_name(live.state.value)]
+            if live.new_handling:
+                parts.append(tr("handling {code}").format(code=live.new_handling))
+            if live.message:
+                parts.append(live.message)
+            if live.correlation_id:
+                parts.append(tr("correlationId {id}").format(id=live.correlation_id))
+            return " · ".join(parts)
+        return None
+
+    # -- changing what is shown ---------------------------------------------------------------
+    def set_query(self, query: RowQuery) -> None:
+        if query == self.query:
+            return
+        self.beginResetModel()
+        self.query = query
+        self._pages.clear()
+        self._count = self._read_count()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS.get(Column(column)) if 0 <= column < len(Column) else None
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self.query.sort and descending == self.query.descending:
+            return
+        self._relayout(replace_query=_replace(self.query, sort=key, descending=descending))
+
+    def sort_column(self) -> int:
+        for column, key in SORT_KEYS.items():
+            if key == self.query.sort:
+                return int(column)
+        return -1
+
+    def note_decision(self, decision: Decision) -> None:
+        """A state change from ``DeskService.subscribe``: show it on the row at once."""
+        self._live[decision.key] = LiveState(decision.state, decision.result_message,
+                                             decision.correlation_id, decision.new_handling)
+        self._refresh_keys([decision.key], force_small=True)
+
+    def live_state(self, key: str) -> LiveState | None:
+        return self._live.get(key)
+
+    def apply_changes(self, keys: Iterable[str]) -> None:
+        self._refresh_keys(list(dict.fromkeys(keys)))
+
+    def refresh_all(self) -> None:
+        self._relayout()
+
+    def _refresh_keys(self, keys: list[str], force_small: bool = False) -> None:
+        if not keys:
+            return
+        if len(keys) <= SMALL_CHANGE or force_small:
+            new_count = self._read_count()
+            if new_count == self._count and self._small_update(keys):
+                return
+        self._relayout()
+
+    def _small_update(self, keys: list[str]) -> bool:
+        """Re-read rows that keep their place; False when a row moved, left or arrived."""
+        updates: list[tuple[int, Row]] = []
+        for key in keys:
+            cached = self._cached_position(key)
+            try:
+                fresh = self.store.row(key)
+                position = self.store.position(self.query, key) if fresh is not None else None
+            except Exception:
+                log.exception("the store could not read %s", key)
+                return False
+            if cached is None and position is None:
+                continue  # neither shown before nor now
+            if cached != position or fresh is None:
+                return False
+            updates.append((position, fresh))
+        for position, fresh in updates:
+            page = self._pages.get(position // PAGE_SIZE)
+            if page is not None and position % PAGE_SIZE < len(page):
+                page[position % PAGE_SIZE] = fresh
+            self.dataChanged.emit(self.index(position, 0),
+                                  self.index(position, len(Column) - 1))
+        return True
+
+    def _cached_position(self, key: str) -> int | None:
+        for number, page in self._pages.items():
+            for offset, found in enumerate(page):
+                if found.key == key:
+                    return number * PAGE_SIZE + offset
+        return None
+
+    def _relayout(self, replace_query: RowQuery | None = None) -> None:
+        """Re-read the count, keep persistent indexes (selection, current) on their keys."""
+        persistent = self.persistentIndexList()
+        keyed: list[tuple[QModelIndex, str | None]] = [
+            (index, self._cached_key(index.row()) or self.key_at(index.row()))
+            for index in persistent]
+        old_count = self._count
+        new_query = replace_query or self.query
+        # Row-count changes first, as inserts/removes at the end, so views stay consistent.
+        self.query = new_query
+        new_count = self._read_count()
+        if new_count > old_count:
+            self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
+            self._count = new_count
+            self._pages.clear()
+            self.endInsertRows()
+        elif new_count < old_count:
+            # Persistent indexes past the new end are moved before the rows go.
+            self.layoutAboutToBeChanged.emit()
+            self._pages.clear()
+            self._move_persistent(keyed, new_count)
+            self.layoutChanged.emit()
+            self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
+            self._count = new_count
+            self.endRemoveRows()
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._pages.clear()
+        self._move_persistent(keyed, self._count)
+        self.layoutChanged.emit()
+
+    def _move_persistent(self, keyed: list[tuple[QModelIndex, str | None]], limit: int) -> None:
+        positions: dict[str, int | None] = {}
+        for index, key in keyed:
+            if key is None:
+                target = None
+            else:
+                if key not in positions:
+                    try:
+                        positions[key] = self.store.position(self.query, key)
+                    except Exception:
+                        log.exception("the store could not place %s", key)
+                        positions[key] = None
+                target = positions[key]
+            if target is not None and target < limit:
+                self.changePersistentIndex(index, self.index(target, index.column()))
+            else:
+                self.changePersistentIndex(index, QModelIndex())
+
+
+_STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,
+                DecisionState.FAILED}
+
+
+def _replace(query: RowQuery, **changes: Any) -> RowQuery:
+    import dataclasses
+
+    return dataclasses.replace(query, **changes)
+
+
+class SqlSortProxy(QSortFilterProxyModel):
+    """Passes rows through unchanged; a header click re-queries the store in the new order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setDynamicSortFilter(False)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, InventoryModel):
+            source.sort(column, order)
+        # Never QSortFilterProxyModel.sort: that would sort every row in memory.

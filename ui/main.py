@@ -1,0 +1,175 @@
+"""Starting the window: QApplication, translations, the qasync loop, the desk, quitting.
+
+The loop is started the supported way: ``asyncio.Runner(loop_factory=...)`` with qasync's
+``QEventLoop`` (what ``asyncio.run(main(), loop_factory=qasync.QEventLoop)`` does on Python
+3.12+; ``asyncio.Runner`` takes the same ``loop_factory`` on 3.11). The coroutine opens one
+shared ``httpx.AsyncClient`` (API calls, images, connection tests), the store and the desk,
+shows the window and waits until it is closed; then it cancels the window's tasks, stops
+the outbox sender, closes the client and the store. ``quitOnLastWindowClosed`` is off so the
+Qt loop keeps running until that clean-up has finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app import __version__
+from app.credentials import Credentials, Secret
+from app.desk import DeskService
+from app.settings import Settings, data_dir, user_agent
+from ui.feedback import icon
+from ui.i18n import install_language
+from ui.qt import QApplication, QEvent
+from ui.tasks import CrashHandler, TaskManager
+from ui.window import MainWindow, default_test_connection, image_loader
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MainWindow", "make_application", "run_gui"]
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Return Desk")
+    app.setOrganizationName("ReturnDesk")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("returndesk"))
+    return app
+
+
+def secret_values(credentials: Credentials, settings: Settings) -> Callable[[], list[str]]:
+    """This session's secret values, read from the keyring at report time only (never kept)."""
+
+    def values() -> list[str]:
+        found = []
+        for secret in Secret:
+            if secret is Secret.STORE_PASSWORD:
+                continue
+            for scope in {settings.environment.value, "uat", "production", "production-cn",
+                          "sandbox", "custom"}:
+                with contextlib.suppress(Exception):
+                    value = credentials.get(secret, scope if secret.value.startswith("rh.") else None)
+                    if value:
+                        found.append(value)
+        return found
+
+    return values
+
+
+@dataclass
+class Session:
+    desk: DeskService
+    demo: bool
+
+
+@contextlib.asynccontextmanager
+async def open_session(settings: Settings, args: argparse.Namespace | None, demo: bool,
+                       http: Any) -> AsyncIterator[Session]:
+    """The desk for the configured store and API, or the demo when asked / unconfigured."""
+    from app.desk import open_desk_client
+
+    credentials = Credentials()
+    rh = None
+    if not demo:
+        try:
+            rh = await open_desk_client(settings, credentials)
+        except Exception as exc:
+            log.warning("no Return Helper client: %s", exc)
+            rh = None
+    if demo or rh is None:
+        from app.demo import demo_environment
+
+        items = int(getattr(args, "items", 3000) or 3000)
+        if rh is None and not demo:
+            log.info("no Return Helper credentials set: starting the demo")
+        async with demo_environment(settings, items=items) as env:
+            desk = DeskService(env.settings, env.store, env.credentials, env.rh)
+            yield Session(desk, True)
+        return
+    from app.store import open_store
+
+    store = await asyncio.to_thread(open_store, settings.store, credentials=credentials)
+    try:
+        desk = DeskService(settings, store, credentials, rh)
+        yield Session(desk, False)
+    finally:
+        with contextlib.suppress(Exception):
+            await rh.aclose()
+        store.close()
+
+
+async def run_window(app: QApplication, settings: Settings, args: argparse.Namespace | None,
+                     demo: bool, crash: CrashHandler) -> int:
+    import httpx
+
+    from app import settings as settings_module
+
+    async with httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout_s),
+                                 headers={"User-Agent": user_agent(__version__)}) as http, \
+            open_session(settings, args, demo, http) as session:
+        desk = session.desk
+        crash.redact.add_source(secret_values(desk.credentials, desk.settings))
+        tasks = TaskManager(None, crash)
+        try:
+            await desk.start()
+        except Exception as exc:  # offline: the window still opens on the store
+            log.warning("desk start: %s", exc)
+
+        async def tester(candidate: Settings, typed: dict[Secret, str]) -> str:
+            return await default_test_connection(candidate, typed, desk.credentials, http)
+
+        save = None if session.demo else settings_module.save
+        window = MainWindow(desk, tasks=tasks, load_image=image_loader(http), tester=tester,
+                            demo=session.demo, save_settings=save)
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        app.aboutToQuit.connect(closed.set)
+        window.show()
+        await closed.wait()
+        await window.shutdown()
+        await desk.close()
+        window.deleteLater()
+    return 0
+
+
+def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo: bool = False) -> int:
+    import qasync
+
+    app = make_application()
+    app.setQuitOnLastWindowClosed(False)
+    install_language(settings.language, cache_dir=data_dir() / "translations")
+    crash = CrashHandler()
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        crash.install(runner.get_loop())
+        try:
+            return runner.run(run_window(app, settings, args, demo, crash))
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            crash.uninstall()
+            _dispose_widgets(app)
+
+
+def _dispose_widgets(app: QApplication) -> None:
+    """Delete the windows while Qt and Python are both fully alive.
+
+    Leaving them to the interpreter's final garbage collection (after the QApplication's
+    own teardown started) can abort the process on exit with PySide6 6.12.
+    """
+    import gc
+
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()
+    gc.collect()

@@ -1,0 +1,168 @@
+"""The one place that imports Qt (PySide6). Everything else does ``from ui.qt import ...``.
+
+Keeping Qt behind one module makes the binding swappable, keeps ruff's import ban simple
+and gives one spot to check what the shipped wheel (PySide6-Essentials) really contains:
+QtMultimedia is in PySide6-Addons, which we do not ship, so there is no QSoundEffect here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6 import __version__ as PYSIDE_VERSION
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QCoreApplication,
+    QElapsedTimer,
+    QEvent,
+    QItemSelectionModel,
+    QLibraryInfo,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    QTranslator,
+    QUrl,
+    Signal,
+    Slot,
+    qVersion,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStatusBar,
+    QStyle,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+QT_VERSION = qVersion()
+
+
+def _pin_singletons() -> bool:
+    """Work around PySide6 6.12 dropping references to ``None``/``True`` on Python 3.11.
+
+    Measured here (PySide6-Essentials 6.12.0, CPython 3.11.7): every Python override that
+    C++ calls (``timerEvent``, ``QAbstractItemModel.data`` returning ``None``) and every
+    signal delivered to a Python slot lowers ``sys.getrefcount(None)`` or ``(True)`` by one.
+    qasync schedules each asyncio callback through such a call, so after some 50,000
+    callbacks the count reaches zero and CPython aborts ("none_dealloc"/"bool_dealloc"),
+    mid-shift or at exit. Python 3.12+ makes these objects immortal and is unaffected (the
+    Windows build ships 3.13). On 3.11 we give them the same immortality: a reference count
+    so high that no run can drain it. They are never freed anyway, so nothing leaks.
+    """
+    if sys.version_info >= (3, 12):
+        return False
+    import ctypes
+
+    for singleton in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+    return True
+
+
+PINNED_SINGLETONS = _pin_singletons()
+
+
+def has_module(name: str) -> bool:
+    """Is ``PySide6.<name>`` importable in this installation (Essentials lacks the Addons)?"""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(f"PySide6.{name}") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def load_qtest():  # type: ignore[no-untyped-def]
+    """QtTest for tests and benches, imported on demand (the app itself never needs it)."""
+    from PySide6.QtTest import QTest
+
+    return QTest
+
+
+def load_sound_effect_class():  # type: ignore[no-untyped-def]
+    """QSoundEffect when QtMultimedia is installed (PySide6-Addons), else None."""
+    try:
+        from PySide6.QtMultimedia import QSoundEffect
+    except ImportError:
+        return None
+    return QSoundEffect
+
+
+def is_valid(obj: object) -> bool:
+    """False once the C++ side of a Qt object was deleted (a closed window's widgets)."""
+    from shiboken6 import isValid
+
+    return bool(isValid(obj))
+
+
+__all__ = [
+    "PINNED_SINGLETONS", "PYSIDE_VERSION", "QT_VERSION", "QAbstractItemView", "QAbstractTableModel",
+    "QAction",
+    "QApplication", "QByteArray", "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
+    "QDesktopServices", "QDialog", "QDialogButtonBox", "QElapsedTimer", "QEvent", "QFont",
+    "QFontMetrics", "QFormLayout", "QFrame", "QGridLayout", "QGroupBox", "QGuiApplication",
+    "QHBoxLayout", "QHeaderView", "QIcon", "QImage", "QItemSelectionModel", "QKeyEvent",
+    "QKeySequence", "QLabel", "QLibraryInfo", "QLineEdit", "QListWidget", "QListWidgetItem",
+    "QLocale", "QMainWindow", "QMessageBox", "QModelIndex", "QObject", "QPainter", "QPalette",
+    "QPersistentModelIndex", "QPixmap", "QPlainTextEdit", "QPoint", "QProgressBar",
+    "QPushButton", "QRect", "QScrollArea", "QSettings", "QShortcut", "QSize", "QSizePolicy",
+    "QSortFilterProxyModel", "QSpinBox", "QSplitter", "QStandardItem", "QStandardItemModel",
+    "QStatusBar", "QStyle", "QTabWidget", "QTableView", "QTableWidget", "QTableWidgetItem",
+    "QTimer", "QToolButton", "QTranslator", "QUrl", "QVBoxLayout", "QWidget", "Qt", "Signal",
+    "Slot", "has_module", "is_valid", "load_qtest", "load_sound_effect_class",
+]

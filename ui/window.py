@@ -1,0 +1,879 @@
+"""The desk window: inventory list, scan field, handling dropdown, details, status bar.
+
+Widgets show state and emit intent; the :class:`~app.desk.DeskService` does the work.
+Everything async goes through :class:`~ui.tasks.TaskManager`. The window never blocks the
+event loop: scans are indexed store reads, decisions are one durable insert (the outbox
+sends them in the background), and rows are read a page at a time.
+
+Keyboard flow: scan (or type) + Enter -> the item is selected and focus is in the handling
+dropdown; type the first letters of a code; Enter applies and focus is back in the scan
+field at once. Ctrl+Z queues a cancel of this desk's last decision. F2 / Ctrl+L go to the
+scan field, F5 syncs, F6 goes to the list, Ctrl+, opens the settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from app.credentials import Secret
+from app.desk import DeskService, ScanOutcome, ScanResult
+from app.model import Decision, DecisionState, InventoryRecord, Source
+from app.scan import normalize_scan
+from app.settings import Environment, Settings
+from app.store.base import RowFilter, RowQuery
+from ui.detail import DetailPanel, ImageLoader
+from ui.feedback import SOUNDS, SoundPlayer, icon
+from ui.handling import HandlingPanel
+from ui.i18n import decision_state_name, install_language, make_tr, reason_text, source_name
+from ui.inventory import KEY_ROLE, Column, InventoryModel, SqlSortProxy
+from ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QEvent,
+    QHBoxLayout,
+    QHeaderView,
+    QItemSelectionModel,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QModelIndex,
+    QProgressBar,
+    QPushButton,
+    QShortcut,
+    QSize,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    is_valid,
+)
+from ui.scanfield import ScanField, monotonic_ms
+from ui.settings_dialog import ConnectionTester, SettingsDialog
+from ui.tasks import CrashHandler, TaskManager
+
+tr = make_tr("MainWindow")
+log = logging.getLogger(__name__)
+
+POLL_MS = 400
+OUTCOME_SOUND = {
+    ScanOutcome.FOUND: "found", ScanOutcome.MULTIPLE: "multiple",
+    ScanOutcome.NOT_FOUND: "not_found", ScanOutcome.INVALID: "invalid",
+    ScanOutcome.REPEATED: "repeated",
+}
+
+
+@dataclass(slots=True)
+class Feedback:
+    """The last scan or decision feedback, as shown (tests read it)."""
+
+    kind: str       # icon/sound name: found, multiple, not_found, invalid, repeated, applied, failed, queued
+    text: str
+
+
+class MatchList(QListWidget):
+    chosen = Signal(str)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            item = self.currentItem()
+            if item is not None:
+                self.chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class InventoryView(QTableView):
+    """The list: fixed row heights (no per-row measuring), SQL sorting via the proxy."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inventoryView")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        vertical = self.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        vertical.setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+    decision_changed = Signal(object)   # Decision, from DeskService.subscribe (any thread)
+    scan_handled = Signal(object)       # ScanResult, after the window showed it
+
+    def __init__(self, desk: DeskService, *, tasks: TaskManager | None = None,
+                 sounds: SoundPlayer | None = None, load_image: ImageLoader | None = None,
+                 tester: ConnectionTester | None = None, demo: bool = False,
+                 clock: Callable[[], float] = monotonic_ms,
+                 save_settings: Callable[[Settings], Any] | None = None,
+                 poll_ms: int = POLL_MS, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.store = desk.store
+        self.settings = desk.settings
+        self.demo = demo
+        self.tasks = tasks or TaskManager(self)
+        self.sounds = sounds or SoundPlayer(enabled=self.settings.sound)
+        self.tester = tester
+        self.save_settings = save_settings
+        self.clock = clock
+        self.current_key: str | None = None
+        self.last_feedback: Feedback | None = None
+        self.syncing = False
+        self._settings_dialog: SettingsDialog | None = None
+        self._seq = self._safe_last_seq()
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(icon("returndesk"))
+        self.resize(1360, 820)
+
+        central = QWidget(self)
+        self.setCentralWidget(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 4)
+
+        # -- scan row -------------------------------------------------------------------------
+        scan_row = QHBoxLayout()
+        self.scan_label = QLabel(central)
+        scan_row.addWidget(self.scan_label)
+        self.scan_field = ScanField(central, clock=clock,
+                                    burst_threshold_ms=self.settings.scanner_max_interkey_ms)
+        font = self.scan_field.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.scan_field.setFont(font)
+        self.scan_label.setBuddy(self.scan_field)
+        scan_row.addWidget(self.scan_field, 3)
+        self.outcome_icon = QLabel(central)
+        self.outcome_icon.setObjectName("outcomeIcon")
+        self.outcome_icon.setFixedSize(28, 28)
+        scan_row.addWidget(self.outcome_icon)
+        self.outcome_text = QLabel(central)
+        self.outcome_text.setObjectName("outcomeText")
+        self.outcome_text.setWordWrap(True)
+        outcome_font = self.outcome_text.font()
+        outcome_font.setBold(True)
+        self.outcome_text.setFont(outcome_font)
+        scan_row.addWidget(self.outcome_text, 4)
+        outer.addLayout(scan_row)
+
+        # -- filter row -----------------------------------------------------------------------
+        filter_row = QHBoxLayout()
+        self.filter_label = QLabel(central)
+        filter_row.addWidget(self.filter_label)
+        self.filter_combo = QComboBox(central)
+        self.filter_combo.setObjectName("filterCombo")
+        self.filter_label.setBuddy(self.filter_combo)
+        filter_row.addWidget(self.filter_combo)
+        self.warehouse_label = QLabel(central)
+        filter_row.addWidget(self.warehouse_label)
+        self.warehouse_combo = QComboBox(central)
+        self.warehouse_combo.setObjectName("warehouseCombo")
+        self.warehouse_label.setBuddy(self.warehouse_combo)
+        filter_row.addWidget(self.warehouse_combo)
+        self.source_label = QLabel(central)
+        filter_row.addWidget(self.source_label)
+        self.source_combo = QComboBox(central)
+        self.source_combo.setObjectName("sourceCombo")
+        self.source_label.setBuddy(self.source_combo)
+        filter_row.addWidget(self.source_combo)
+        self.count_label = QLabel(central)
+        self.count_label.setObjectName("countLabel")
+        filter_row.addWidget(self.count_label, 1)
+        self.sync_button = QPushButton(central)
+        self.sync_button.setObjectName("syncButton")
+        self.sync_button.clicked.connect(self.sync_now)
+        filter_row.addWidget(self.sync_button)
+        self.settings_button = QPushButton(central)
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.clicked.connect(self.open_settings)
+        filter_row.addWidget(self.settings_button)
+        outer.addLayout(filter_row)
+
+        # -- list | handling + details ------------------------------------------------------------
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        outer.addWidget(self.splitter, 1)
+        self.model = InventoryModel(self.store, self, handling_names=self._handling_names)
+        self.proxy = SqlSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = InventoryView(self.splitter)
+        self.view.setModel(self.proxy)
+        self.view.horizontalHeader().setSortIndicator(self.model.sort_column(),
+                                                      Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)
+        widths = {Column.SOURCE: 110, Column.RMA: 190, Column.TRACKING: 150, Column.SKU: 110,
+                  Column.DESCRIPTION: 200, Column.QUANTITY: 45, Column.DIMENSIONS: 110,
+                  Column.WEIGHT: 80, Column.STATUS: 110, Column.HANDLING: 70,
+                  Column.HANDLING_STATUS: 100, Column.UPDATE: 100, Column.WAREHOUSE: 90,
+                  Column.RECEIVED: 130}
+        for column, width in widths.items():
+            self.view.setColumnWidth(int(column), width)
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.view.activated.connect(lambda _i: self.focus_handling())
+
+        right = QWidget(self.splitter)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 0, 0, 0)
+        self.matches_label = QLabel(right)
+        right_layout.addWidget(self.matches_label)
+        self.matches = MatchList(right)
+        self.matches.setObjectName("matchList")
+        self.matches.setMaximumHeight(150)
+        self.matches.chosen.connect(self._match_chosen)
+        self.matches.itemActivated.connect(
+            lambda item: self._match_chosen(str(item.data(Qt.ItemDataRole.UserRole))))
+        right_layout.addWidget(self.matches)
+        self.handling = HandlingPanel(right)
+        self.handling.apply_requested.connect(self.apply_handling)
+        self.handling.back_to_scan.connect(self.focus_scan)
+        right_layout.addWidget(self.handling)
+        self.detail = DetailPanel(self.tasks, load_image, right)
+        right_layout.addWidget(self.detail, 1)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([820, 540])
+        self._show_matches([])
+
+        # -- status bar ---------------------------------------------------------------------------
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        self.connection_icon = QLabel(self)
+        self.connection_icon.setFixedSize(20, 20)
+        status.addWidget(self.connection_icon)
+        self.connection_label = QLabel(self)
+        self.connection_label.setObjectName("connectionLabel")
+        status.addWidget(self.connection_label)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("messageLabel")
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        status.addWidget(self.message_label, 1)
+        self.sync_progress = QProgressBar(self)
+        self.sync_progress.setObjectName("syncProgress")
+        self.sync_progress.setMaximumWidth(220)
+        self.sync_progress.setTextVisible(True)
+        self.sync_progress.hide()
+        status.addPermanentWidget(self.sync_progress)
+        self.outbox_label = QLabel(self)
+        self.outbox_label.setObjectName("outboxLabel")
+        status.addPermanentWidget(self.outbox_label)
+
+        # -- wiring -----------------------------------------------------------------------------
+        self.scan_field.scanned.connect(self.handle_scan)
+        self.decision_changed.connect(self._on_decision)
+        self._unsubscribe = desk.subscribe(self._decision_from_any_thread)
+        self.tasks.error.connect(lambda label, text: self.show_message(
+            f"{label}: {text}" if label else text, error=True))
+        self.filter_combo.currentIndexChanged.connect(self._filters_changed)
+        self.warehouse_combo.currentIndexChanged.connect(self._filters_changed)
+        self.source_combo.currentIndexChanged.connect(self._filters_changed)
+        self._shortcuts: list[QShortcut] = []
+        self._shortcut(QKeySequence.StandardKey.Undo, self.undo_last)
+        self._shortcut(QKeySequence("F2"), self.focus_scan)
+        self._shortcut(QKeySequence("Ctrl+L"), self.focus_scan)
+        self._shortcut(QKeySequence("F5"), self.sync_now)
+        self._shortcut(QKeySequence("F6"), self.view.setFocus)
+        self._shortcut(QKeySequence("Ctrl+,"), self.open_settings)
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(poll_ms)
+        self.poll_timer.timeout.connect(self.poll_store)
+        self.poll_timer.start()
+
+        self.retranslate()
+        self._fill_filters()
+        self.update_connection()
+        self.update_counts()
+        self.detail.clear()
+        self.handling.set_options([], note="")
+        QTimer.singleShot(0, self.focus_scan)
+        self.scan_field.setFocus()
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _shortcut(self, sequence: QKeySequence | QKeySequence.StandardKey,
+                  slot: Callable[[], Any]) -> None:
+        shortcut = QShortcut(QKeySequence(sequence), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+        self._shortcuts.append(shortcut)
+
+    def _safe_last_seq(self) -> int:
+        try:
+            return int(self.store.last_seq())
+        except Exception:
+            log.exception("the store could not say its last change")
+            return 0
+
+    def _handling_names(self) -> dict[str, str]:
+        return {h.code: h.description for h in self.desk.catalog}
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("Return Desk") + (" — " + tr("demo (built-in sandbox)")
+                                                 if self.demo else ""))
+        self.setAccessibleName(tr("Return Desk"))
+        self.scan_label.setText(tr("&Scan:"))
+        self.scan_field.retranslate()
+        self.outcome_text.setAccessibleName(tr("Scan result"))
+        self.outcome_icon.setAccessibleName(tr("Scan result symbol"))
+        self.filter_label.setText(tr("Sho&w:"))
+        self.filter_combo.setAccessibleName(tr("Which items to list"))
+        self.warehouse_label.setText(tr("W&arehouse:"))
+        self.warehouse_combo.setAccessibleName(tr("Warehouse filter"))
+        self.source_label.setText(tr("S&ource:"))
+        self.source_combo.setAccessibleName(tr("Source filter"))
+        self.count_label.setAccessibleName(tr("Number of items listed"))
+        self.sync_button.setText(tr("S&ync now"))
+        self.sync_button.setAccessibleName(tr("Sync now"))
+        self.sync_button.setToolTip(tr("Fetch new and changed items from the APIs (F5)"))
+        self.settings_button.setText(tr("Se&ttings…"))
+        self.settings_button.setAccessibleName(tr("Settings"))
+        self.settings_button.setToolTip(tr("Environment, credentials, sound, scanner, language (Ctrl+,)"))
+        self.view.setAccessibleName(tr("Inventory list"))
+        self.view.setAccessibleDescription(tr("Returned parcels; F6 moves here, Enter opens the handling"))
+        self.matches_label.setText(tr("Several items match this scan; choose one and press Enter:"))
+        self.matches.setAccessibleName(tr("Matching items"))
+        self.handling.retranslate()
+        self.detail.retranslate()
+        self.connection_label.setAccessibleName(tr("Connection"))
+        self.connection_icon.setAccessibleName(tr("Connection symbol"))
+        self.message_label.setAccessibleName(tr("Last message"))
+        self.sync_progress.setAccessibleName(tr("Sync progress"))
+        self.outbox_label.setAccessibleName(tr("Pending updates"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+        self._fill_filters()
+        self.update_connection()
+        self.update_counts()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _fill_filters(self) -> None:
+        current = (self.filter_combo.currentData(), self.warehouse_combo.currentData(),
+                   self.source_combo.currentData())
+        for combo in (self.filter_combo, self.warehouse_combo, self.source_combo):
+            combo.blockSignals(True)
+        self.filter_combo.clear()
+        for value, text in ((RowFilter.AWAITING, tr("Awaiting decision")),
+                            (RowFilter.DECIDED_TODAY, tr("Decided today")),
+                            (RowFilter.ALL, tr("All items"))):
+            self.filter_combo.addItem(text, value.value)
+        self.warehouse_combo.clear()
+        self.warehouse_combo.addItem(tr("All warehouses"), "")
+        try:
+            warehouses = self.store.warehouses()
+        except Exception:
+            log.exception("the store could not list warehouses")
+            warehouses = []
+        for name in warehouses:
+            self.warehouse_combo.addItem(name, name)
+        self.source_combo.clear()
+        self.source_combo.addItem(tr("All sources"), "")
+        for source in Source:
+            self.source_combo.addItem(source_name(source.value), source.value)
+        for combo, value in zip((self.filter_combo, self.warehouse_combo, self.source_combo),
+                                current, strict=True):
+            if value is not None:
+                combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.blockSignals(False)
+        self._update_count_label()
+
+    def _query(self) -> RowQuery:
+        filter_value = self.filter_combo.currentData() or RowFilter.AWAITING.value
+        source = self.source_combo.currentData() or None
+        today = datetime.combine(datetime.now().date(), time.min).astimezone()
+        return RowQuery(filter=RowFilter(filter_value),
+                        warehouse=self.warehouse_combo.currentData() or None,
+                        source=Source(source) if source else None,
+                        day_start=today,
+                        sort=self.model.query.sort, descending=self.model.query.descending)
+
+    def _filters_changed(self) -> None:
+        key = self.current_key
+        self.model.set_query(self._query())
+        self._update_count_label()
+        if key:
+            self.select_key(key, scroll=True)
+
+    def _update_count_label(self) -> None:
+        if hasattr(self, "model"):
+            self.count_label.setText(tr("{n} item(s)").format(n=f"{self.model.rowCount():,}"))
+
+    # -- focus ----------------------------------------------------------------------------------
+    def focus_scan(self) -> None:
+        self.scan_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scan_field.selectAll()
+
+    def focus_handling(self) -> None:
+        if self.handling.combo.isEnabled():
+            self.handling.combo.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- scanning ---------------------------------------------------------------------------------
+    def handle_scan(self, raw: str, burst: bool = True) -> ScanResult:
+        """A finished scan: look it up, show the item, give feedback, move focus."""
+        try:
+            if burst:
+                result = self.desk.scan(raw)
+            else:
+                # Typed by hand: a deliberate repeat is not a scanner's double read.
+                scan = normalize_scan(raw, self.settings.scan_prefixes, self.settings.scan_suffixes)
+                result = (ScanResult(ScanOutcome.INVALID, scan) if scan.problem
+                          else self.desk.find(scan))
+        except Exception as exc:
+            log.exception("scan lookup failed")
+            self.feedback("failed", tr("The lookup failed: {error}").format(error=str(exc)))
+            raise
+        how = tr("scanner") if burst else tr("typed")
+        shown = result.scan.text or raw.strip()
+        if result.outcome is ScanOutcome.FOUND:
+            record = result.records[0]
+            self._show_matches([])
+            in_list = self.select_key(record.key, scroll=True)
+            if not in_list:
+                self.show_record(record)
+            text = tr("Found {what} ({how})").format(what=self._describe(record), how=how)
+            if not in_list:
+                text += " — " + tr("not in the current list; shown anyway")
+            self.feedback("found", text)
+            if self.handling.combo.isEnabled() and self.handling.apply_button.isEnabled():
+                self.focus_handling()
+        elif result.outcome is ScanOutcome.MULTIPLE:
+            self._show_matches(result.records)
+            self.feedback("multiple", tr("{n} items match {scan}: choose one").format(
+                n=len(result.records), scan=shown))
+            self.matches.setFocus()
+            self.matches.setCurrentRow(0)
+        elif result.outcome is ScanOutcome.NOT_FOUND:
+            self._show_matches([])
+            self.feedback("not_found", tr("No item matches {scan}").format(scan=shown))
+        elif result.outcome is ScanOutcome.INVALID:
+            problem = {"empty": tr("nothing readable"), "too_long": tr("too long"),
+                       "garbage": tr("not a label")}.get(result.scan.problem or "",
+                                                         result.scan.problem or "")
+            self.feedback("invalid", tr("Not a usable scan ({problem}): {scan}").format(
+                problem=problem, scan=shown[:60]))
+        else:
+            self.feedback("repeated", tr("Same scan again within {ms} ms: ignored ({scan})").format(
+                ms=self.settings.scan_repeat_ms, scan=shown))
+        self.scan_handled.emit(result)
+        return result
+
+    def _describe(self, record: InventoryRecord) -> str:
+        ident = record.rma or record.winit_order_no or record.key
+        return f"{source_name(record.source)} {ident}"
+
+    def feedback(self, kind: str, text: str) -> None:
+        """Sound + icon + text, never colour alone."""
+        self.last_feedback = Feedback(kind, text)
+        self.outcome_icon.setPixmap(icon(kind).pixmap(QSize(26, 26)))
+        self.outcome_icon.setToolTip(text)
+        self.outcome_text.setText(text)
+        self.outcome_text.setAccessibleDescription(text)
+        if kind in SOUNDS:  # "queued" is silent: its "applied"/"failed" sound follows
+            self.sounds.play(kind)
+
+    def _show_matches(self, records: list[InventoryRecord]) -> None:
+        self.matches.clear()
+        for record in records:
+            line = record.primary_line
+            parts = [self._describe(record)]
+            if record.tracking_numbers:
+                parts.append(record.tracking_numbers[0])
+            if line and line.sku:
+                parts.append(line.sku)
+            if record.description:
+                parts.append(record.description)
+            item = QListWidgetItem(" · ".join(parts))
+            item.setData(Qt.ItemDataRole.UserRole, record.key)
+            self.matches.addItem(item)
+        self.matches.setVisible(bool(records))
+        self.matches_label.setVisible(bool(records))
+
+    def _match_chosen(self, key: str) -> None:
+        record = self.store.get(key)
+        if record is None:
+            return
+        if not self.select_key(key, scroll=True):
+            self.show_record(record)
+        self.focus_handling()
+
+    # -- selection and details ------------------------------------------------------------------
+    def select_key(self, key: str, scroll: bool = True) -> bool:
+        """Select the row of ``key``; False when the current list does not include it."""
+        position = self.model.position_of(key)
+        if position is None:
+            self.view.selectionModel().clearSelection()
+            return False
+        index = self.proxy.mapFromSource(self.model.index(position, 0))
+        selection = self.view.selectionModel()
+        if self.view.currentIndex().row() == index.row() and self.current_key == key:
+            selection.select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                             | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+        if scroll:
+            self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        if self.current_key != key:
+            record = self.store.get(key)
+            if record is not None:
+                self.show_record(record)
+        return True
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        key = self.proxy.data(current, KEY_ROLE)
+        if not key or key == self.current_key:
+            return
+        record = self.store.get(str(key))
+        if record is not None:
+            self.show_record(record)
+
+    def show_record(self, record: InventoryRecord) -> None:
+        self.current_key = record.key
+        try:
+            decisions = self.store.decisions_for(record.key)
+        except Exception:
+            log.exception("the store could not read decisions")
+            decisions = []
+        self.detail.show_record(record, decisions)
+        self._show_options(record, decisions)
+
+    def _show_options(self, record: InventoryRecord, decisions: list[Decision]) -> None:
+        options = self.desk.options(record)
+        note = ""
+        open_decision = next((d for d in decisions if d.state in (DecisionState.QUEUED,
+                                                                  DecisionState.SENDING)), None)
+        if record.source is not Source.RETURN_HELPER:
+            note = reason_text("not_return_helper")
+        elif not options:
+            note = self.desk.catalog_problem or tr("No handling types are known yet.")
+        elif open_decision is not None:
+            note = tr("An update to {code} is {state}; wait for it before choosing again.").format(
+                code=open_decision.new_handling or tr("cancel"),
+                state=decision_state_name(open_decision.state.value))
+        self.handling.set_options(options, note=note)
+        if open_decision is not None:
+            self.handling.apply_button.setEnabled(False)
+
+    def refresh_current(self) -> None:
+        if self.current_key is None:
+            return
+        record = self.store.get(self.current_key)
+        if record is None:
+            return
+        had_focus = self.handling.combo.hasFocus()
+        chosen = self.handling.combo.current_option()
+        self.show_record(record)
+        if chosen is not None:
+            self.handling.combo.select_code(chosen.code)
+        if had_focus:
+            self.handling.combo.setFocus()
+
+    # -- deciding -----------------------------------------------------------------------------------
+    def apply_handling(self, code: str) -> Decision | None:
+        key = self.current_key
+        if key is None:
+            return None
+        try:
+            decision = self.desk.decide(key, code)
+        except Exception as exc:  # DecisionRefused, ConflictError, StoreError: all told plainly
+            log.info("decision refused: %s", exc)
+            self.feedback("failed", tr("Not applied: {error}").format(error=str(exc)))
+            self.refresh_current()
+            self.focus_scan()
+            return None
+        self.feedback("queued", tr("{code} queued for {what}; sending in the background").format(
+            code=code, what=self._describe_key(key)))
+        self.focus_scan()
+        self.refresh_current()
+        self.update_counts()
+        return decision
+
+    def undo_last(self) -> Decision | None:
+        try:
+            decision = self.desk.undo_last()
+        except Exception as exc:
+            self.feedback("failed", tr("Cannot undo: {error}").format(error=str(exc)))
+            return None
+        if decision is None:
+            self.show_message(tr("Nothing to undo."))
+            return None
+        self.feedback("queued", tr("Cancel queued for {what}").format(
+            what=self._describe_key(decision.key)))
+        self.update_counts()
+        self.focus_scan()
+        return decision
+
+    def _describe_key(self, key: str) -> str:
+        record = self.store.get(key)
+        return self._describe(record) if record else key
+
+    def _decision_from_any_thread(self, decision: Decision) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._on_decision(decision)
+        else:
+            self.decision_changed.emit(decision)
+
+    def _on_decision(self, decision: Decision) -> None:
+        if not is_valid(self):
+            return
+        self.model.note_decision(decision)
+        what = self._describe_key(decision.key)
+        corr = f" (correlationId {decision.correlation_id})" if decision.correlation_id else ""
+        if decision.state is DecisionState.APPLIED:
+            action = (tr("Cancel applied for {what}") if decision.action.value == "cancel"
+                      else tr("{code} applied to {what}")).format(
+                          code=decision.new_handling, what=what)
+            self.show_message(action + corr)
+            self.sounds.play("applied")
+        elif decision.state is DecisionState.FAILED:
+            text = tr("Update failed for {what}: {error}").format(
+                what=what, error=decision.result_message or decision.error_code or "?") + corr
+            self.show_message(text, error=True)
+            self.sounds.play("failed")
+        elif decision.state is DecisionState.SUPERSEDED:
+            self.show_message(tr("Another desk decided {what} first").format(what=what), error=True)
+        if decision.key == self.current_key:
+            self.refresh_current()
+        self.update_counts()
+
+    # -- status --------------------------------------------------------------------------------------
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(("⚠ " if error else "") + text)
+        self.message_label.setToolTip(text)
+        self.message_label.setAccessibleDescription(text)
+        if error:
+            log.warning("%s", text)
+
+    def update_connection(self, problem: str | None = None) -> None:
+        env = self.settings.environment
+        if self.demo or env is Environment.SANDBOX:
+            name, text = "demo", tr("Demo: built-in sandbox")
+        elif self.desk.online and not problem:
+            name, text = "online", tr("Return Helper {env}").format(env=env.value)
+        elif self.desk.online:
+            name, text = "offline", tr("Connection problem: {problem}").format(problem=problem)
+        else:
+            name, text = "offline", tr("Offline: no Return Helper credentials")
+        self.connection_icon.setPixmap(icon(name).pixmap(QSize(18, 18)))
+        self.connection_label.setText(text)
+        self.connection_label.setToolTip(text)
+
+    def update_counts(self) -> None:
+        try:
+            counts = self.desk.counts()
+        except Exception:
+            log.exception("the outbox could not be counted")
+            return
+        text = tr("Pending updates: {pending}").format(pending=counts.pending)
+        if counts.failed:
+            text += " · " + tr("failed: {failed}").format(failed=counts.failed)
+        self.outbox_label.setText(text)
+
+    def poll_store(self) -> None:
+        """Pick up changes from webhooks, sync and other desks (cheap: one indexed query)."""
+        try:
+            seq, keys = self.store.changes_since(self._seq)
+        except Exception as exc:
+            log.warning("polling the store failed: %s", exc)
+            return
+        if seq == self._seq and not keys:
+            return
+        self._seq = seq
+        if keys:
+            self.model.apply_changes(keys)
+            self._update_count_label()
+            if self.current_key in keys:
+                self.refresh_current()
+            self.update_counts()
+
+    # -- sync --------------------------------------------------------------------------------------
+    def sync_now(self) -> asyncio.Task[Any] | None:
+        if self.syncing:
+            self.show_message(tr("A sync is already running."))
+            return None
+        if not self.desk.online:
+            self.show_message(tr("Sync needs Return Helper credentials (Settings)."), error=True)
+            return None
+        self.syncing = True
+        self.sync_button.setEnabled(False)
+        self.sync_progress.setRange(0, 0)
+        self.sync_progress.show()
+        self.show_message(tr("Syncing…"))
+
+        def finished() -> None:
+            if is_valid(self):
+                self.syncing = False
+                self.sync_button.setEnabled(True)
+                self.sync_progress.hide()
+                self.poll_store()
+                self._fill_filters()
+
+        def done(summary: Any) -> None:
+            self.show_message(tr("Sync finished: {summary}").format(summary=_summary_text(summary)))
+            self.update_connection()
+
+        def failed(exc: BaseException) -> None:
+            self.show_message(tr("Sync failed: {error}").format(error=str(exc)), error=True)
+            self.update_connection(problem=str(exc))
+
+        return self.tasks.op(lambda progress: self.desk.sync(progress), label=tr("Sync")) \
+            .progress(self._sync_progress).success(done).failure(failed) \
+            .finally_(finished).run()
+
+    def _sync_progress(self, progress: Any) -> None:
+        if not is_valid(self):
+            return
+        done = _first_int(progress, ("done", "fetched", "records", "count", "processed"))
+        total = _first_int(progress, ("total", "expected"))
+        if total:
+            self.sync_progress.setRange(0, max(total, 1))
+            self.sync_progress.setValue(min(done or 0, total))
+        else:
+            self.sync_progress.setRange(0, 0)
+        message = getattr(progress, "message", None) or getattr(progress, "phase", None)
+        if message:
+            self.sync_progress.setFormat(f"{message} %v/%m" if total else str(message))
+            self.sync_progress.setToolTip(str(message))
+
+    # -- settings ----------------------------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        if self._settings_dialog is not None and is_valid(self._settings_dialog):
+            self._settings_dialog.raise_()
+            return self._settings_dialog
+        dialog = SettingsDialog(self.settings, self.desk.credentials, self.tasks, self.tester,
+                                demo=self.demo, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._settings_done(dialog, result))
+        self._settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_done(self, dialog: SettingsDialog, result: int) -> None:
+        self._settings_dialog = None
+        new = dialog.result_settings
+        if not result or new is None:
+            self.focus_scan()
+            return
+        self.apply_settings(new)
+        self.focus_scan()
+
+    def apply_settings(self, new: Settings) -> None:
+        old = self.settings
+        restart = (new.environment != old.environment or new.rh_user_api != old.rh_user_api
+                   or new.rh_public_api != old.rh_public_api or new.store != old.store)
+        for name in ("sound", "scanner_max_interkey_ms", "scan_repeat_ms", "scan_prefixes",
+                     "scan_suffixes", "language", "operator", "desk", "environment",
+                     "rh_user_api", "rh_public_api", "store"):
+            setattr(old, name, getattr(new, name))  # the desk shares this Settings object
+        self.sounds.enabled = new.sound
+        self.scan_field.burst_threshold_ms = new.scanner_max_interkey_ms
+        repeat = getattr(self.desk, "_repeat", None)
+        if repeat is not None:
+            repeat.window_ms = new.scan_repeat_ms
+        if self.save_settings is not None:
+            try:
+                self.save_settings(old)
+            except Exception as exc:
+                self.show_message(tr("Settings could not be saved: {error}").format(error=str(exc)),
+                                  error=True)
+                return
+        install_language(new.language)
+        self.retranslate()
+        if restart:
+            self.show_message(tr("Saved. Environment and store changes apply after a restart."))
+        else:
+            self.show_message(tr("Settings saved."))
+
+    # -- closing -----------------------------------------------------------------------------------
+    def closeEvent(self, event: Any) -> None:
+        self.poll_timer.stop()
+        self._unsubscribe()
+        super().closeEvent(event)
+        self.closed.emit()
+
+    async def shutdown(self) -> None:
+        """Cancel the window's tasks; the caller closes the desk and the HTTP client."""
+        self.poll_timer.stop()
+        await self.tasks.cancel_all()
+
+
+def _first_int(obj: Any, names: tuple[str, ...]) -> int | None:
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def _summary_text(summary: Any) -> str:
+    if summary is None:
+        return tr("done")
+    for name in ("text", "message"):
+        value = getattr(summary, name, None)
+        if isinstance(value, str) and value:
+            return value
+    parts = []
+    for name, label in (("fetched", tr("fetched")), ("changed", tr("changed")),
+                        ("records", tr("records")), ("errors", tr("errors"))):
+        value = getattr(summary, name, None)
+        if isinstance(value, int | list | tuple):
+            parts.append(f"{label} {value if isinstance(value, int) else len(value)}")
+    return ", ".join(parts) or str(summary)
+
+
+async def default_test_connection(settings: Settings, typed: dict[Secret, str],
+                                  credentials: Any, http: Any) -> str:
+    """Try the settings as typed: the handling list and one page of inventory."""
+    from datetime import timedelta
+
+    from app.model import utcnow
+    from app.returnhelper.client import ReturnHelperClient
+
+    scope = settings.environment.value
+    key = typed.get(Secret.RH_API_KEY) or credentials.get(Secret.RH_API_KEY, scope)
+    token = typed.get(Secret.RH_API_TOKEN) or credentials.get(Secret.RH_API_TOKEN, scope)
+    if not key or not token:
+        raise RuntimeError(tr("the API key and token are both needed"))
+    client = ReturnHelperClient.from_settings(settings, key, token, http_client=http)
+    handlings = await client.get_handlings(refresh=True)
+    now = utcnow()
+    page = await client.list_inventory(now - timedelta(days=1), now, page_size=1)
+    return tr("connected: {n} handling types, {m} item(s) received in the last day").format(
+        n=len(handlings), m=page.total)
+
+
+def image_loader(http: Any, limit: int = 15_000_000) -> Callable[[str], Awaitable[bytes]]:
+    async def load(url: str) -> bytes:
+        response = await http.get(url, follow_redirects=True)
+        response.raise_for_status()
+        data: bytes = response.content
+        if len(data) > limit:
+            raise ValueError(tr("image too large"))
+        return data
+    return load
+
+
+__all__ = ["CrashHandler", "MainWindow", "default_test_connection", "image_loader"]
