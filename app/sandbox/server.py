@@ -149,6 +149,7 @@ class SandboxState:
     order: list[int]
     initial: dict[int, SeedItem]
     lock: threading.RLock = field(default_factory=threading.RLock)
+    changed: threading.Condition = field(init=False)
     faults: list[Fault] = field(default_factory=list)
     latency_s: float = 0.0
     applied: list[AppliedChange] = field(default_factory=list)
@@ -159,6 +160,9 @@ class SandboxState:
     act_after_s: float = 1.0
     in_flight: int = 0
     max_in_flight: int = 0
+
+    def __post_init__(self) -> None:
+        self.changed = threading.Condition(self.lock)
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -215,6 +219,111 @@ class _DropFilter(logging.Filter):
                     and "without completing response" in record.getMessage())
 
 
+_FILTER_INSTALLED = False
+
+
+class LoopbackServer:
+    """Any ASGI app served by uvicorn in a background thread with its own event loop.
+
+    ``start()`` returns once the socket accepts connections (``port=0``: any free port,
+    read back from :attr:`port`); ``stop()`` shuts uvicorn down and joins the thread.
+    ``on_start``/``on_stop`` run on the server's loop before serving and after it stops.
+    """
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, *,
+                 name: str = "loopback-server",
+                 on_start: Callable[[], Awaitable[None]] | None = None,
+                 on_stop: Callable[[], Awaitable[None]] | None = None) -> None:
+        self.app = app
+        self.host = host
+        self.requested_port = port
+        self.name = name
+        self._on_start = on_start
+        self._on_stop = on_stop
+        self._thread: threading.Thread | None = None
+        self._server: uvicorn.Server | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._port: int | None = None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the server is not started")
+        return self._port
+
+    @property
+    def root(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> Self:
+        global _FILTER_INSTALLED
+        if self._thread is not None:
+            return self
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            if os.name != "nt":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.requested_port))
+        except OSError:
+            sock.close()
+            raise
+        self._port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, lifespan="off", log_config=None, log_level="warning",
+                                access_log=False, timeout_graceful_shutdown=2)
+        ready = self._ready
+
+        class _Server(uvicorn.Server):
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets=sockets)
+                ready.set()
+
+        server = self._server = _Server(config)
+        if not _FILTER_INSTALLED:
+            logging.getLogger("uvicorn.error").addFilter(_DropFilter())
+            _FILTER_INSTALLED = True
+
+        async def serve() -> None:
+            if self._on_start is not None:
+                await self._on_start()
+            try:
+                await server.serve(sockets=[sock])
+            finally:
+                if self._on_stop is not None:
+                    await self._on_stop()
+
+        def run() -> None:
+            try:
+                asyncio.run(serve())
+            except BaseException as exc:  # reported by start()
+                self._error = exc
+            finally:
+                sock.close()
+                ready.set()
+
+        self._thread = threading.Thread(target=run, name=self.name, daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout) or self._error is not None or not server.started:
+            self.stop()
+            raise RuntimeError(f"{self.name} did not start: {self._error!r}")
+        return self
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 class SandboxServer:
     """The sandbox, as a context manager: ``with SandboxServer() as sb: sb.user_base``."""
 
@@ -234,75 +343,39 @@ class SandboxServer:
                                   initial={i.return_inventory_id: i.copy() for i in seeded},
                                   latency_s=latency_ms / 1000, receiver_url=receiver_url,
                                   registered_url=registered_url, act_after_s=act_after_s)
-        self._thread: threading.Thread | None = None
-        self._server: uvicorn.Server | None = None
+        self._runner: LoopbackServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._release: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._startup_error: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._port: int | None = None
         self.app = self._build_app()
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self, timeout: float = 20.0) -> Self:
         """Start serving; returns once the server accepts connections."""
-        if self._thread is not None:
-            return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        if os.name != "nt":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.requested_port))
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, lifespan="off", log_config=None, log_level="warning",
-                                access_log=False, timeout_graceful_shutdown=2)
-        ready = self._ready
-
-        class _Server(uvicorn.Server):
-            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-                await super().startup(sockets=sockets)
-                ready.set()
-
-        self._server = _Server(config)
-        logging.getLogger("uvicorn.error").addFilter(_DropFilter())
-
-        def run() -> None:
-            try:
-                asyncio.run(self._serve(sock))
-            except BaseException as exc:
-                self._startup_error = exc
-            finally:
-                sock.close()
-                ready.set()
-
-        self._thread = threading.Thread(target=run, name=THREAD_NAME, daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout) or self._startup_error is not None or not self._server.started:
-            self.stop()
-            raise RuntimeError(f"the sandbox did not start: {self._startup_error!r}")
+        if self._runner is None:
+            self._runner = LoopbackServer(self.app, self.host, self.requested_port,
+                                          name=THREAD_NAME, on_start=self._on_loop_start,
+                                          on_stop=self._on_loop_stop)
+            self._runner.start(timeout)
         return self
 
-    async def _serve(self, sock: socket.socket) -> None:
+    async def _on_loop_start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._release = asyncio.Event()
-        assert self._server is not None
-        try:
-            await self._server.serve(sockets=[sock])
-        finally:
-            for task in list(self._tasks):
-                task.cancel()
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _on_loop_stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def stop(self) -> None:
         """Stop serving (releases hung requests first) and wait for the thread."""
-        if self._server is not None:
-            self._server.should_exit = True
         self._release_hangs()
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-        self._thread = None
+        if self._runner is not None:
+            self._runner.stop()
+        self._runner = None
+        self._loop = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -313,14 +386,15 @@ class SandboxServer:
     # -- addresses -------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._port is None:
+        if self._runner is None:
             raise RuntimeError("the sandbox is not started")
-        return self._port
+        return self._runner.port
 
     @property
     def root(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        if self._runner is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._runner.root
 
     @property
     def user_base(self) -> str:
@@ -377,6 +451,23 @@ class SandboxServer:
     def requests(self) -> list[RequestSeen]:
         with self.state.lock:
             return list(self.state.requests)
+
+    def wait_for_requests(self, count: int, *, path: str | None = None,
+                          timeout: float = 10.0) -> bool:
+        """Block until ``count`` API requests (to ``path``, if given) have arrived."""
+        def enough() -> bool:
+            seen = self.state.requests
+            if path is not None:
+                seen = [r for r in seen if r.path.endswith(path)]
+            return len(seen) >= count
+
+        with self.state.changed:
+            return self.state.changed.wait_for(enough, timeout)
+
+    def wait_for_applied(self, count: int, *, timeout: float = 10.0) -> bool:
+        """Block until ``count`` changes have been applied."""
+        with self.state.changed:
+            return self.state.changed.wait_for(lambda: len(self.state.applied) >= count, timeout)
 
     def max_in_flight(self) -> int:
         """The most API requests being answered at once since the last reset."""
@@ -491,6 +582,7 @@ class SandboxServer:
                 scope["method"], path, scope.get("query_string", b"").decode("latin-1"),
                 headers.get(IDEMPOTENCY_HEADER), headers.get("user-agent"),
                 fault.kind.value if fault else None, datetime.now(UTC)))
+            self.state.changed.notify_all()
             self.state.in_flight += 1
             self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
             latency = self.state.latency_s
@@ -615,7 +707,8 @@ class SandboxServer:
                         if start <= self.state.items[i].create_on <= end]
             offset, size = numbers["offset"], numbers["pageSize"]
             rows = [i.list_row() for i in matching[offset:offset + size]]
-        return _response(envelope(200, data=rows, totalNumberOfRecords=len(matching)))
+        # the business payload goes beside meta, as the vendor's envelope describes
+        return _response(envelope(200, totalNumberOfRecords=len(matching)) | {"data": rows})
 
     async def _get(self, request: Request) -> Response:
         if (denied := self._authorised(request)) is not None:
@@ -631,7 +724,7 @@ class SandboxServer:
         if record is None:
             return _response(envelope(404, error_code="NOT_FOUND", error={
                 "returnInventoryId": [f"return inventory {inventory_id} was not found"]}), 404)
-        return _response(envelope(200, data=record))
+        return _response(envelope(200) | {"data": record})
 
     async def _json_body(self, request: Request) -> tuple[dict[str, Any] | None, bytes]:
         raw = await request.body()
@@ -718,6 +811,7 @@ class SandboxServer:
         item.rma_locked = item.rma_locked or code not in {"ohd", "oth"}
         self.state.applied.append(AppliedChange("update", item.return_inventory_id, code,
                                                 previous, key, cid, now))
+        self.state.changed.notify_all()
         self._schedule_warehouse(item.return_inventory_id)
         return envelope(200, correlation_id=cid, data={
             "returnInventoryId": item.return_inventory_id, "handlingCode": code,
@@ -742,6 +836,7 @@ class SandboxServer:
         item.modify_on = now
         self.state.applied.append(AppliedChange("cancel", item.return_inventory_id, "tbc",
                                                 previous, key, cid, now))
+        self.state.changed.notify_all()
         return envelope(200, correlation_id=cid, data={
             "returnInventoryId": item.return_inventory_id, "handlingCode": "tbc",
             "handlingStatusCode": "pending"})
@@ -817,12 +912,16 @@ class SandboxServer:
             log.warning("sandbox: completeInventoryHandling for %s not accepted: %s",
                         inventory_id, report.errors)
 
-    # -- control endpoints ---------------------------------------------------------------------
+    # -- control endpoints (plain JSON, no credentials: loopback test tooling) ----------------
+    @staticmethod
+    def _plain(data: Any, status: int = 200) -> Response:
+        return Response(json.dumps(data).encode(), status_code=status,
+                        media_type="application/json")
+
     async def _ctl_faults(self, request: Request) -> Response:
         if request.method == "DELETE":
             self.reset_faults()
-            return _response(envelope(200, data={"faults": 0}))
-        if request.method == "POST":
+        elif request.method == "POST":
             body, _raw = await self._json_body(request)
             try:
                 if body is None:
@@ -833,31 +932,31 @@ class SandboxServer:
                                delay_s=float(body.get("delayMs", 30_000)) / 1000,
                                after_apply=bool(body.get("afterApply", False)))
             except (TypeError, ValueError) as exc:
-                return _soft({"kind": [f"cannot add the fault: {exc}; kinds: "
-                                       f"{', '.join(k.value for k in FaultKind)}"]})
+                return self._plain({"error": f"cannot add the fault: {exc}; kinds: "
+                                             f"{', '.join(k.value for k in FaultKind)}"}, 400)
         with self.state.lock:
             faults = [{"kind": f.kind.value, "remaining": f.remaining, "path": f.path,
                        "retryAfter": f.retry_after, "delayMs": f.delay_s * 1000,
                        "afterApply": f.after_apply} for f in self.state.faults]
-        return _response(envelope(200, data={"faults": faults}))
+        return self._plain({"faults": faults})
 
     async def _ctl_latency(self, request: Request) -> Response:
         body, _raw = await self._json_body(request)
         try:
             self.set_latency(float((body or {})["ms"]))
         except (KeyError, TypeError, ValueError):
-            return _soft({"ms": ["ms (a number) is required"]})
-        return _response(envelope(200, data={"latencyMs": self.state.latency_s * 1000}))
+            return self._plain({"error": "ms (a number) is required"}, 400)
+        return self._plain({"latencyMs": self.state.latency_s * 1000})
 
     async def _ctl_applied(self, request: Request) -> Response:
-        return _response(envelope(200, data=[a.to_json() for a in self.applied()]))
+        return self._plain({"applied": [a.to_json() for a in self.applied()]})
 
     async def _ctl_requests(self, request: Request) -> Response:
-        return _response(envelope(200, data=[r.to_json() for r in self.requests()]))
+        return self._plain({"requests": [r.to_json() for r in self.requests()]})
 
     async def _ctl_reset(self, request: Request) -> Response:
         self.reset()
-        return _response(envelope(200, data={"reset": True}))
+        return self._plain({"reset": True})
 
     async def _ctl_receiver(self, request: Request) -> Response:
         body, _raw = await self._json_body(request)
@@ -865,7 +964,7 @@ class SandboxServer:
         after = body.get("actAfterMs")
         self.set_receiver(body.get("url"), registered_url=body.get("registeredUrl"),
                           act_after_s=None if after is None else float(after) / 1000)
-        return _response(envelope(200, data={"url": body.get("url")}))
+        return self._plain({"url": body.get("url")})
 
     async def _ctl_act(self, request: Request) -> Response:
         body, _raw = await self._json_body(request)
@@ -874,8 +973,8 @@ class SandboxServer:
             item = self.warehouse_act(int(body["returnInventoryId"]),
                                       str(body.get("status", "completed")))
         except (KeyError, TypeError, ValueError):
-            return _soft({"returnInventoryId": ["a known returnInventoryId is required"]})
-        return _response(envelope(200, data=item.list_row()))
+            return self._plain({"error": "a known returnInventoryId is required"}, 400)
+        return self._plain(item.list_row())
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -918,6 +1017,6 @@ def sandbox_command(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["AppliedChange", "Fault", "FaultKind", "RequestSeen", "SandboxServer",
+__all__ = ["AppliedChange", "Fault", "FaultKind", "LoopbackServer", "RequestSeen", "SandboxServer",
            "envelope", "sandbox_command"]
 
