@@ -45,6 +45,7 @@ class PostgresStore(SqlStore):
         self._listen_lock = threading.Lock()
         self._listener: psycopg.Connection[Any] | None = None
         self._closed = False
+        super().__init__()
         self._sql_cache: dict[str, str] = {}
         self._upgrade(schema_target)
         log.info("opened store %s", self.url)

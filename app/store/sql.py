@@ -110,6 +110,10 @@ def normalize_identifier(value: str) -> str:
 
 class SqlStore(Store, abc.ABC):
     dialect: Dialect
+    _counts: dict[tuple[str, tuple[Any, ...]], tuple[int, int]]
+
+    def __init__(self) -> None:
+        self._counts = {}
 
     # -- engine hooks --------------------------------------------------------------------
     @abc.abstractmethod
@@ -283,9 +287,18 @@ class SqlStore(Store, abc.ABC):
             decision_state=DecisionState(r[16]) if r[16] else None, seq=int(r[17]))
 
     def count(self, query: RowQuery) -> int:
+        """Counted once per change: repeated counts at the same ``seq`` come from a cache."""
         where, params = self._where(query)
+        cache_key = (where, tuple(params))
         with self._reading() as q:
+            seq = int(q.one("SELECT value FROM counter WHERE name = 'seq'")[0])
+            cached = self._counts.get(cache_key)
+            if cached is not None and cached[0] == seq:
+                return cached[1]
             row = q.one(f"SELECT COUNT(*) FROM inventory{where}", params)  # noqa: S608
+        if len(self._counts) > 64:
+            self._counts.clear()
+        self._counts[cache_key] = (seq, int(row[0]))
         return int(row[0])
 
     def rows(self, query: RowQuery, offset: int, limit: int) -> list[Row]:

@@ -42,6 +42,7 @@ class SQLiteStore(SqlStore):
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        super().__init__()
         self._upgrade(schema_target)
         log.info("opened store %s", self.url)
 

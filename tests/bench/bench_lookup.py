@@ -180,8 +180,9 @@ def main() -> int:
                           f"{max(rows_ms):>6.1f}ms{percentile(pos_ms, 50):>12.2f}ms"
                           f"{percentile(pos_ms, 99):>6.1f}ms")
         wh = RowQuery(filter=RowFilter.AWAITING, warehouse="RH-3")
-        print(f"{'awaiting + warehouse RH-3':<34}{statistics.median(timed(lambda: store.count(wh), 5)):>7.1f}ms"
-              f"{statistics.median(timed(lambda: store.rows(wh, 500, 100), 10)):>8.2f}ms")
+        wh_count = statistics.median(timed(lambda: store.count(wh), 5))
+        wh_rows = statistics.median(timed(lambda: store.rows(wh, 500, 100), 10))
+        print(f"{'awaiting + warehouse RH-3':<34}{wh_count:>7.1f}ms{wh_rows:>8.2f}ms")
         first_page = timed(lambda: store.rows(RowQuery(), 0, 100), 50)
         row_ms = timed(lambda: store.row(keys[0]), 200)
         print(f"first awaiting page p50 {percentile(first_page, 50):.2f} ms; "

@@ -205,6 +205,25 @@ def test_filters(store: Store) -> None:
         [r for r in records if r.key in awaiting and r.warehouse == "WH-B"])
 
 
+def test_counts_follow_other_desks_changes(store_url: str) -> None:
+    desk_a, desk_b = open_store(store_url), open_store(store_url)
+    try:
+        desk_a.upsert_many([rh(1), rh(2)])
+        assert desk_a.count(RowQuery()) == 2
+        assert desk_a.count(RowQuery()) == 2  # again, unchanged
+        desk_b.upsert(rh(3))
+        assert desk_a.count(RowQuery()) == 3
+        desk_b.add_decision(decision("rh:1"))
+        today = RowQuery(filter=RowFilter.DECIDED_TODAY)
+        assert desk_a.count(today) == 1
+        desk_b.upsert(rh(1, at=T0 + timedelta(hours=1), handling_code="rst"))
+        assert desk_a.count(RowQuery()) == 2
+        assert desk_a.count(RowQuery(warehouse="WH-A")) == 2
+    finally:
+        desk_a.close()
+        desk_b.close()
+
+
 def test_decided_today_filter(store: Store) -> None:
     store.upsert_many([rh(1), rh(2), rh(3)])
     now = datetime.now(UTC)
@@ -260,7 +279,7 @@ def test_upgrade_from_an_older_schema_keeps_data(store_url: str) -> None:
     else:
         names = {r[0] for r in raw_execute(store_url,
                                            "SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"ix_all_weight", "ix_awaiting_received"} <= names
+    assert {"ix_all_weight", "ix_awaiting_received", "ix_awaiting_by_warehouse"} <= names
 
 
 def test_refuses_a_store_from_a_newer_version(store_url: str) -> None:
