@@ -20,7 +20,9 @@ from pathlib import Path
 
 from app.selftest import Check, core_checks, format_report, timed
 
-WINDOW_TIMEOUT_S = 20.0
+WINDOW_TIMEOUT_S = 30.0
+#: Also write the report to this file (the no-console launcher has no standard output).
+REPORT_ENV = "RETURNDESK_SELFTEST_REPORT"
 
 
 def run_self_test(args: argparse.Namespace | None = None) -> int:
@@ -41,10 +43,28 @@ def run_self_test(args: argparse.Namespace | None = None) -> int:
                                       ignore_cleanup_errors=True) as tmp,
           asyncio.Runner(loop_factory=qasync.QEventLoop) as runner):
         checks = runner.run(_checks(Path(tmp)))
+        _dispose_widgets(app)
     report = format_report(checks)
-    if sys.stdout is not None:  # pythonw has no standard output
+    if sys.stdout is not None:  # pythonw (the no-console launcher) has no standard output
         print(report, flush=True)
+    report_file = os.environ.get(REPORT_ENV)
+    if report_file:
+        Path(report_file).write_text(report + "\n", encoding="utf-8")
     return 0 if all(c.ok for c in checks) else 1
+
+
+def _dispose_widgets(app: object) -> None:
+    """Delete leftover widgets while Qt and Python are both alive (not at interpreter exit)."""
+    import gc
+
+    from ui.qt import QApplication, QEvent
+
+    assert isinstance(app, QApplication)
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()
+    gc.collect()
 
 
 async def _checks(directory: Path) -> list[Check]:
@@ -114,9 +134,11 @@ async def _open_window(directory: Path) -> str:
                 raise RuntimeError(f"{kind} did not show")
             detail = f"{kind} shown offscreen, {image.width()}x{image.height()} painted"
         finally:
+            if hasattr(window, "shutdown"):
+                await window.shutdown()
             window.close()
             window.deleteLater()
-            if desk is not None and hasattr(desk, "close"):
+            if desk is not None:
                 await desk.close()
         QApplication.processEvents()
         return detail
