@@ -43,6 +43,15 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+class _CommandServer(uvicorn.Server):
+    """uvicorn for ``serve-hooks``: Ctrl+C / SIGTERM shut down gracefully and then return
+    normally (uvicorn would re-raise the signal, skipping the store's orderly close)."""
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
 class WebhookService:
     """The receiver as a task on an existing loop (the desktop app's qasync loop).
 
@@ -156,7 +165,7 @@ def serve_hooks_command(args: argparse.Namespace, settings: Settings) -> int:
         for line in _describe_setup(credentials, settings):
             print(line)
         app = create_app(store, credentials, settings)
-        server = uvicorn.Server(_config(app, settings.webhooks_host, settings.webhooks_port))
+        server = _CommandServer(_config(app, settings.webhooks_host, settings.webhooks_port))
         host = settings.webhooks_host
         print(f"returndesk serve-hooks: listening on http://{host}:{settings.webhooks_port} "
               f"(Return Helper: {RH_PATH}, WINIT: /webhooks/winit/<token>, health: /healthz); "
@@ -166,6 +175,7 @@ def serve_hooks_command(args: argparse.Namespace, settings: Settings) -> int:
         except SystemExit as exc:
             print(f"returndesk serve-hooks: could not listen on {host}:{settings.webhooks_port}")
             return int(exc.code) if isinstance(exc.code, int) else 1
+        print("returndesk serve-hooks: stopped")
         return 0
     finally:
         store.close()
