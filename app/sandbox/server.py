@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import bisect
 import contextlib
 import hashlib
 import hmac
@@ -139,6 +140,7 @@ class _Stored:
     fingerprint: str
     status: int
     body: bytes
+    correlation_id: str
 
 
 @dataclass
@@ -150,6 +152,7 @@ class SandboxState:
     initial: dict[int, SeedItem]
     lock: threading.RLock = field(default_factory=threading.RLock)
     changed: threading.Condition = field(init=False)
+    created: list[datetime] = field(init=False)
     faults: list[Fault] = field(default_factory=list)
     latency_s: float = 0.0
     applied: list[AppliedChange] = field(default_factory=list)
@@ -163,6 +166,7 @@ class SandboxState:
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)
+        self.created = [self.items[i].create_on for i in self.order]
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -435,6 +439,7 @@ class SandboxServer:
     def reset(self) -> None:
         """Back to the seeded state: faults, latency, records, idempotency keys, receiver."""
         self.reset_faults()
+        self._cancel_warehouse_tasks()
         with self.state.lock:
             self.state.items = {k: v.copy() for k, v in self.state.initial.items()}
             self.state.applied.clear()
@@ -522,6 +527,18 @@ class SandboxServer:
         """POST signed ``newInventoryCreated`` events to ``receiver_url`` (blocking)."""
         return deliver.deliver(self.new_inventory_events(ids), receiver_url, self.signing_key,
                                registered_url=registered_url, concurrency=concurrency)
+
+    def _cancel_warehouse_tasks(self) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def cancel() -> None:
+            for task in list(self._tasks):
+                task.cancel()
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(cancel)
 
     def _release_hangs(self) -> None:
         loop, release = self._loop, self._release
@@ -703,12 +720,15 @@ class SandboxServer:
             return _soft(errors)
         start, end = bounds["createFrom"], bounds["createTo"]
         with self.state.lock:
-            matching = [self.state.items[i] for i in self.state.order
-                        if start <= self.state.items[i].create_on <= end]
+            # creation times never change: bisect the seeded order
+            low = bisect.bisect_left(self.state.created, start)
+            high = bisect.bisect_right(self.state.created, end)
             offset, size = numbers["offset"], numbers["pageSize"]
-            rows = [i.list_row() for i in matching[offset:offset + size]]
+            page = self.state.order[low:high][offset:offset + size]
+            rows = [self.state.items[i].list_row() for i in page]
+            total = high - low
         # the business payload goes beside meta, as the vendor's envelope describes
-        return _response(envelope(200, totalNumberOfRecords=len(matching)) | {"data": rows})
+        return _response(envelope(200, totalNumberOfRecords=total) | {"data": rows})
 
     async def _get(self, request: Request) -> Response:
         if (denied := self._authorised(request)) is not None:
@@ -749,7 +769,8 @@ class SandboxServer:
                     return _response(envelope(409, error_code="IDEMPOTENCY_KEY_REUSED", error={
                         IDEMPOTENCY_HEADER: ["this key was used for a different request"]}), 409)
                 return Response(stored.body, status_code=stored.status,
-                                media_type="application/json")
+                                media_type="application/json",
+                                headers={"x-correlation-id": stored.correlation_id})
             correlation_id = str(uuid.uuid4())
             if body is None:
                 answer = envelope(400, error_code="VALIDATION_FAILED", correlation_id=correlation_id,
@@ -758,7 +779,8 @@ class SandboxServer:
                 answer = apply(body, correlation_id)
             encoded = json.dumps(answer, separators=(",", ":")).encode()
             if key is not None:
-                self.state.idempotency[key] = _Stored(fingerprint, 200, encoded)
+                self.state.idempotency[key] = _Stored(fingerprint, 200, encoded,
+                                                      str(answer.get("correlationId")))
         return Response(encoded, media_type="application/json",
                         headers={"x-correlation-id": correlation_id})
 

@@ -105,6 +105,7 @@ async def test_update_rules_and_idempotency(http, sandbox):
     again = await http.post(url, json=body, headers={"x-returnhelper-idempotency-key": key})
     assert first.json()["meta"]["status"] == 200
     assert again.content == first.content  # the same answer, replayed
+    assert again.headers["x-correlation-id"] == first.headers["x-correlation-id"]
     other = await http.post(url, json={**body, "handlingCode": "rst"},
                             headers={"x-returnhelper-idempotency-key": key})
     assert other.status_code == 409
