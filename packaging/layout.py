@@ -33,6 +33,12 @@ USER_DATA_DIR_NAME = "returndesk"        # platformdirs' %LOCALAPPDATA%\returnde
 #: PySide6 Python modules shipped (``PySide6.<name>``); everything ui/ imports must be here.
 QT_MODULES = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
 
+#: PySide6 modules the code mentions but the install leaves out on purpose, with the reason.
+QT_MODULES_NOT_SHIPPED = {
+    "QtTest": "tests and benches only (ui.qt.load_qtest)",
+    "QtMultimedia": "PySide6-Addons, not a dependency: ui.qt falls back when it is absent",
+}
+
 #: Files of the PySide6 package kept, as glob patterns relative to ``site-packages/PySide6``.
 PYSIDE_KEEP = (
     "__init__.py", "_config.py", "_git_pyside_version.py", "py.typed", "support/*",

@@ -38,12 +38,14 @@ def run_self_test(args: argparse.Namespace | None = None) -> int:
     import qasync
 
     # Closing the test window must not end the loop (Qt quits on the last window closed).
+    quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
     with (tempfile.TemporaryDirectory(prefix="returndesk-selftest-",
                                       ignore_cleanup_errors=True) as tmp,
           asyncio.Runner(loop_factory=qasync.QEventLoop) as runner):
         checks = runner.run(_checks(Path(tmp)))
         _dispose_widgets(app)
+    app.setQuitOnLastWindowClosed(quit_on_close)
     report = format_report(checks)
     if sys.stdout is not None:  # pythonw (the no-console launcher) has no standard output
         print(report, flush=True)
