@@ -1,9 +1,9 @@
 """Open a store by path or URL: SQLite (embedded, the default) or PostgreSQL (several desks).
 
 ``open_store(None)`` opens the SQLite file in the user's data folder; a path or
-``sqlite:///path`` opens that file; ``postgresql://user@host:port/db`` connects to
-PostgreSQL, taking the password from the URL or else from the OS keyring
-(``Secret.STORE_PASSWORD``, scope = the host name). :attr:`Store.url` never holds a password.
+``sqlite:///relative/path`` / ``sqlite:////absolute/path`` opens that file;
+``postgresql://user@host:port/db`` connects to PostgreSQL, taking the password from the
+URL or else from the OS keyring (``Secret.STORE_PASSWORD``, scope = the host name). :attr:`Store.url` never holds a password.
 """
 
 from __future__ import annotations
@@ -59,9 +59,11 @@ def open_store(url_or_path: str | None, *, credentials: Credentials | None = Non
         parts = urlsplit(target)
         if parts.netloc not in {"", "localhost"}:
             raise StoreError(f"a SQLite URL names a file on this computer: {target!r}")
-        path = Path(unquote(parts.path))
-        if len(parts.path) > 2 and parts.path[0] == "/" and parts.path[2] == ":":
-            path = Path(unquote(parts.path[1:]))  # sqlite:///C:/data/x.sqlite3 on Windows
+        # As SQLAlchemy spells them: sqlite:///relative.db, sqlite:////absolute/path.db,
+        # sqlite:///C:/folder/desk.db on Windows.
+        path = Path(unquote(parts.path[1:] if parts.path.startswith("/") else parts.path))
+        if not str(path) or str(path) == ".":
+            raise StoreError(f"the SQLite URL {target!r} names no file")
     elif "://" in target:
         raise StoreError(f"unknown kind of store {redact_url(target)!r}: give a file path, "
                          "sqlite:///path or postgresql://user@host:port/database")

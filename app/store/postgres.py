@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from app.store.base import StoreError
 from app.store.schema import POSTGRES
@@ -27,6 +29,7 @@ from app.store.sql import Query, SqlStore
 
 log = logging.getLogger(__name__)
 CHANNEL = "returndesk_changes"
+IDLE_CHECK_S = 10.0  # check a pooled connection idle longer than this before using it
 _SCHEMA_LOCK = 0x52657444  # pg_advisory_xact_lock id for schema upgrades ("RetD")
 
 
@@ -34,14 +37,17 @@ class PostgresStore(SqlStore):
     dialect = POSTGRES
 
     def __init__(self, url: str, *, password: str | None = None,
-                 schema_target: int | None = None, connect_timeout: int = 10) -> None:
+                 schema_target: int | None = None, connect_timeout: int = 10,
+                 pool_size: int = 4) -> None:
         self.url = url  # already without a password (see app.store.redact_url)
         self._password = password
         self._connect_timeout = connect_timeout
         self._instance = uuid.uuid4().hex
-        self._local = threading.local()
-        self._connections: list[psycopg.Connection[Any]] = []
-        self._lock = threading.Lock()
+        self._pool_size = max(1, pool_size)
+        self.idle_check_s = IDLE_CHECK_S
+        self._idle: list[tuple[psycopg.Connection[Any], float]] = []
+        self._open = 0
+        self._pool = threading.Condition()
         self._listen_lock = threading.Lock()
         self._listener: psycopg.Connection[Any] | None = None
         self._closed = False
@@ -50,7 +56,7 @@ class PostgresStore(SqlStore):
         self._upgrade(schema_target)
         log.info("opened store %s", self.url)
 
-    # -- connections ---------------------------------------------------------------------
+    # -- connections: a small pool, so threads share a few server connections -----------
     def _connect(self) -> psycopg.Connection[Any]:
         try:
             return psycopg.connect(self.url, password=self._password, autocommit=True,
@@ -59,22 +65,60 @@ class PostgresStore(SqlStore):
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
-    def _conn(self) -> psycopg.Connection[Any]:
-        if self._closed:
-            raise StoreError(f"the store {self.url} is closed")
-        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.broken:
-            conn = self._connect()
-            self._local.conn = conn
-            with self._lock:
-                self._connections = [c for c in self._connections if not c.closed]
-                self._connections.append(conn)
-        return conn
+    @contextlib.contextmanager
+    def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
+        conn: psycopg.Connection[Any] | None = None
+        idle_since = 0.0
+        with self._pool:
+            while True:
+                if self._closed:
+                    raise StoreError(f"the store {self.url} is closed")
+                if self._idle:
+                    conn, idle_since = self._idle.pop()
+                    break
+                if self._open < self._pool_size:
+                    self._open += 1
+                    break
+                if not self._pool.wait(timeout=self._connect_timeout * 3):
+                    raise StoreError(f"the store {self.url} is busy: all {self._pool_size} "
+                                     "connections stayed in use")
+        try:
+            if conn is not None and time.monotonic() - idle_since >= self.idle_check_s:
+                try:  # the server or a firewall may have dropped a long-idle connection
+                    conn.execute("SELECT 1")
+                except psycopg.Error:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.close()
+                    conn = None
+            if conn is None:
+                conn = self._connect()
+        except BaseException:
+            with self._pool:
+                self._open -= 1
+                self._pool.notify()
+            raise
+        try:
+            yield conn
+        finally:
+            reusable = (not conn.closed and not conn.broken
+                        and conn.info.transaction_status == TransactionStatus.IDLE)
+            with self._pool:
+                if reusable and not self._closed:
+                    self._idle.append((conn, time.monotonic()))
+                    conn = None
+                else:
+                    self._open -= 1
+                self._pool.notify()
+            if conn is not None:
+                with contextlib.suppress(psycopg.Error):
+                    conn.close()
 
     def close(self) -> None:
-        with self._lock:
+        with self._pool:
             self._closed = True
-            connections, self._connections = self._connections, []
+            connections = [c for c, _ in self._idle]
+            self._idle = []
+            self._pool.notify_all()
         with self._listen_lock:
             if self._listener is not None:
                 connections.append(self._listener)
@@ -118,41 +162,41 @@ class PostgresStore(SqlStore):
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Query]:
-        conn = self._conn()
-        try:
-            yield Query(self, conn)
-        except psycopg.Error as exc:
-            raise self._error(exc) from None
+        with self._borrow() as conn:
+            try:
+                yield Query(self, conn)
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
 
     def _read_all(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        try:
-            return self._conn().execute(self._sql(sql), params).fetchall()
-        except psycopg.Error as exc:
-            raise self._error(exc) from None
+        with self._borrow() as conn:
+            try:
+                return conn.execute(self._sql(sql), params).fetchall()
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Query]:
-        conn = self._conn()
-        try:
-            with conn.transaction():
-                row = conn.execute("SELECT value FROM counter WHERE name = 'seq' FOR UPDATE"
-                                   ).fetchone()
-                assert row is not None
-                q = Query(self, conn, int(row[0]))
-                yield q
-                if q.changed:
-                    conn.execute("UPDATE counter SET value = %s WHERE name = 'seq'", (q.seq,))
-                    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{self._instance}:{q.seq}"))
-        except psycopg.Error as exc:
-            raise self._error(exc) from None
+        with self._borrow() as conn, self._mapping_errors(), conn.transaction():
+            row = conn.execute("SELECT value FROM counter WHERE name = 'seq' FOR UPDATE"
+                               ).fetchone()
+            assert row is not None
+            q = Query(self, conn, int(row[0]))
+            yield q
+            if q.changed:
+                conn.execute("UPDATE counter SET value = %s WHERE name = 'seq'", (q.seq,))
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{self._instance}:{q.seq}"))
 
     @contextlib.contextmanager
     def _schema_tx(self) -> Iterator[Query]:
-        conn = self._conn()
+        with self._borrow() as conn, self._mapping_errors(), conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            yield Query(self, conn)
+
+    @contextlib.contextmanager
+    def _mapping_errors(self) -> Iterator[None]:
         try:
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                yield Query(self, conn)
+            yield
         except psycopg.Error as exc:
             raise self._error(exc) from None
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.credentials import Credentials, Secret
-from app.store import StoreError, open_store, redact_url
+from app.store import RowFilter, RowQuery, StoreError, open_store, redact_url
 from app.store.postgres import PostgresStore
 from tests.app.store.helpers import rh
 from tests.fixtures.postgres import PgServer
@@ -110,3 +110,53 @@ def test_notify_wakes_other_desks_not_the_writer(postgres_url: str) -> None:
     finally:
         desk_a.close()
         desk_b.close()
+
+
+def test_threads_share_a_small_pool(postgres_server: PgServer, postgres_url: str) -> None:
+    store = PostgresStore(postgres_url, pool_size=2)
+    try:
+        errors: list[BaseException] = []
+
+        def work(base: int) -> None:
+            try:
+                for n in range(base, base + 10):
+                    store.upsert(rh(n))
+                    assert store.lookup(f"RMA{n:05d}")[0].key == f"rh:{n}"
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+        threads = [threading.Thread(target=work, args=(b * 100,)) for b in range(1, 9)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        assert store.last_seq() == 80
+        database = postgres_url.rsplit("/", 1)[1]
+        import psycopg
+        with psycopg.connect(postgres_server.admin_url, autocommit=True) as admin:
+            row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                                "AND application_name = 'returndesk'", (database,)).fetchone()
+        assert row is not None and 1 <= row[0] <= 2
+    finally:
+        store.close()
+
+
+def test_reconnects_after_the_server_dropped_connections(postgres_server: PgServer,
+                                                         postgres_url: str) -> None:
+    store = PostgresStore(postgres_url)
+    try:
+        store.upsert(rh(1))
+        store.idle_check_s = 0.0  # check every pooled connection before use
+        database = postgres_url.rsplit("/", 1)[1]
+        import psycopg
+        with psycopg.connect(postgres_server.admin_url, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND application_name = 'returndesk') AS t",
+                (database,)).fetchone()
+        assert killed is not None and killed[0] >= 1
+        assert store.get("rh:1") is not None
+        store.upsert(rh(2))
+        assert store.count(RowQuery(filter=RowFilter.ALL)) == 2
+    finally:
+        store.close()

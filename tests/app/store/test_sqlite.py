@@ -38,6 +38,19 @@ def test_paths_and_urls_create_parent_folders(tmp_path: Path, form: str) -> None
     assert target.exists()
 
 
+def test_sqlite_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///relative/desk.sqlite3") as store:
+        store.upsert(rh(1))
+    assert (tmp_path / "relative" / "desk.sqlite3").exists()
+    absolute = tmp_path / "abs" / "x.sqlite3"
+    with open_store(f"sqlite:///{absolute}") as store:  # four slashes: absolute
+        assert Path(store.url.removeprefix("sqlite:///")) == absolute
+    assert absolute.exists()
+    with pytest.raises(StoreError, match="names no file"):
+        open_store("sqlite:///")
+
+
 def test_unknown_scheme_is_refused_without_echoing_a_password() -> None:
     with pytest.raises(StoreError, match="unknown kind of store") as caught:
         open_store("mysql://ann:hunter2@db/x")
