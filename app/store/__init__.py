@@ -3,7 +3,8 @@
 ``open_store(None)`` opens the SQLite file in the user's data folder; a path or
 ``sqlite:///relative/path`` / ``sqlite:////absolute/path`` opens that file;
 ``postgresql://user@host:port/db`` connects to PostgreSQL, taking the password from the
-URL or else from the OS keyring (``Secret.STORE_PASSWORD``, scope = the host name). :attr:`Store.url` never holds a password.
+URL or else from the OS keyring (``Secret.STORE_PASSWORD``, scope = the host name).
+:attr:`Store.url` never holds a password.
 """
 
 from __future__ import annotations
