@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +29,7 @@ from app.store.sql import Query, SqlStore, iso_utc
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 15_000
+POLL_S = 0.2  # wait_for_change: how often the change counter is read
 
 
 class SQLiteStore(SqlStore):
@@ -42,8 +44,10 @@ class SQLiteStore(SqlStore):
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        self._closing = threading.Event()
         super().__init__()
         self._upgrade(schema_target)
+        self._seen_seq = self.last_seq()
         log.info("opened store %s", self.url)
 
     # -- connections ---------------------------------------------------------------------
@@ -78,12 +82,29 @@ class SQLiteStore(SqlStore):
         return conn
 
     def close(self) -> None:
+        self._closing.set()
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
         for conn in connections:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+
+    # -- change notification -------------------------------------------------------------
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block up to ``timeout`` s until the change number moves (any writer: another
+        process, another thread, or this store itself). SQLite has no notifications, so
+        this checks the change counter every :data:`POLL_S` seconds; the first call only
+        notes where the counter stands, unless it has moved since the store was opened."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            seq = self.last_seq()
+            if seq != self._seen_seq:
+                self._seen_seq = seq
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._closing.wait(min(POLL_S, remaining)):
+                return False
 
     # -- errors --------------------------------------------------------------------------
     def _error(self, exc: sqlite3.Error) -> StoreError:

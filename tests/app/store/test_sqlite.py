@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app import settings
-from app.store import RowFilter, RowQuery, StoreError, open_store
+from app.store import RowFilter, RowQuery, Store, StoreError, open_store, run_in_thread
 from app.store.sqlite import SQLiteStore
 from tests.app.store.helpers import rh
 
@@ -181,3 +183,35 @@ def test_two_processes_write_one_file(tmp_path: Path) -> None:
         assert store.lookup("RMA01199")[0].key == "rh:1199"
     finally:
         store.close()
+
+
+def test_wait_for_change_sees_another_process_or_desk(tmp_path: Path) -> None:
+    path = str(tmp_path / "w.sqlite3")
+    desk_a, desk_b = open_store(path), open_store(path)
+    try:
+        assert not desk_a.wait_for_change(0)
+        woke = threading.Event()
+        waiting = threading.Event()
+
+        def wait() -> None:
+            waiting.set()
+            if desk_a.wait_for_change(20):
+                woke.set()
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        assert waiting.wait(5)
+        desk_b.upsert(rh(1))
+        waiter.join(timeout=25)
+        assert woke.is_set()
+        assert not desk_a.wait_for_change(0.3)  # nothing new since
+    finally:
+        desk_a.close()
+        desk_b.close()
+
+
+def test_run_in_thread(sqlite_store: Store) -> None:
+    async def main() -> bool:
+        result = await run_in_thread(sqlite_store.upsert, rh(1))
+        return result.changed
+    assert asyncio.run(main())
+    assert sqlite_store.get("rh:1") is not None
