@@ -56,9 +56,6 @@ class _Reader:
     def name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
-    def has(self, key: str) -> bool:
-        return self.data.get(key) not in (None, "")
-
     def raw(self, key: str) -> Any:
         return self.data.get(key)
 

@@ -1020,8 +1020,12 @@ def sandbox_command(args: argparse.Namespace) -> int:
     print(f"  API key:     {server.api_key}")
     print(f"  API token:   {server.api_token}")
     print(f"  signing key: {server.signing_key}")
-    print("Use them with: returndesk --environment custom "
-          f"--rh-user-api {server.user_base} --rh-public-api {server.public_base}")
+    print("To use them from the desk app, store them in the keyring and point it here:")
+    print("  returndesk --environment custom credentials set rh.api_key --stdin   (and "
+          "rh.api_token, rh.signing_key)")
+    print(f"  returndesk --environment custom --rh-user-api {server.user_base} "
+          f"--rh-public-api {server.public_base}")
+    print("(or simply: returndesk demo)")
     sys.stdout.flush()
     try:
         if args.deliver_to:
