@@ -42,13 +42,13 @@ class Envelope:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
     def field(self, *names: str) -> Any:
-        """The first of ``names`` found as a top-level payload field, else in ``meta.data``."""
+        """The first of ``names`` set as a top-level payload field, else in ``meta.data``."""
         for name in names:
-            if name in self.payload:
+            if self.payload.get(name) is not None:
                 return self.payload[name]
         if isinstance(self.data, Mapping):
             for name in names:
-                if name in self.data:
+                if self.data.get(name) is not None:
                     return self.data[name]
         return None
 

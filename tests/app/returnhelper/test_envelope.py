@@ -34,6 +34,8 @@ def test_success_is_meta_status_2xx():
     assert env.data == {"a": 1} and env.field("handlings") == [1]
     assert env.field("a") == 1  # falls back to meta.data
     assert interpret(200, {}, body(201)).status == 201
+    nested = interpret(200, {}, body(200, data={"data": [1], "totalNumberOfRecords": 1}))
+    assert nested.field("data") == [1] and nested.field("totalNumberOfRecords") == 1
 
 
 def test_http_200_with_meta_400_is_a_soft_error():
