@@ -248,7 +248,8 @@ class SqlStore(Store, abc.ABC):
         if not value:
             return []
         rows = self._read_all(_LOOKUP_SQL, (value,))
-        return [Match(key=r[0], kind=_KINDS[r[1]], value=r[2]) for r in rows]
+        kinds = _KINDS
+        return [Match(r[0], kinds[r[1]], r[2]) for r in rows]
 
     def _where(self, query: RowQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
