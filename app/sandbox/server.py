@@ -163,6 +163,7 @@ class SandboxState:
     act_after_s: float = 1.0
     in_flight: int = 0
     max_in_flight: int = 0
+    generation: int = 0           # bumped by reset(): older requests no longer count
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)
@@ -445,7 +446,9 @@ class SandboxServer:
             self.state.applied.clear()
             self.state.requests.clear()
             self.state.idempotency.clear()
-            self.state.max_in_flight = self.state.in_flight
+            self.state.generation += 1
+            self.state.in_flight = 0
+            self.state.max_in_flight = 0
             self.state.receiver_url = None
             self.state.registered_url = None
 
@@ -600,6 +603,7 @@ class SandboxServer:
                 headers.get(IDEMPOTENCY_HEADER), headers.get("user-agent"),
                 fault.kind.value if fault else None, datetime.now(UTC)))
             self.state.changed.notify_all()
+            generation = self.state.generation
             self.state.in_flight += 1
             self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
             latency = self.state.latency_s
@@ -607,7 +611,8 @@ class SandboxServer:
             await self._answer(inner, fault, latency, scope, receive, send)
         finally:
             with self.state.lock:
-                self.state.in_flight -= 1
+                if self.state.generation == generation:
+                    self.state.in_flight -= 1
 
     async def _answer(self, inner: ASGIApp, fault: Fault | None, latency: float, scope: Scope,
                       receive: Receive, send: Send) -> None:
