@@ -238,6 +238,12 @@ class Store(abc.ABC):
         stored before. Raises :class:`StoreError` when nothing could be committed.
         """
 
+    def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
+                    ) -> list[bool]:
+        """:meth:`ingest` for several events, in order; engines may commit them together
+        (group commit: all or none). One result per event: False for a duplicate."""
+        return [self.ingest(event, records) for event, records in items]
+
     @abc.abstractmethod
     def raw_events(self, limit: int = 100, source: Source | None = None) -> list[RawEvent]: ...
 
