@@ -55,6 +55,8 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "${PUBLISHER}"
 
 LangString PURGE_QUESTION 1033 "Also delete your Return Desk settings, local store and logs?$\r$\n(Saved API keys stay in Windows Credential Manager.)"
 LangString PURGE_QUESTION 2052 "同时删除 Return Desk 的设置、本地数据和日志吗？$\r$\n（已保存的 API 密钥仍保留在 Windows 凭据管理器中。）"
+LangString APP_RUNNING 1033 "Return Desk is running. Close it, then choose Retry."
+LangString APP_RUNNING 2052 "Return Desk 正在运行。请先关闭它，然后选择“重试”。"
 LangString SEC_APP 1033 "Return Desk (required)"
 LangString SEC_APP 2052 "Return Desk（必需）"
 LangString SEC_DESKTOP 1033 "Desktop shortcut"
@@ -75,6 +77,18 @@ LangString SEC_DESKTOP 2052 "桌面快捷方式"
 Section "!$(SEC_APP)" SecApp
   SectionIn RO
   SetShellVarContext current
+  ; An upgrade cannot replace files of a running copy: Windows keeps a loaded DLL open.
+  ${If} ${FileExists} "$INSTDIR\runtime\python313.dll"
+    check_running:
+    ClearErrors
+    FileOpen $0 "$INSTDIR\runtime\python313.dll" a
+    ${If} ${Errors}
+      MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(APP_RUNNING)" /SD IDCANCEL IDRETRY check_running
+      SetErrorLevel 3
+      Abort "$(APP_RUNNING)"
+    ${EndIf}
+    FileClose $0
+  ${EndIf}
   SetOutPath "$INSTDIR"
   !insertmacro RemoveProgramFiles
   File /r "${STAGE}\*.*"

@@ -251,6 +251,12 @@ class Smoke:
         self.check("upgrade: settings kept", settings.is_file()
                    and "smoke-desk" in settings.read_text(encoding="utf-8"))
         self.check("upgrade: keyring entry kept", self.keyring_probe() == "kept-1")
+        seen = self.python("from app.settings import load, settings_path; "
+                           "print(settings_path()); print(load().desk)")
+        lines = seen.stdout.strip().splitlines()
+        self.check("upgrade: the app reads the kept settings file",
+                   lines[-1:] == ["smoke-desk"] and lines[0].lower() == self.windows_path(settings).lower(),
+                   f"{seen.stdout.strip()!r} {seen.stderr[-300:]!r}")
 
     def keyring_probe(self) -> str:
         result = self.python("import keyring; print(keyring.get_password('ReturnDesk.smoke', 'probe'))")
