@@ -491,39 +491,30 @@ class SqlStore(Store, abc.ABC):
         return [self._decision(r) for r in rows]
 
     # -- raw events ----------------------------------------------------------------------
+    def _ingest_in(self, q: Query, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
+        cursor = q.run(
+            "INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
+            "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (dedup_key) DO NOTHING",
+            (event.dedup_key, event.source.value, event.category, event.action,
+             self._time_in(event.event_time), self._time_in(event.received_at),
+             event.outcome, json.dumps(dict(event.headers)), bytes(event.body)))
+        if cursor.rowcount == 0:
+            return False
+        for record in records:
+            self._upsert_in(q, record)
+        return True
+
     def ingest(self, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
         with self._writing() as q:
-            cursor = q.run(
-                "INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
-                "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (dedup_key) DO NOTHING",
-                (event.dedup_key, event.source.value, event.category, event.action,
-                 self._time_in(event.event_time), self._time_in(event.received_at),
-                 event.outcome, json.dumps(dict(event.headers)), bytes(event.body)))
-            if cursor.rowcount == 0:
-                return False
-            for record in records:
-                self._upsert_in(q, record)
-        return True
+            return self._ingest_in(q, event, records)
 
     def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
                     ) -> list[bool]:
-        """Several events in one transaction (the webhook receiver's group commit)."""
-        results: list[bool] = []
+        """Several events in one transaction (the webhook receiver's group commit): all are
+        committed or none. A dedup key seen before, or earlier in ``items``, gives False."""
         with self._writing() as q:
-            for event, records in items:
-                cursor = q.run(
-                    "INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
-                    "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (dedup_key) DO NOTHING",
-                    (event.dedup_key, event.source.value, event.category, event.action,
-                     self._time_in(event.event_time), self._time_in(event.received_at),
-                     event.outcome, json.dumps(dict(event.headers)), bytes(event.body)))
-                results.append(cursor.rowcount != 0)
-                if cursor.rowcount != 0:
-                    for record in records:
-                        self._upsert_in(q, record)
-        return results
+            return [self._ingest_in(q, event, records) for event, records in items]
 
     def raw_events(self, limit: int = 100, source: Source | None = None) -> list[RawEvent]:
         where, params = ("", []) if source is None else (" WHERE source = ?", [source.value])

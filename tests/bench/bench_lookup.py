@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -97,14 +98,31 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--store", help="store file to build (or reuse when it exists)")
     parser.add_argument("--samples", type=int, default=3000)
+    parser.add_argument("--pg", metavar="URL", help="benchmark PostgreSQL at this URL instead "
+                        "(an empty database; the raw baseline is psycopg on the same server)")
+    parser.add_argument("--start-pg", action="store_true",
+                        help="start a throwaway PostgreSQL server (as the tests do) and use it")
     args = parser.parse_args()
+    if args.start_pg:
+        from tests.fixtures.postgres import _own_server
+        with _own_server() as server:
+            args.pg = server.url(server.new_database())
+            return run(args)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     folder = None
-    if args.store:
-        path = Path(args.store)
+    if args.pg:
+        path = None
+        store = open_store(args.pg)
     else:
-        folder = tempfile.TemporaryDirectory(prefix="returndesk-bench-")
-        path = Path(folder.name) / "bench.sqlite3"
-    store = open_store(str(path))
+        if args.store:
+            path = Path(args.store)
+        else:
+            folder = tempfile.TemporaryDirectory(prefix="returndesk-bench-")
+            path = Path(folder.name) / "bench.sqlite3"
+        store = open_store(str(path))
     try:
         have = store.count(RowQuery(filter=RowFilter.ALL))
         if have < args.items:
@@ -114,14 +132,21 @@ def main() -> int:
             elapsed = time.perf_counter() - started
             print(f"built {args.items:,} records in {elapsed:.1f} s "
                   f"({args.items / elapsed:,.0f} records/s, upsert_many in 20,000-record "
-                  f"transactions); file {path.stat().st_size / 1e6:.0f} MB")
+                  f"transactions)"
+                  + (f"; file {path.stat().st_size / 1e6:.0f} MB" if path else ""))
         rnd = random.Random(7)
         samples: dict[IdKind, list[str]] = {kind: [] for kind in IdKind}
         for n in rnd.sample(range(args.items), min(args.items, args.samples)):
             for kind, value in make_record(n).identifiers():
                 samples[kind].append(value)
-        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         raw_sql = "SELECT key, kind, original FROM identifiers WHERE value = ?"
+        raw: Any
+        if path is None:
+            import psycopg
+            raw = psycopg.connect(args.pg, autocommit=True)
+            raw_sql = raw_sql.replace("?", "%s")
+        else:
+            raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         print()
         print(f"{'lookup by':<18}{'n':>6}{'store p50':>11}{'p99':>8}{'raw p50':>10}{'p99':>8}"
               f"{'ratio p50':>11}{'p99':>7}  matches")

@@ -444,6 +444,32 @@ def test_ingest_is_atomic(store: Store) -> None:
     assert store.ingest(_event("e-bad"), [rh(1)])  # the same event can come again
 
 
+def test_ingest_many_group_commit(store: Store) -> None:
+    assert store.ingest(_event("e-1"), [rh(1)])
+    results = store.ingest_many([
+        (_event("e-1"), [rh(1, at=T0 + timedelta(hours=1), handling_code="ohd")]),  # seen before
+        (_event("e-2"), [rh(2)]),
+        (_event("e-2"), [rh(3)]),                                                  # twice in one batch
+        (_event("e-3"), [rh(4), winit("W1")]),
+    ])
+    assert results == [False, True, False, True]
+    got = store.get("rh:1")
+    assert got is not None and got.handling_code == "tbc"
+    assert store.get("rh:3") is None
+    assert {r.key for r in store.rows(RowQuery(filter=RowFilter.ALL), 0, 10)} == {
+        "rh:1", "rh:2", "rh:4", "winit:W1"}
+    assert [e.dedup_key for e in store.raw_events()] == ["e-3", "e-2", "e-1"]
+    assert store.ingest_many([]) == []
+
+
+def test_ingest_many_is_all_or_nothing(store: Store) -> None:
+    bad = dataclasses.replace(rh(9), meta={"EAN": object()})  # type: ignore[dict-item]
+    with pytest.raises(TypeError):
+        store.ingest_many([(_event("e-1"), [rh(1)]), (_event("e-2"), [bad])])
+    assert store.raw_events() == []
+    assert store.get("rh:1") is None and store.last_seq() == 0
+
+
 # -- state ---------------------------------------------------------------------------------------------------
 
 
