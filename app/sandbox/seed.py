@@ -167,7 +167,11 @@ class SeedItem:
         }
 
     def webhook_inventory(self, file_root: str) -> dict[str, Any]:
-        """The ``returnInventory`` object of ``newInventoryCreated`` (version 202207)."""
+        """The ``returnInventory`` object of ``newInventoryCreated`` (version 202207).
+
+        Only the documented fields: no ``itemRma`` or line item id (those come from the
+        list and details APIs), so the demo shows what a real webhook gives.
+        """
         return {
             "returnInventoryId": str(self.return_inventory_id),  # the sample sends a string
             "warehouseId": self.warehouse_id,
@@ -189,8 +193,6 @@ class SeedItem:
             "handlingUpdatedOn": _iso(self.handling_updated_on),
             "sku": self.sku,
             "rma": self.rma,
-            "itemRma": self.item_rma,
-            "returnRequestLineItemId": self.line_item_id,
             "modifyOn": _iso(self.modify_on),
             "createOn": _iso(self.create_on),
             "imageList": [{"imageUrl": f"{file_root.rstrip('/')}/{k}", "imageKey": k}
