@@ -92,7 +92,7 @@ def _check_qt() -> tuple[bool, str]:
 
 
 def _check_resources() -> tuple[bool, str]:
-    """The app icon renders (SVG plugins present) and every shipped translation loads."""
+    """The app icon renders (SVG plugins present), sounds are there, every translation loads."""
     from ui.i18n import LANGUAGES, qm_path, resources_dir
     from ui.qt import QIcon, QTranslator
 
@@ -100,6 +100,11 @@ def _check_resources() -> tuple[bool, str]:
     pixmap = QIcon(str(icon_path)).pixmap(64, 64)
     if pixmap.isNull():
         return False, f"the app icon does not render: {icon_path}"
+    sounds = sorted((resources_dir() / "sounds").glob("*.wav"))
+    if not sounds:
+        return False, f"no sounds in {resources_dir() / 'sounds'}"
+    if sys.platform == "win32":
+        import winsound  # type: ignore[import-not-found,unused-ignore]  # noqa: F401 - plays them
     loaded = []
     for language in LANGUAGES:
         if language == "en":
@@ -109,7 +114,8 @@ def _check_resources() -> tuple[bool, str]:
         if qm is None or not translator.load(str(qm)):
             return False, f"the {language} translation does not load ({qm})"
         loaded.append(language)
-    return True, f"icon ok, translations: {', '.join(loaded) or 'none'} ({resources_dir()})"
+    return True, (f"icon ok, {len(sounds)} sounds, translations: {', '.join(loaded) or 'none'} "
+                  f"({resources_dir()})")
 
 
 async def _open_window(directory: Path) -> str:

@@ -7,8 +7,9 @@ Checks effects, never just exit codes (an installer stub can exit 0 having done 
 2. ``returndesk --self-test`` (console launcher, QT_QPA_PLATFORM=offscreen): every check PASS,
    the Windows keyring backend (WinVaultKeyring) found, the real main window painted;
 3. the no-console launcher (``ReturnDesk.exe --self-test``) writes the same PASS report to a file;
-4. upgrade: settings file + a keyring entry + a stale program file, then the installer again:
-   settings and keyring entry kept, stale file gone;
+4. upgrade: refused (exit 3, nothing touched) while a copy runs; then settings file + a
+   keyring entry + a stale program file, the installer again: settings and keyring entry
+   kept and read by the app, stale file gone;
 5. silent uninstall: program files, shortcuts and the registry entry gone, user data and the
    keyring entry kept; then reinstall + ``uninstall /S /PURGE``: user data gone too.
 
@@ -258,6 +259,34 @@ class Smoke:
                    lines[-1:] == ["smoke-desk"] and lines[0].lower() == self.windows_path(settings).lower(),
                    f"{seen.stdout.strip()!r} {seen.stderr[-300:]!r}")
 
+    def upgrade_refused_while_running(self, work: Path) -> None:
+        """A running copy keeps its DLLs open: the installer must stop, changing nothing."""
+        started, hold = work / "app-started", work / "app-hold"
+        hold.write_text("hold")
+        code = (f"import os, time; open(r'{self.windows_path(started)}', 'w').close()\n"
+                f"while os.path.exists(r'{self.windows_path(hold)}'): time.sleep(0.1)")
+        app = subprocess.Popen(["wine", str(self.install_dir / "runtime" / "python.exe"), "-c", code],
+                               env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while not started.exists() and time.monotonic() < deadline and app.poll() is None:
+                time.sleep(0.2)  # polling for the app's own "started" file, with a deadline
+            marker = self.install_dir / "app" / "marker_kept_while_running.py"
+            marker.write_text("# the installer must not touch a running copy\n", encoding="utf-8")
+            result = self.wine(str(self.installer), "/S")
+            self.check("upgrade over a running copy refused, nothing changed",
+                       started.exists() and result.returncode == 3 and marker.exists(),
+                       f"app started={started.exists()}, installer exit {result.returncode}, "
+                       f"marker kept={marker.exists()}")
+        finally:
+            hold.unlink(missing_ok=True)
+            try:
+                app.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                app.kill()
+            self.wait_server()
+
     def keyring_probe(self) -> str:
         result = self.python("import keyring; print(keyring.get_password('ReturnDesk.smoke', 'probe'))")
         return result.stdout.strip()
@@ -317,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         smoke.install_icu_standin(work)
         smoke.self_test()
         smoke.gui_self_test(work)
+        smoke.upgrade_refused_while_running(work)
         smoke.upgrade()
         smoke.uninstall()
         smoke.check_uninstalled(purged=False)
