@@ -48,6 +48,7 @@ from app.returnhelper.errors import (
     ProtocolError,
     RateLimitedError,
     RequestTimeoutError,
+    ServerError,
 )
 from app.returnhelper.mapping import MappingError, file_base_for, map_details, map_list_row
 from app.settings import Settings, check_base_url, user_agent
@@ -172,7 +173,7 @@ class ReturnHelperClient:
     # -- the one request path ------------------------------------------------------------
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        if isinstance(exc, RateLimitedError | ServerError) and exc.retry_after is not None:
             return min(max(exc.retry_after, 0.0), self.retry_after_cap)
         # exponential backoff with jitter (computed here: tenacity's helper changed its
         # parameters between versions)

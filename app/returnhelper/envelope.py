@@ -196,8 +196,10 @@ def _error_for(status: int, http_status: int, what: str, correlation_id: str | N
                                 retry_after=retry_after, correlation_id=correlation_id,
                                 http_status=http_status, error_code=error_code)
     if status >= 500:
-        return ServerError(f"{what}: Return Helper failed (status {status}){code_text}",
-                           **kwargs, field_errors=field_errors)
+        error = ServerError(f"{what}: Return Helper failed (status {status}){code_text}",
+                            **kwargs, field_errors=field_errors)
+        error.retry_after = parse_retry_after(_header(headers, "retry-after"))
+        return error
     if soft or (status in (400, 422) and (error_code or field_errors)):
         return SoftError(f"{what}: Return Helper refused the request (status {status})"
                          f"{code_text}", **kwargs, field_errors=field_errors)

@@ -77,9 +77,10 @@ class RateLimitedError(ApiError):
 
 
 class ServerError(ApiError):
-    """5xx: Return Helper failed; trying again later may work."""
+    """5xx: Return Helper failed; trying again later may work (``retry_after`` if it said when)."""
 
     retryable = True
+    retry_after: float | None = None
 
 
 class NetworkError(ApiError):

@@ -83,6 +83,12 @@ def test_retry_after_header():
     with pytest.raises(RateLimitedError) as info:
         interpret(429, {"Retry-After": "7"}, body(429))
     assert info.value.retry_after == 7
+    with pytest.raises(ServerError) as server_info:
+        interpret(503, {"retry-after": "12"}, body(503))
+    assert server_info.value.retry_after == 12
+    with pytest.raises(ServerError) as server_info:
+        interpret(500, {}, body(500))
+    assert server_info.value.retry_after is None
     assert parse_retry_after("1.5") == 1.5
     now = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Sat, 21 Nov 2026 12:00:30 GMT", now=now) == 30
