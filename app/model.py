@@ -476,10 +476,29 @@ def _line(d: Mapping[str, Any]) -> SkuLine:
     )
 
 
+#: Field names per dataclass type (False: not a dataclass), so a record's JSON does not ask
+#: ``dataclasses.fields`` for every nested object (this runs on every store write).
+_FIELD_NAMES: dict[type, tuple[str, ...] | bool] = {}
+_ALWAYS_WRITTEN = frozenset({"source", "key"})
+
+
 def _to_jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-                if _known(getattr(obj, f.name)) or f.name in {"source", "key"}}
+    cls = type(obj)
+    if obj is None or cls is str or cls is int or cls is bool or cls is float:
+        return obj
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        is_dc = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+        names = _FIELD_NAMES[cls] = (tuple(f.name for f in dataclasses.fields(obj))
+                                     if is_dc else False)
+    if names is not False:
+        assert isinstance(names, tuple)
+        out: dict[str, Any] = {}
+        for name in names:
+            value = getattr(obj, name)
+            if _known(value) or name in _ALWAYS_WRITTEN:
+                out[name] = _to_jsonable(value)
+        return out
     if isinstance(obj, Decimal):
         return format(obj, "f")
     if isinstance(obj, datetime):
