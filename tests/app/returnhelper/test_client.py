@@ -341,6 +341,8 @@ async def test_update_applies_and_returns_the_correlation_id(rh_client, sandbox)
     assert result.correlation_id
     assert result.data["handlingCode"] == "rst"
     assert sandbox.item(inventory_id).handling_code == "rst"
+    assert sandbox.wait_for_applied(1, timeout=5)
+    assert not sandbox.wait_for_applied(2, timeout=0)
     (applied,) = sandbox.applied()
     assert (applied.return_inventory_id, applied.handling_code, applied.idempotency_key,
             applied.correlation_id) == (inventory_id, "rst", k, result.correlation_id)
