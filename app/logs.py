@@ -50,30 +50,40 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-_configured = False
+_installed: list[logging.Handler] = []
+_installed_path: Path | None = None
 
 
 def setup_logging(name: str = "returndesk", level: int = logging.INFO, *,
                   console: bool = True) -> Path:
-    """Log to ``<log dir>/<name>.log`` (rotating) and optionally stderr. Returns the file path."""
-    global _configured
+    """Log to ``<log dir>/<name>.log`` (rotating) and optionally stderr. Returns the file path.
+
+    Calling it again with another file (another command in the same process, a test)
+    replaces the handlers it installed before; other handlers are left alone.
+    """
+    global _installed_path
     directory = log_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.log"
-    if _configured:
-        return path
     root = logging.getLogger()
     root.setLevel(level)
+    if path == _installed_path:
+        return path
+    for handler in _installed:
+        root.removeHandler(handler)
+        handler.close()
+    _installed.clear()
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")]
+    handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
+        path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")]
     if console:
         handlers.append(logging.StreamHandler())
     for handler in handlers:
         handler.setFormatter(fmt)
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)
+        _installed.append(handler)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    _configured = True
+    _installed_path = path
     return path
