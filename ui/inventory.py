@@ -147,9 +147,9 @@ class InventoryModel(QAbstractTableModel):
         self._count = self._read_count()
 
     # -- reading ---------------------------------------------------------------------------
-    def _read_count(self) -> int:
+    def _read_count(self, query: RowQuery | None = None) -> int:
         try:
-            return int(self.store.count(self.query))
+            return int(self.store.count(query or self.query))
         except Exception:
             log.exception("the store could not count rows")
             return 0
@@ -391,35 +391,32 @@ class InventoryModel(QAbstractTableModel):
         return None
 
     def _relayout(self, replace_query: RowQuery | None = None) -> None:
-        """Re-read the count, keep persistent indexes (selection, current) on their keys."""
-        persistent = self.persistentIndexList()
-        keyed: list[tuple[QModelIndex, str | None]] = [
-            (index, self._cached_key(index.row()) or self.key_at(index.row()))
-            for index in persistent]
-        old_count = self._count
+        """Re-read the count, keep persistent indexes (selection, current) on their keys.
+
+        Row-count changes are told as inserts/removes at the end (before, resp. after, the
+        layout change), so every view and proxy sees a consistent model at each signal.
+        Persistent indexes are collected *after* layoutAboutToBeChanged, when the proxy has
+        registered its own, and placed by key with the store's ``position``.
+        """
         new_query = replace_query or self.query
-        # Row-count changes first, as inserts/removes at the end, so views stay consistent.
-        self.query = new_query
-        new_count = self._read_count()
+        old_count = self._count
+        new_count = self._read_count(new_query)
         if new_count > old_count:
             self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
             self._count = new_count
-            self._pages.clear()
             self.endInsertRows()
-        elif new_count < old_count:
-            # Persistent indexes past the new end are moved before the rows go.
-            self.layoutAboutToBeChanged.emit()
-            self._pages.clear()
-            self._move_persistent(keyed, new_count)
-            self.layoutChanged.emit()
+        self.layoutAboutToBeChanged.emit()
+        keyed: list[tuple[QModelIndex, str | None]] = [
+            (index, self._cached_key(index.row()) or self.key_at(index.row()))
+            for index in self.persistentIndexList()]
+        self.query = new_query
+        self._pages.clear()
+        self._move_persistent(keyed, new_count)
+        self.layoutChanged.emit()
+        if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
             self._count = new_count
             self.endRemoveRows()
-            return
-        self.layoutAboutToBeChanged.emit()
-        self._pages.clear()
-        self._move_persistent(keyed, self._count)
-        self.layoutChanged.emit()
 
     def _move_persistent(self, keyed: list[tuple[QModelIndex, str | None]], limit: int) -> None:
         positions: dict[str, int | None] = {}

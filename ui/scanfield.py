@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from app.scan import GS, classify_burst
 from ui.i18n import make_tr
-from ui.qt import QEvent, QKeyEvent, QLineEdit, Qt, QWidget, Signal
+from ui.qt import QEvent, QKeyEvent, QKeySequence, QLineEdit, Qt, QWidget, Signal
 
 tr = make_tr("ScanField")
 
@@ -59,6 +59,12 @@ class ScanField(QLineEdit):
             self._finish()
             event.accept()
             return True
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and (event.matches(QKeySequence.StandardKey.Undo)
+                     or event.matches(QKeySequence.StandardKey.Redo))):
+            # Ctrl+Z is the window's "cancel the last handling", not text undo in here.
+            event.ignore()
+            return False
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.clock = clock
         self.current_key: str | None = None
         self.last_feedback: Feedback | None = None
+        self.messages: list[str] = []  # the status bar's recent messages, newest last
         self.syncing = False
         self._settings_dialog: SettingsDialog | None = None
         self._seq = self._safe_last_seq()
@@ -643,6 +644,7 @@ class MainWindow(QMainWindow):
         what = self._describe_key(decision.key)
         corr = f" (correlationId {decision.correlation_id})" if decision.correlation_id else ""
         if decision.state is DecisionState.APPLIED:
+            self.update_connection()
             action = (tr("Cancel applied for {what}") if decision.action.value == "cancel"
                       else tr("{code} applied to {what}")).format(
                           code=decision.new_handling, what=what)
@@ -653,6 +655,10 @@ class MainWindow(QMainWindow):
                 what=what, error=decision.result_message or decision.error_code or "?") + corr
             self.show_message(text, error=True)
             self.sounds.play("failed")
+        elif decision.state is DecisionState.QUEUED and decision.attempts and decision.result_message:
+            self.show_message(tr("Not sent yet, will retry {what}: {error}").format(
+                what=what, error=decision.result_message) + corr, error=True)
+            self.update_connection(problem=decision.result_message)
         elif decision.state is DecisionState.SUPERSEDED:
             self.show_message(tr("Another desk decided {what} first").format(what=what), error=True)
         if decision.key == self.current_key:
@@ -661,6 +667,8 @@ class MainWindow(QMainWindow):
 
     # -- status --------------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
+        self.messages.append(text)
+        del self.messages[:-100]
         self.message_label.setText(("⚠ " if error else "") + text)
         self.message_label.setToolTip(text)
         self.message_label.setAccessibleDescription(text)
