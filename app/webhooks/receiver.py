@@ -4,8 +4,9 @@
 ``POST /webhooks/winit/{token}`` WINIT EVENT_OMS_RMA_STATUS_CHANGE (token from the keyring)
 ``GET  /healthz``                 liveness and store reachability
 
-Every answer comes after the store has committed (or refused) the event: store calls run
-in a worker thread (``asyncio.to_thread``) so the event loop keeps serving. Log lines are
+Every answer comes after the store has committed (or refused) the event: store writes run
+in a worker thread (``asyncio.to_thread``) so the event loop keeps serving, and concurrent
+events share a transaction (:class:`GroupCommit`). Log lines are
 ``key=value`` pairs and never carry a secret, a signature or the WINIT path token.
 """
 
@@ -62,6 +63,8 @@ KEPT_HEADERS = ("content-type", "content-length", "user-agent", TIMESTAMP_HEADER
 
 def log_event(level: int, **fields: object) -> None:
     """One structured line: ``webhook k=v k="v with spaces"`` (values never secrets)."""
+    if not log.isEnabledFor(level):
+        return
     parts = []
     for name, value in fields.items():
         if value is None:
@@ -88,6 +91,49 @@ class _SecretCache:
             self._value = await asyncio.to_thread(self._read)
             self._at = now
         return self._value
+
+
+class GroupCommit:
+    """Store writes from concurrent requests, committed together.
+
+    Each request waits for its own result; while one batch is being written (in a worker
+    thread), new requests queue up and go in the next batch, so under load many events
+    share one transaction and when idle an event is written at once. A batch that fails
+    fails every request in it (each answers 503 and the vendor retries): all or nothing.
+    """
+
+    def __init__(self, store: Store, max_batch: int = 64) -> None:
+        self._store = store
+        self._max = max_batch
+        self._pending: list[tuple[RawEvent, Sequence[InventoryRecord], asyncio.Future[bool]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    async def ingest(self, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((event, records, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:self._max], self._pending[self._max:]
+            try:
+                results = await asyncio.to_thread(
+                    self._store.ingest_many, [(event, records) for event, records, _ in batch])
+            except BaseException as exc:
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc if isinstance(exc, Exception)
+                                             else StoreError("the write was interrupted"))
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            self.batches += 1
+            for (_, _, future), inserted in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(inserted)
 
 
 @dataclass(slots=True)
@@ -140,6 +186,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
     hook_token = _SecretCache(lambda: credentials.get(Secret.WINIT_HOOK_TOKEN))
     winit_decryptor = decryptor or decryptor_for(settings)
     stats = ReceiverStats()
+    writer = GroupCommit(store)
     try:
         file_base = file_base_for(settings.rh_urls()[0])
     except SettingsError:
@@ -149,29 +196,26 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                     "checked against the URL this server sees, which is wrong behind a proxy")
 
     # -- Return Helper ------------------------------------------------------------------
-    def rh_process(body: bytes, event: RhEvent, now: datetime,
-                   headers: dict[str, str]) -> tuple[Interpretation, bool]:
-        result = interpret(event, lookup=store.get, file_base=file_base)
-        raw = RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup_key(event, body),
-                       received_at=now, body=body, category=event.category,
-                       action=event.action, event_time=event.event_time,
-                       outcome=result.outcome, headers=headers)
-        return result, store.ingest(raw, result.records)
+    def rh_raw(body: bytes, event: RhEvent, now: datetime, headers: dict[str, str],
+               result: Interpretation) -> RawEvent:
+        return RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup_key(event, body),
+                        received_at=now, body=body, category=event.category,
+                        action=event.action, event_time=event.event_time,
+                        outcome=result.outcome, headers=headers)
 
-    def keep_rejected(source: Source, reason: str, body: bytes, now: datetime,
-                      headers: dict[str, str], event: RhEvent | None = None) -> bool:
-        raw = RawEvent(source=source, dedup_key=f"rejected:{reason}:{body_digest(body)}",
+    def rejected_raw(source: Source, reason: str, body: bytes, now: datetime,
+                     headers: dict[str, str], event: RhEvent | None = None) -> RawEvent:
+        return RawEvent(source=source, dedup_key=f"rejected:{reason}:{body_digest(body)}",
                        received_at=now, body=body,
                        category=event.category if event else None,
                        action=event.action if event else None,
                        event_time=event.event_time if event else None,
                        outcome=f"rejected:{reason}", headers=headers)
-        return store.ingest(raw, [])
 
     async def keep_rejected_async(source: Source, reason: str, body: bytes, now: datetime,
                                   headers: dict[str, str], event: RhEvent | None = None) -> None:
         try:
-            await asyncio.to_thread(keep_rejected, source, reason, body, now, headers, event)
+            await writer.ingest(rejected_raw(source, reason, body, now, headers, event), [])
         except StoreError as exc:
             log_event(logging.ERROR, source=source.value, outcome="not_kept", reason=reason,
                       error=str(exc))
@@ -236,11 +280,15 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                              kind=event.kind, event_time=event.event_time,
                              detail="eventTime missing or more than 15 minutes from this clock")
         try:
-            result, inserted = await asyncio.to_thread(rh_process, body, event, now, headers)
+            # pure parsing, on the loop (only vasUpdated reads the store: an indexed get)
+            result = interpret(event, lookup=store.get, file_base=file_base)
         except EventError as exc:
             await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers, event)
             return rh_answer(422, "rejected", started, level=logging.WARNING, reason=exc.reason,
                              kind=event.kind, detail=str(exc))
+        try:
+            inserted = await writer.ingest(rh_raw(body, event, now, headers, result),
+                                           result.records)
         except StoreError as exc:
             return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                              kind=event.kind, detail=str(exc))
@@ -263,10 +311,11 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                   ms=f"{(time.perf_counter() - started) * 1000:.1f}", **fields)
         return PlainTextResponse("success" if ok else "fail", status_code=status)
 
-    def winit_process(plaintext: bytes, now: datetime,
-                      headers: dict[str, str]) -> tuple[int, int, int]:
-        applied = duplicates = rejected = 0
-        for item in parse_body(plaintext):
+    async def winit_process(plaintext: bytes, now: datetime,
+                            headers: dict[str, str]) -> tuple[int, int, int]:
+        items = parse_body(plaintext)
+        writes = []
+        for item in items:
             record = item.record
             raw = RawEvent(source=Source.WINIT, dedup_key=item.dedup_key, received_at=now,
                            body=item.body, category="EVENT_OMS_RMA_STATUS_CHANGE",
@@ -274,9 +323,11 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                            event_time=record.updated_at if record else None,
                            outcome=Outcome.APPLIED if record else f"rejected:invalid:{item.error}",
                            headers=headers)
-            records: Sequence[InventoryRecord] = [record] if record else []
-            inserted = store.ingest(raw, records)
-            if not record:
+            writes.append(writer.ingest(raw, [record] if record else []))
+        inserted_all = await asyncio.gather(*writes)
+        applied = duplicates = rejected = 0
+        for item, inserted in zip(items, inserted_all, strict=True):
+            if item.record is None:
                 rejected += 1
                 log_event(logging.WARNING, source="winit", outcome="rejected", reason="invalid",
                           uuid=item.uuid, detail=item.error)
@@ -312,8 +363,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             return winit_answer(503, False, started, level=logging.ERROR, reason=exc.reason,
                                 detail=str(exc))
         try:
-            applied, duplicates, rejected = await asyncio.to_thread(
-                winit_process, plaintext, now, headers)
+            applied, duplicates, rejected = await winit_process(plaintext, now, headers)
         except EventError as exc:
             await keep_rejected_async(Source.WINIT, exc.reason, plaintext, now, headers)
             return winit_answer(400, False, started, level=logging.WARNING, reason=exc.reason,
@@ -343,6 +393,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         Route("/healthz", healthz, methods=["GET"]),
     ])
     app.state.stats = stats
+    app.state.writer = writer
     return app
 
 
