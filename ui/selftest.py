@@ -23,6 +23,8 @@ from app.selftest import Check, core_checks, format_report, timed
 WINDOW_TIMEOUT_S = 30.0
 #: Also write the report to this file (the no-console launcher has no standard output).
 REPORT_ENV = "RETURNDESK_SELFTEST_REPORT"
+#: Save the painted main window to this PNG file (to look at what the installed build shows).
+SCREENSHOT_ENV = "RETURNDESK_SELFTEST_SCREENSHOT"
 
 
 def run_self_test(args: argparse.Namespace | None = None) -> int:
@@ -140,7 +142,11 @@ async def _open_window(directory: Path) -> str:
             image = window.grab()
             if not window.isVisible() or image.isNull():
                 raise RuntimeError(f"{kind} did not show")
-            detail = f"{kind} shown offscreen, {image.width()}x{image.height()} painted"
+            shot = os.environ.get(SCREENSHOT_ENV)
+            if shot and not image.save(shot, "PNG"):
+                raise RuntimeError(f"the screenshot could not be saved to {shot}")
+            detail = (f"{kind} shown on platform {QApplication.platformName()}, "
+                      f"{image.width()}x{image.height()} painted")
         finally:
             if hasattr(window, "shutdown"):
                 await window.shutdown()

@@ -13,9 +13,13 @@ Checks effects, never just exit codes (an installer stub can exit 0 having done 
 5. silent uninstall: program files, shortcuts and the registry entry gone, user data and the
    keyring entry kept; then reinstall + ``uninstall /S /PURGE``: user data gone too.
 
-Test-harness-only workarounds for Wine 8 (never in the installer): a stand-in icuuc.dll in the
-prefix's system32 (icuuc_standin.py) and _wmi.pyd moved out of the test install (CPython
-3.13's ``platform`` calls a WMI query Wine does not implement; without the module it falls back).
+With xvfb-run present, the self-test also runs on Qt's real Windows platform plugin under
+Wine's X11 driver (screenshot kept with ``--screenshots DIR``).
+
+Test-harness-only workarounds for Wine 8 (never in the installer): stand-in icuuc.dll and
+mscms.dll in the prefix's system32 (standins.py), _wmi.pyd moved out of the test install
+(CPython 3.13's ``platform`` calls a WMI query Wine does not implement; without the module it
+falls back), and QT_QPA_PLATFORM set in HKCU\\Environment (Wine 8 does not pass it on).
 Prints each step's time. Exit 0 when every check passed.
 """
 
@@ -35,8 +39,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import icuuc_standin  # noqa: E402
 import layout  # noqa: E402
+import standins  # noqa: E402
 
 SELFTEST_TIMEOUT_S = 300
 PROCESS_TIMEOUT_S = 600
@@ -47,6 +51,7 @@ class Smoke:
         self.installer = installer
         self.prefix = prefix
         self.version = version
+        self.keep_dir: Path | None = None
         self.passed: list[str] = []
         self.failed: list[str] = []
         self.timings: dict[str, float] = {}
@@ -142,14 +147,26 @@ class Smoke:
         if not self.check("wine prefix created", (self.prefix / "system.reg").exists()):
             raise SystemExit("wineboot did not create the prefix")
 
-    def install_icu_standin(self, work: Path) -> None:
-        qt_core = work / "Qt6Core.dll"
-        shutil.copy2(self.install_dir / "runtime" / "Lib" / "site-packages" / "PySide6"
-                     / "Qt6Core.dll", qt_core)
-        dll = work / "icuuc.dll"
-        names = icuuc_standin.build(qt_core, dll)
-        shutil.copy2(dll, self.prefix / "drive_c" / "windows" / "system32" / "icuuc.dll")
-        print(f"[smoke] harness: icuuc.dll stand-in ({len(names)} exports) in system32", flush=True)
+    @property
+    def pyside_dir(self) -> Path:
+        return self.install_dir / "runtime" / "Lib" / "site-packages" / "PySide6"
+
+    def install_standin(self, kind: str, work: Path) -> None:
+        """Build a harness-only stand-in DLL (standins.py) into the prefix's system32."""
+        dll = work / "standins" / f"{kind}.dll"
+        if kind == "icuuc":
+            names = standins.build_icuuc(self.pyside_dir / "Qt6Core.dll", dll)
+        else:
+            names = standins.build_mscms(self.pyside_dir / "plugins" / "platforms" / "qwindows.dll", dll)
+        shutil.copy2(dll, self.prefix / "drive_c" / "windows" / "system32" / dll.name)
+        print(f"[smoke] harness: {dll.name} stand-in ({len(names)} exports) in system32", flush=True)
+
+    def set_qt_platform(self, name: str) -> None:
+        """QT_QPA_PLATFORM for Windows processes. Wine 8 does not pass this variable on from
+        the Unix environment, so it goes where Windows keeps user variables (HKCU\\Environment)."""
+        result = self.wine("reg", "add", "HKCU\\Environment", "/v", "QT_QPA_PLATFORM", "/d", name, "/f")
+        if result.returncode != 0:
+            raise SystemExit(f"cannot set QT_QPA_PLATFORM in the prefix: {result.stderr}")
 
     def install(self, *flags: str) -> None:
         start = time.monotonic()
@@ -214,8 +231,8 @@ class Smoke:
                                   r"keyring\.backends\.Windows\.WinVaultKeyring", out)),
                    "keyring line missing or failed")
         self.check("self-test: TLS certificates", bool(re.search(r"PASS\s+tls\s", out)))
-        self.check("self-test: main window offscreen",
-                   bool(re.search(r"PASS\s+window\s+MainWindow shown offscreen", out)),
+        self.check("self-test: main window painted offscreen",
+                   bool(re.search(r"PASS\s+window\s+MainWindow shown on platform offscreen", out)),
                    "window line missing or failed")
         self.check("self-test: report PASS and exit code 0",
                    "result: PASS" in out and code == 0, f"exit code {code}")
@@ -234,6 +251,40 @@ class Smoke:
         text = report.read_text(encoding="utf-8", errors="replace") if report.exists() else ""
         self.check("no-console launcher runs the app (report file PASS)",
                    "result: PASS" in text and code == 0, f"exit {code}, report {text[-300:]!r}")
+
+    def real_platform(self, work: Path) -> None:
+        """The real Windows platform plugin (qwindows.dll) under Wine's X11 driver on Xvfb."""
+        if not shutil.which("xvfb-run"):
+            print("  SKIP  real Windows platform plugin: xvfb-run not installed", flush=True)
+            return
+        self.install_standin("mscms", work)
+        self.set_qt_platform("windows")
+        shot = work / "window-wine-qwindows.png"
+        env = dict(self.env, RETURNDESK_SELFTEST_SCREENSHOT=self.windows_path(shot),
+                   WINEDLLOVERRIDES=self.env["WINEDLLOVERRIDES"] + ";mscms=n,b")
+        start = time.monotonic()
+        try:
+            result = subprocess.run(
+                ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "wine",
+                 str(self.install_dir / layout.CONSOLE_LAUNCHER), "--self-test"],
+                env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                errors="replace", timeout=SELFTEST_TIMEOUT_S, check=False)
+            out, code = result.stdout, result.returncode
+        except subprocess.TimeoutExpired as exc:
+            out, code = str(exc.stdout or ""), -1
+        finally:
+            # Wine's desktop process was bound to that X server: restart the prefix's processes.
+            subprocess.run(["wineserver", "-k"], env=self.env, check=False)
+            self.wait_server()
+            self.set_qt_platform("offscreen")
+        self.step("returndesk --self-test on qwindows/Xvfb", start)
+        print("\n".join("    " + line for line in out.splitlines() if "window" in line), flush=True)
+        painted = shot.exists() and shot.stat().st_size > 5000
+        if painted and self.keep_dir:
+            shutil.copy2(shot, self.keep_dir / shot.name)
+        self.check("real Windows platform plugin: main window painted under Xvfb",
+                   bool(re.search(r"PASS\s+window\s+MainWindow shown on platform windows", out))
+                   and painted and code != -1, f"exit {code}, screenshot {painted}")
 
     def upgrade(self) -> None:
         settings = self.data_dir / "settings.json"
@@ -321,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Smoke-test the installer under Wine.")
     parser.add_argument("installer", nargs="?", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the Wine prefix for inspection")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR",
+                        help="copy the window screenshot taken under Wine here")
     args = parser.parse_args(argv)
     dist = HERE.parent / "dist"
     installer = args.installer or max(dist.glob("ReturnDesk-Setup-*.exe"),
@@ -337,15 +390,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="returndesk-wine-"))
     smoke = Smoke(installer.resolve(), work / "prefix", version)
+    smoke.keep_dir = args.screenshots
     print(f"[smoke] {installer.name} ({installer.stat().st_size / 1e6:.1f} MB) in {smoke.prefix}")
     try:
         smoke.boot()
+        smoke.set_qt_platform("offscreen")
         smoke.install("/DESKTOP")
         smoke.check_installed()
         smoke.apply_harness_workarounds()
-        smoke.install_icu_standin(work)
+        smoke.install_standin("icuuc", work)
         smoke.self_test()
         smoke.gui_self_test(work)
+        smoke.real_platform(work)
         smoke.upgrade_refused_while_running(work)
         smoke.upgrade()
         smoke.uninstall()

@@ -12,7 +12,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from ui.selftest import REPORT_ENV, run_self_test
+from ui.selftest import REPORT_ENV, SCREENSHOT_ENV, run_self_test
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,19 @@ def test_self_test_passes_offscreen(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for name in ("qt", "runtime", "keyring", "tls", "store", "resources", "window"):
         assert f"PASS  {name}" in out, out
-    assert "MainWindow shown offscreen" in out, "the real main window, not the stand-in"
+    assert "MainWindow shown on platform offscreen" in out, "the real main window, not the stand-in"
+
+
+def test_self_test_saves_a_screenshot_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.qt import QImage
+
+    shot = tmp_path / "window.png"
+    monkeypatch.setenv(SCREENSHOT_ENV, str(shot))
+    run_self_test(None)
+    image = QImage(str(shot))
+    assert not image.isNull()
+    assert image.width() > 400 and image.height() > 300
 
 
 def test_self_test_fails_without_a_usable_keyring(capsys: pytest.CaptureFixture[str]) -> None:
