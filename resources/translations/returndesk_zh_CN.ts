@@ -1,0 +1,1509 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>Codes</name>
+    <message>
+        <location filename="../../ui/i18n.py" line="183"/>
+        <source>Ordered</source>
+        <translation>已下单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="184"/>
+        <source>Picked up by system</source>
+        <translation>已抓单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="185"/>
+        <source>Collected</source>
+        <translation>已揽收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="186"/>
+        <source>Received</source>
+        <translation>已收件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="187"/>
+        <source>Awaiting handling</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="188"/>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="189"/>
+        <source>Destroyed</source>
+        <translation>已销毁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="190"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="191"/>
+        <source>Warehouse handling</source>
+        <translation>仓库处理中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="192"/>
+        <source>Voided</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="201"/>
+        <source>Pending</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="202"/>
+        <source>In progress</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="203"/>
+        <source>Completed</source>
+        <comment>handling status</comment>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="213"/>
+        <source>WINIT returns are shown, not decided: WINIT has no public API for it</source>
+        <translation>WINIT 退货仅供查看，不能在此处理：WINIT 没有公开的处理接口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="215"/>
+        <source>has its own flow and cannot be chosen here</source>
+        <translation>有单独的流程，不能在此选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="216"/>
+        <source>is the current handling</source>
+        <translation>是当前的处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="217"/>
+        <source>a value-added service on this item is not finished yet</source>
+        <translation>此物品的增值服务尚未完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="218"/>
+        <source>the warehouse has completed handling this item</source>
+        <translation>仓库已完成此物品的处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="219"/>
+        <source>the item has no return inventory id yet (it arrives with the webhook)</source>
+        <translation>此物品还没有退货库存 ID（随 webhook 到达）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="220"/>
+        <source>locks the RMA mapping: no RMA swap is possible afterwards</source>
+        <translation>将锁定 RMA 对应关系：之后无法再更换 RMA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="221"/>
+        <source>the warehouse is already handling this item; the API may refuse</source>
+        <translation>仓库已在处理此物品；接口可能会拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="230"/>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="231"/>
+        <source>Sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="232"/>
+        <source>Applied</source>
+        <translation>已应用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="233"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="234"/>
+        <source>Discarded</source>
+        <translation>已放弃</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="235"/>
+        <source>Superseded</source>
+        <translation>已被取代</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="243"/>
+        <source>Return Helper</source>
+        <translation>Return Helper</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="243"/>
+        <source>WINIT</source>
+        <translation>万邑通 WINIT</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="250"/>
+        <source>Good</source>
+        <translation>良品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="250"/>
+        <source>Defective</source>
+        <translation>不良品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="258"/>
+        <source>Put away</source>
+        <translation>直接上架</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="259"/>
+        <source>Photograph as new, put away</source>
+        <translation>新品拍照上架</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="260"/>
+        <source>Destroy</source>
+        <translation>销毁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="261"/>
+        <source>Put away as good</source>
+        <translation>良品上架</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="262"/>
+        <source>Put away as defective</source>
+        <translation>不良品上架</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPanel</name>
+    <message>
+        <location filename="../../ui/detail.py" line="105"/>
+        <source>Enlarged image</source>
+        <translation>放大的图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="107"/>
+        <source>Loading image...</source>
+        <translation>正在加载图片…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="200"/>
+        <source>Item details</source>
+        <translation>物品详情</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="201"/>
+        <source>Item</source>
+        <translation>物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="202"/>
+        <source>Goods</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="203"/>
+        <source>Images</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="204"/>
+        <source>Warehouse remarks</source>
+        <translation>仓库备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="205"/>
+        <source>Status history</source>
+        <translation>状态历史</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="206"/>
+        <source>Decision log</source>
+        <translation>处理记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="207"/>
+        <source>SKU lines</source>
+        <translation>SKU 明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="208"/>
+        <source>Declared and received goods compared</source>
+        <translation>申报与实收商品对比</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="212"/>
+        <source>Selected item</source>
+        <translation>所选物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="223"/>
+        <source>No item selected: scan a label or pick a row</source>
+        <translation>未选择物品：请扫描标签或选择一行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="293"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="293"/>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="293"/>
+        <source>Barcode</source>
+        <translation>商品条码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="293"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="293"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="293"/>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="294"/>
+        <source>L x W x H (cm)</source>
+        <translation>长 x 宽 x 高 (cm)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="294"/>
+        <source>Volume (m³)</source>
+        <translation>体积 (m³)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="294"/>
+        <source>Weight (kg)</source>
+        <translation>重量 (kg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="294"/>
+        <source>Serials</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="295"/>
+        <source>Handle method</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="327"/>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="327"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="327"/>
+        <source>Declared</source>
+        <translation>申报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="327"/>
+        <source>Received</source>
+        <translation>收件时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="327"/>
+        <source>Difference</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="117"/>
+        <source>This file is not an image Qt can show.</source>
+        <translation>此文件不是可显示的图片。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="246"/>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="247"/>
+        <source>RMA</source>
+        <translation>RMA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="248"/>
+        <source>Tracking number</source>
+        <translation>跟踪号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="258"/>
+        <source>Warehouse</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="299"/>
+        <source>Received (actual)</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="361"/>
+        <source>Declared (ordered) and received (put away) goods match.</source>
+        <translation>申报（下单）与实收（上架）商品一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="367"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="367"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="367"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="367"/>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="374"/>
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="374"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="377"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="377"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="377"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="378"/>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="378"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="378"/>
+        <source>correlationId</source>
+        <translation>correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="411"/>
+        <source>Images cannot be loaded in this mode</source>
+        <translation>此模式下无法加载图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="443"/>
+        <source>no connection</source>
+        <translation>无连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="123"/>
+        <source>The image could not be loaded: {error}</source>
+        <translation>图片无法加载：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="251"/>
+        <source>Return inventory id</source>
+        <translation>退货库存 ID</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="253"/>
+        <source>WINIT order</source>
+        <translation>WINIT 退货订单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="255"/>
+        <source>Seller reference</source>
+        <translation>卖家参考号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="264"/>
+        <source>Handling status</source>
+        <translation>处理状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="266"/>
+        <source>Return reason</source>
+        <translation>退货原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="268"/>
+        <source>Value</source>
+        <translation>货值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="270"/>
+        <source>Value-added services</source>
+        <translation>增值服务</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="346"/>
+        <source>≠ differs</source>
+        <translation>≠ 不同</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="346"/>
+        <source>= same</source>
+        <translation>= 相同</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="423"/>
+        <source>Press to enlarge</source>
+        <translation>点击放大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="425"/>
+        <source>Not an image</source>
+        <translation>不是图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="429"/>
+        <source>Image unavailable</source>
+        <translation>图片不可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="436"/>
+        <source>Image {n}</source>
+        <translation>图片 {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="354"/>
+        <source>Declared and received differ</source>
+        <translation>申报与实收不同</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="359"/>
+        <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
+        <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="382"/>
+        <source>No decisions yet</source>
+        <translation>尚无处理记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="401"/>
+        <source>Image {n}, press to enlarge</source>
+        <translation>图片 {n}，点击放大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="271"/>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="271"/>
+        <source>not finished</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="432"/>
+        <source>Load image</source>
+        <translation>加载图片</translation>
+    </message>
+</context>
+<context>
+    <name>HandlingPanel</name>
+    <message>
+        <location filename="../../ui/handling.py" line="137"/>
+        <source>&amp;Handling:</source>
+        <translation>处理方式(&amp;H)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="138"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="139"/>
+        <source>Type the first letters of a code to choose it, Enter applies, Escape returns to the scan field</source>
+        <translation>输入代码的首字母进行选择，回车确认，Esc 返回扫描框</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="141"/>
+        <source>&amp;Apply</source>
+        <translation>应用(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="142"/>
+        <source>Apply handling</source>
+        <translation>应用处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="143"/>
+        <source>Apply the chosen handling (Enter in the list)</source>
+        <translation>应用所选处理方式（在列表中按回车）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="144"/>
+        <source>Handling warning</source>
+        <translation>处理方式警告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="145"/>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="160"/>
+        <source>Warning: {code} {warnings}</source>
+        <translation>警告：{code} {warnings}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="64"/>
+        <source>(not available: {reason})</source>
+        <translation>（不可用：{reason}）</translation>
+    </message>
+</context>
+<context>
+    <name>InventoryModel</name>
+    <message>
+        <location filename="../../ui/inventory.py" line="89"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="90"/>
+        <source>RMA</source>
+        <translation>RMA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="91"/>
+        <source>Tracking number</source>
+        <translation>跟踪号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="92"/>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="93"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="94"/>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="95"/>
+        <source>L x W x H (cm)</source>
+        <translation>长 x 宽 x 高 (cm)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="96"/>
+        <source>Weight (kg)</source>
+        <translation>重量 (kg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="97"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="98"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="99"/>
+        <source>Handling status</source>
+        <translation>处理状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="100"/>
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="101"/>
+        <source>Warehouse</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="102"/>
+        <source>Received</source>
+        <translation>收件时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="223"/>
+        <source>This column cannot be sorted</source>
+        <translation>此列不能排序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="305"/>
+        <source>handling {code}</source>
+        <translation>处理方式 {code}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inventory.py" line="309"/>
+        <source>correlationId {id}</source>
+        <translation>correlationId {id}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/window.py" line="841"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="333"/>
+        <source>Return Desk</source>
+        <translation>Return Desk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="334"/>
+        <source>&amp;Scan:</source>
+        <translation>扫描(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="336"/>
+        <source>Scan result</source>
+        <translation>扫描结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="337"/>
+        <source>Scan result symbol</source>
+        <translation>扫描结果图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="338"/>
+        <source>Sho&amp;w:</source>
+        <translation>显示(&amp;W)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="339"/>
+        <source>Which items to list</source>
+        <translation>列出哪些物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="340"/>
+        <source>W&amp;arehouse:</source>
+        <translation>仓库(&amp;A)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="341"/>
+        <source>Warehouse filter</source>
+        <translation>仓库筛选</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="342"/>
+        <source>S&amp;ource:</source>
+        <translation>来源(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="343"/>
+        <source>Source filter</source>
+        <translation>来源筛选</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="344"/>
+        <source>Number of items listed</source>
+        <translation>列出的物品数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="345"/>
+        <source>S&amp;ync now</source>
+        <translation>立即同步(&amp;Y)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="346"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="347"/>
+        <source>Fetch new and changed items from the APIs (F5)</source>
+        <translation>从接口获取新增和变更的物品 (F5)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="348"/>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="349"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="350"/>
+        <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
+        <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="351"/>
+        <source>Inventory list</source>
+        <translation>库存列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="352"/>
+        <source>Returned parcels; F6 moves here, Enter opens the handling</source>
+        <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="353"/>
+        <source>Several items match this scan; choose one and press Enter:</source>
+        <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="354"/>
+        <source>Matching items</source>
+        <translation>匹配的物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="357"/>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="358"/>
+        <source>Connection symbol</source>
+        <translation>连接图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="359"/>
+        <source>Last message</source>
+        <translation>最新消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="360"/>
+        <source>Sync progress</source>
+        <translation>同步进度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="361"/>
+        <source>Pending updates</source>
+        <translation>待发送的更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="383"/>
+        <source>All warehouses</source>
+        <translation>全部仓库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="392"/>
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="447"/>
+        <source>scanner</source>
+        <translation>扫描枪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="447"/>
+        <source>typed</source>
+        <translation>手工输入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="732"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="847"/>
+        <source>fetched</source>
+        <translation>已获取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="847"/>
+        <source>changed</source>
+        <translation>已变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="848"/>
+        <source>records</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="848"/>
+        <source>errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="867"/>
+        <source>the API key and token are both needed</source>
+        <translation>需要同时提供 API key 和 token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="872"/>
+        <source>connected: {n} handling types, {m} item(s) received in the last day</source>
+        <translation>已连接：{n} 种处理方式，最近一天收到 {m} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="378"/>
+        <source>Awaiting decision</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="379"/>
+        <source>Decided today</source>
+        <translation>今日已处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="380"/>
+        <source>All items</source>
+        <translation>全部物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="622"/>
+        <source>Nothing to undo.</source>
+        <translation>没有可撤销的操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="681"/>
+        <source>Demo: built-in sandbox</source>
+        <translation>演示：内置沙盒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="698"/>
+        <source>Pending updates: {pending}</source>
+        <translation>待发送的更新：{pending}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="723"/>
+        <source>A sync is already running.</source>
+        <translation>同步已在进行中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="726"/>
+        <source>Sync needs Return Helper credentials (Settings).</source>
+        <translation>同步需要 Return Helper 凭据（见设置）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="814"/>
+        <source>Saved. Environment and store changes apply after a restart.</source>
+        <translation>已保存。环境和数据存储的更改在重启后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="816"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="882"/>
+        <source>image too large</source>
+        <translation>图片太大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="455"/>
+        <source>Found {what} ({how})</source>
+        <translation>已找到 {what}（{how}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="457"/>
+        <source>not in the current list; shown anyway</source>
+        <translation>不在当前列表中，仍然显示</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="572"/>
+        <source>No handling types are known yet.</source>
+        <translation>尚不知道任何处理方式。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="608"/>
+        <source>{code} queued for {what}; sending in the background</source>
+        <translation>{code} 已为 {what} 排队，正在后台发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="624"/>
+        <source>Cancel queued for {what}</source>
+        <translation>已为 {what} 排队取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="331"/>
+        <source>demo (built-in sandbox)</source>
+        <translation>演示（内置沙盒）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="421"/>
+        <source>{n} item(s)</source>
+        <translation>{n} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="648"/>
+        <source>Cancel applied for {what}</source>
+        <translation>已取消 {what} 的处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="649"/>
+        <source>{code} applied to {what}</source>
+        <translation>{code} 已应用到 {what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="687"/>
+        <source>Offline: no Return Helper credentials</source>
+        <translation>离线：没有 Return Helper 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="700"/>
+        <source>failed: {failed}</source>
+        <translation>失败：{failed}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="743"/>
+        <source>Sync finished: {summary}</source>
+        <translation>同步完成：{summary}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="747"/>
+        <source>Sync failed: {error}</source>
+        <translation>同步失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="445"/>
+        <source>The lookup failed: {error}</source>
+        <translation>查找失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="463"/>
+        <source>{n} items match {scan}: choose one</source>
+        <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="574"/>
+        <source>An update to {code} is {state}; wait for it before choosing again.</source>
+        <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="604"/>
+        <source>Not applied: {error}</source>
+        <translation>未应用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="619"/>
+        <source>Cannot undo: {error}</source>
+        <translation>无法撤销：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="654"/>
+        <source>Update failed for {what}: {error}</source>
+        <translation>{what} 的更新失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="683"/>
+        <source>Return Helper {env}</source>
+        <translation>Return Helper {env}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="469"/>
+        <source>No item matches {scan}</source>
+        <translation>没有与 {scan} 匹配的物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="575"/>
+        <source>cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="685"/>
+        <source>Connection problem: {problem}</source>
+        <translation>连接问题：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="808"/>
+        <source>Settings could not be saved: {error}</source>
+        <translation>设置无法保存：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="471"/>
+        <source>nothing readable</source>
+        <translation>没有可读内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="471"/>
+        <source>too long</source>
+        <translation>太长</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="472"/>
+        <source>not a label</source>
+        <translation>不是标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="474"/>
+        <source>Not a usable scan ({problem}): {scan}</source>
+        <translation>无法使用的扫描（{problem}）：{scan}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="477"/>
+        <source>Same scan again within {ms} ms: ignored ({scan})</source>
+        <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="659"/>
+        <source>Not sent yet, will retry {what}: {error}</source>
+        <translation>尚未发送，将重试 {what}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="663"/>
+        <source>Another desk decided {what} first</source>
+        <translation>另一个工作台已先处理 {what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="750"/>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+</context>
+<context>
+    <name>ScanField</name>
+    <message>
+        <location filename="../../ui/scanfield.py" line="49"/>
+        <source>Scan or type an RMA, tracking number, SKU or serial, then Enter</source>
+        <translation>扫描或输入 RMA、跟踪号、SKU 或序列号，然后按回车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanfield.py" line="50"/>
+        <source>Scan field</source>
+        <translation>扫描框</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanfield.py" line="51"/>
+        <source>Scan a label or type an identifier and press Enter. Tab also ends a scan.</source>
+        <translation>扫描标签或输入编号后按回车。Tab 键也会结束扫描。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanfield.py" line="53"/>
+        <source>Scan field (F2)</source>
+        <translation>扫描框 (F2)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="54"/>
+        <source>Return Helper API key</source>
+        <translation>Return Helper API 密钥 (key)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="55"/>
+        <source>Return Helper API token</source>
+        <translation>Return Helper API 令牌 (token)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="56"/>
+        <source>Return Helper webhook signing key</source>
+        <translation>Return Helper webhook 签名密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="57"/>
+        <source>WINIT app key</source>
+        <translation>WINIT app key</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="58"/>
+        <source>WINIT token</source>
+        <translation>WINIT token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="59"/>
+        <source>WINIT client secret</source>
+        <translation>WINIT client secret</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="60"/>
+        <source>WINIT client id</source>
+        <translation>WINIT client id</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="61"/>
+        <source>WINIT endpoint token</source>
+        <translation>WINIT 接收地址令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="62"/>
+        <source>Store password</source>
+        <translation>数据库密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="68"/>
+        <source>UAT (test)</source>
+        <translation>UAT（测试）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="69"/>
+        <source>Production</source>
+        <translation>生产环境</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="70"/>
+        <source>Production (China)</source>
+        <translation>生产环境（中国）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="71"/>
+        <source>Custom URLs</source>
+        <translation>自定义地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="100"/>
+        <source>Return Desk settings</source>
+        <translation>Return Desk 设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="101"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="104"/>
+        <source>Settings pages</source>
+        <translation>设置页面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="111"/>
+        <source>Environment</source>
+        <translation>环境</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="115"/>
+        <source>&amp;Environment:</source>
+        <translation>环境(&amp;E)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="117"/>
+        <source>Custom user API URL</source>
+        <translation>自定义用户 API 地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="119"/>
+        <source>User API &amp;URL:</source>
+        <translation>用户 API 地址(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="121"/>
+        <source>Custom public API URL</source>
+        <translation>自定义公共 API 地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="123"/>
+        <source>&amp;Public API URL:</source>
+        <translation>公共 API 地址(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="125"/>
+        <source>Store</source>
+        <translation>数据存储</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="126"/>
+        <source>default: the SQLite file in your data folder</source>
+        <translation>默认：数据文件夹中的 SQLite 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="127"/>
+        <source>&amp;Store:</source>
+        <translation>数据存储(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="131"/>
+        <source>Return Helper credentials (kept in the OS keyring)</source>
+        <translation>Return Helper 凭据（保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="136"/>
+        <source>WINIT credentials (kept in the OS keyring)</source>
+        <translation>WINIT 凭据（保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="143"/>
+        <source>Keyring state</source>
+        <translation>钥匙串状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="151"/>
+        <source>&amp;Test connection</source>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="152"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="161"/>
+        <source>Connection test result</source>
+        <translation>连接测试结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="164"/>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="169"/>
+        <source>Play a sound for every scan and result</source>
+        <translation>每次扫描和结果都播放提示音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="170"/>
+        <source>Sounds</source>
+        <translation>声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="172"/>
+        <source>Sound:</source>
+        <translation>声音：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="177"/>
+        <source>Scanner key interval</source>
+        <translation>扫描枪按键间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="178"/>
+        <source>Keys closer together than this count as a scanner, slower keys as typing</source>
+        <translation>按键间隔小于此值视为扫描枪输入，更慢的视为手工输入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="180"/>
+        <source>Scanner &amp;key interval up to:</source>
+        <translation>扫描枪按键间隔上限(&amp;K)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="186"/>
+        <source>Repeated scan window</source>
+        <translation>重复扫描时间窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="187"/>
+        <source>The same scan again within this time is ignored</source>
+        <translation>在此时间内重复的相同扫描将被忽略</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="188"/>
+        <source>Ignore the same scan &amp;within:</source>
+        <translation>忽略此时间内的相同扫描(&amp;W)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="190"/>
+        <source>Scanner prefixes</source>
+        <translation>扫描枪前缀</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="191"/>
+        <source>comma-separated, e.g. ]C1</source>
+        <translation>用逗号分隔，例如 ]C1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="192"/>
+        <source>Strip &amp;prefixes:</source>
+        <translation>去除前缀(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="194"/>
+        <source>Scanner suffixes</source>
+        <translation>扫描枪后缀</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="195"/>
+        <source>comma-separated</source>
+        <translation>用逗号分隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="196"/>
+        <source>Strip s&amp;uffixes:</source>
+        <translation>去除后缀(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="198"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="202"/>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="204"/>
+        <source>Operator name</source>
+        <translation>操作员姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="205"/>
+        <source>&amp;Operator:</source>
+        <translation>操作员(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="207"/>
+        <source>Desk name</source>
+        <translation>工作台名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="208"/>
+        <source>&amp;Desk:</source>
+        <translation>工作台(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="209"/>
+        <source>Desk</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="214"/>
+        <source>Settings problem</source>
+        <translation>设置问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="239"/>
+        <source>type a new value to replace it</source>
+        <translation>输入新值以替换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="241"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="351"/>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="364"/>
+        <source>OK:</source>
+        <translation>成功：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="364"/>
+        <source>Failed:</source>
+        <translation>失败：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="74"/>
+        <source>Built-in sandbox (demo)</source>
+        <translation>内置沙盒（演示）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="145"/>
+        <source>No usable OS keyring: secrets are kept for this session only and must be entered again after a restart.</source>
+        <translation>没有可用的系统钥匙串：密钥仅在本次会话中保存，重启后需要重新输入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="270"/>
+        <source>new value, saved on OK</source>
+        <translation>新值，点击确定后保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="300"/>
+        <source>Custom URLs need both the user API and the public API URL.</source>
+        <translation>自定义地址需要同时填写用户 API 和公共 API 地址。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="341"/>
+        <source>Testing is not available here.</source>
+        <translation>此处无法测试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="235"/>
+        <source>{name}: state</source>
+        <translation>{name}：状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="238"/>
+        <source>New {name}</source>
+        <translation>新的{name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="242"/>
+        <source>Remove {name}</source>
+        <translation>删除{name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="272"/>
+        <source>will be removed on OK</source>
+        <translation>点击确定后删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="274"/>
+        <source>set</source>
+        <translation>已设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="276"/>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="332"/>
+        <source>Cannot save: {error}</source>
+        <translation>无法保存：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>Tasks</name>
+    <message>
+        <location filename="../../ui/tasks.py" line="229"/>
+        <source>Return Desk: unexpected error</source>
+        <translation>Return Desk：意外错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tasks.py" line="230"/>
+        <source>Unexpected error report</source>
+        <translation>意外错误报告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tasks.py" line="232"/>
+        <source>Something went wrong. Your work is kept: queued decisions stay in the outbox. Copy this report for support; it contains no passwords or keys.</source>
+        <translation>出现了问题。您的工作已保留：排队的处理仍在发件箱中。请复制此报告提供给技术支持；报告中不含密码或密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tasks.py" line="240"/>
+        <source>Error report text</source>
+        <translation>错误报告内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tasks.py" line="243"/>
+        <source>Copy report</source>
+        <translation>复制报告</translation>
+    </message>
+</context>
+</TS>
