@@ -73,6 +73,8 @@ _UPSERT_SQL = (
 _LOOKUP_SQL = "SELECT key, kind, original FROM identifiers WHERE value = ? ORDER BY key, kind"
 _ROW_SQL = f"SELECT {ROW_COLUMNS} FROM inventory WHERE key = ?"  # noqa: S608
 _KINDS = {kind.value: kind for kind in IdKind}
+_IDENTIFIER_SQL = "INSERT INTO identifiers (value, kind, key, original) VALUES (?, ?, ?, ?)"
+UPSERT_BATCH = 500  # records read and written together by upsert_many
 
 
 class Query:
@@ -212,20 +214,10 @@ class SqlStore(Store, abc.ABC):
             return UpsertResult(existing, False, int(row[1]))
         seq = q.next_seq()
         q.run(_UPSERT_SQL, self._flat(merged, seq))
-        ids_now = merged.identifiers()
-        if existing is None or existing.identifiers() != ids_now:
+        if existing is None or existing.identifiers() != merged.identifiers():
             if existing is not None:
                 q.run("DELETE FROM identifiers WHERE key = ?", (merged.key,))
-            seen: set[tuple[str, str]] = set()
-            values = []
-            for kind, value in ids_now:
-                norm = normalize_identifier(value)
-                if (norm, kind.value) in seen:
-                    continue
-                seen.add((norm, kind.value))
-                values.append((norm, kind.value, merged.key, value))
-            q.many("INSERT INTO identifiers (value, kind, key, original) VALUES (?, ?, ?, ?)",
-                   values)
+            q.many(_IDENTIFIER_SQL, _identifier_rows(merged))
         return UpsertResult(merged, True, seq)
 
     def upsert(self, record: InventoryRecord) -> UpsertResult:
@@ -233,11 +225,45 @@ class SqlStore(Store, abc.ABC):
             return self._upsert_in(q, record)
 
     def upsert_many(self, records: Iterable[InventoryRecord]) -> int:
+        """One transaction; stored records are read and written in batches (few round
+        trips on PostgreSQL), with the same merge as :meth:`upsert`."""
         changed = 0
         with self._writing() as q:
+            batch: list[InventoryRecord] = []
             for record in records:
-                changed += self._upsert_in(q, record).changed
+                batch.append(record)
+                if len(batch) >= UPSERT_BATCH:
+                    changed += self._upsert_batch(q, batch)
+                    batch = []
+            if batch:
+                changed += self._upsert_batch(q, batch)
         return changed
+
+    def _upsert_batch(self, q: Query, batch: Sequence[InventoryRecord]) -> int:
+        keys = list(dict.fromkeys(r.key for r in batch))
+        marks = ", ".join("?" for _ in keys)
+        stored = {r[0]: record_from_json(r[1]) for r in q.all(
+            f"SELECT key, doc FROM inventory WHERE key IN ({marks})", keys)}  # noqa: S608
+        current = dict(stored)
+        rows: list[tuple[Any, ...]] = []
+        for record in batch:
+            before = current.get(record.key)
+            merged = merge(before, record)
+            if before is not None and merged == before:
+                continue
+            current[record.key] = merged
+            rows.append(self._flat(merged, q.next_seq()))
+        if not rows:
+            return 0
+        q.many(_UPSERT_SQL, rows)
+        rewrite = [key for key in keys if key in current and (
+            key not in stored or stored[key].identifiers() != current[key].identifiers())]
+        stale = [key for key in rewrite if key in stored]
+        if stale:
+            q.run(f"DELETE FROM identifiers WHERE key IN ({', '.join('?' for _ in stale)})",  # noqa: S608
+                  stale)
+        q.many(_IDENTIFIER_SQL, [row for key in rewrite for row in _identifier_rows(current[key])])
+        return len(rows)
 
     def get(self, key: str) -> InventoryRecord | None:
         rows = self._read_all("SELECT doc FROM inventory WHERE key = ?", (key,))
@@ -544,6 +570,17 @@ class SqlStore(Store, abc.ABC):
             else:
                 q.run("INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) "
                       "DO UPDATE SET value = excluded.value", (name, value))
+
+
+def _identifier_rows(record: InventoryRecord) -> list[tuple[str, str, str, str]]:
+    seen: set[tuple[str, str]] = set()
+    values = []
+    for kind, value in record.identifiers():
+        norm = normalize_identifier(value)
+        if (norm, kind.value) not in seen:
+            seen.add((norm, kind.value))
+            values.append((norm, kind.value, record.key, value))
+    return values
 
 
 def _code(value: str | None) -> str:

@@ -65,6 +65,30 @@ def test_upsert_without_change_keeps_seq(store: Store) -> None:
     assert store.upsert_many([rh(2), rh(3), rh(4)]) == 2
 
 
+def test_upsert_many_equals_one_by_one(store: Store, sqlite_store: Store,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.store.sql
+    monkeypatch.setattr(app.store.sql, "UPSERT_BATCH", 7)  # several batches, keys split
+    store.upsert_many([rh(n) for n in range(1, 6)])
+    sqlite_store.upsert_many([rh(n) for n in range(1, 6)])
+    views = []
+    for n in range(1, 30):
+        views.append(rh(n % 9 + 1, at=T0 + timedelta(minutes=n), handling_code="ohd" if n % 2 else None,
+                        tracking_numbers=(f"T-{n}",) if n % 3 == 0 else ()))
+        views.append(rh(n % 9 + 1, at=T0 - timedelta(days=1), description=f"old {n}"))
+        views.append(rh(n % 9 + 1, at=T0 + timedelta(minutes=n)))  # same time: wins again
+        views.append(rh(n % 9 + 1, at=T0 + timedelta(minutes=n)))  # a repeat: no change
+    expected_changes = sum(sqlite_store.upsert(v).changed for v in views)
+    assert 0 < expected_changes < len(views)
+    assert store.upsert_many(views) == expected_changes
+    for n in range(1, 11):
+        assert store.get(f"rh:{n}") == sqlite_store.get(f"rh:{n}")
+        for kind, value in (sqlite_store.get(f"rh:{n}") or rh(0)).identifiers():
+            assert store.lookup(value) == sqlite_store.lookup(value), (kind, value)
+    assert store.lookup("T-3") == []  # replaced by a newer view's tracking number
+    assert store.last_seq() == sqlite_store.last_seq()
+
+
 def test_decimals_and_times_round_trip_exactly(store: Store) -> None:
     record = rh(5, lines=(SkuLine(sku="X", weight_kg=Decimal("0.1000"),
                                   length_cm=Decimal("12345678.123456789")),),
