@@ -203,8 +203,8 @@ class OutboxSender:
                 return await self._finish(decision.id, DecisionState.QUEUED, message, code, correlation)
             return await self._finish(decision.id, DecisionState.FAILED, message, code, correlation)
         correlation = getattr(result, "correlation_id", None)
-        applied_code = decision.new_handling if decision.action is DecisionAction.UPDATE \
-            else decision.old_handling
+        # a cancel's new_handling is the code the item had before the cancelled decision
+        applied_code = decision.new_handling
         # The API accepted it: show it locally now. The local view is stamped with the newest
         # vendor time we know for the item, not our clock: vendor times have second precision
         # and another clock, and the warehouse's next event (completion) must win over us.
