@@ -98,11 +98,14 @@ def test_lock_covers_the_project_dependencies_as_windows_resolves_them() -> None
     assert all(len(digest) == 64 for _, _, digest in entries)
 
 
-def test_lock_pins_pyside_to_the_version_the_tests_run() -> None:
+def test_lock_pins_the_qt_series_the_tests_run() -> None:
+    """The installer ships the Qt minor version the test suite exercises (patch may differ)."""
     from importlib.metadata import version
 
     pins = {canonical(n): v for n, v, _ in build.lock_entries()}
-    assert pins["pyside6-essentials"] == version("PySide6-Essentials")
+    series = lambda v: v.split(".")[:2]  # noqa: E731
+    assert series(pins["pyside6-essentials"]) == series(version("PySide6-Essentials")), \
+        "refresh packaging/requirements-win.txt with packaging/lock.py"
 
 
 # -- installer script, layout and app agree ---------------------------------------------------
