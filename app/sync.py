@@ -33,7 +33,7 @@ from app.model import InventoryRecord, utcnow
 from app.returnhelper.client import MAX_PAGE_SIZE, InventoryPage, ReturnHelperClient, split_windows
 from app.returnhelper.errors import ApiError, AuthError
 from app.settings import Settings
-from app.store.base import Store
+from app.store.base import Row, Store
 from app.winit.client import WinitClient, WinitError
 from app.winit.mapping import WinitMappingError, record_from_order
 
@@ -163,26 +163,23 @@ class _Window:
 
 
 # -- the work ------------------------------------------------------------------------------------
-_ROW_FIELDS = ("handling_code", "handling_status", "rma", "item_rma", "warehouse")
+def needs_details(existing: Row | None, row: InventoryRecord) -> bool:
+    """New to the store, or the list row says something the store's summary does not.
 
-
-def needs_details(existing: InventoryRecord | None, row: InventoryRecord) -> bool:
-    """New to the store, or the list row says something the store does not."""
+    Compared against the store's flat summary row (no JSON decoding: this runs for every
+    listed item on every sync).
+    """
     if existing is None:
         return True
-    for name in _ROW_FIELDS:
-        value = getattr(row, name)
-        if value is not None and value != getattr(existing, name):
-            return True
-    row_sku = row.primary_line.sku if row.primary_line else None
-    stored_sku = existing.primary_line.sku if existing.primary_line else None
-    if row_sku is not None and row_sku != stored_sku:
+    line = row.primary_line
+    pairs = ((row.handling_code, existing.handling_code),
+             (row.handling_status, existing.handling_status),
+             (row.rma, existing.rma), (row.warehouse, existing.warehouse),
+             (line.sku if line else None, existing.sku))
+    if any(new is not None and new != old for new, old in pairs):
         return True
-    if (row.handling_updated_at is not None and existing.handling_updated_at is not None
-            and row.handling_updated_at > existing.handling_updated_at):
-        return True
-    # never had details: the details call is the only source of images, VAS and value
-    return existing.description is None and existing.value is None and not existing.images
+    # never had details: the details call is the only source of description, images, VAS
+    return existing.description is None
 
 
 async def backfill(store: Store, rh_client: ReturnHelperClient | None,
@@ -264,12 +261,14 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
         rows = [r for r in page.records
                 if r.return_inventory_id is None or r.return_inventory_id not in seen]
         seen.update(r.return_inventory_id for r in rows if r.return_inventory_id is not None)
-        existing = await asyncio.to_thread(lambda: [store.get(r.key) for r in rows])
+        existing = await asyncio.to_thread(lambda: [store.row(r.key) for r in rows])
+        # a row that says nothing new is not written again (a list row's time is the
+        # fetch time, so writing it would touch every record on every sync)
         wanted = [r for r, old in zip(rows, existing, strict=True) if needs_details(old, r)]
         new = sum(1 for old in existing if old is None)
         details = await _all([_details(client, r, summary) for r in wanted])
-        records = rows + [d for d in details if d is not None]
-        changed = await asyncio.to_thread(store.upsert_many, records)
+        records = wanted + [d for d in details if d is not None]
+        changed = await asyncio.to_thread(store.upsert_many, records) if records else 0
         async with lock:
             window.complete(offset, page_size)
             cursor.rh[window.index] = window.watermark
