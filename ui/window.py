@@ -299,6 +299,9 @@ class MainWindow(QMainWindow):
         self.poll_timer.setInterval(poll_ms)
         self.poll_timer.timeout.connect(self.poll_store)
         self.poll_timer.start()
+        from ui.decisions import install_decision_views  # menu "Decisions", outbox status
+
+        self.decision_views = install_decision_views(self)
 
         self.retranslate()
         self._fill_filters()
