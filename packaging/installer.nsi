@@ -74,10 +74,9 @@ LangString SEC_DESKTOP 2052 "桌面快捷方式"
   Delete "$INSTDIR\${CLIEXE}"
 !macroend
 
-Section "!$(SEC_APP)" SecApp
-  SectionIn RO
-  SetShellVarContext current
-  ; An upgrade cannot replace files of a running copy: Windows keeps a loaded DLL open.
+; Files of a running copy cannot be replaced or deleted (Windows keeps a loaded DLL open):
+; ask to close it (Retry/Cancel); silent mode cancels with exit code 3, changing nothing.
+!macro RefuseIfRunning
   ${If} ${FileExists} "$INSTDIR\runtime\python313.dll"
     check_running:
     ClearErrors
@@ -89,6 +88,12 @@ Section "!$(SEC_APP)" SecApp
     ${EndIf}
     FileClose $0
   ${EndIf}
+!macroend
+
+Section "!$(SEC_APP)" SecApp
+  SectionIn RO
+  SetShellVarContext current
+  !insertmacro RefuseIfRunning
   SetOutPath "$INSTDIR"
   !insertmacro RemoveProgramFiles
   File /r "${STAGE}\*.*"
@@ -129,6 +134,7 @@ FunctionEnd
 
 Section "Uninstall"
   SetShellVarContext current
+  !insertmacro RefuseIfRunning
   Delete "$SMPROGRAMS\${APPNAME}.lnk"
   Delete "$DESKTOP\${APPNAME}.lnk"
   !insertmacro RemoveProgramFiles

@@ -7,7 +7,7 @@ Checks effects, never just exit codes (an installer stub can exit 0 having done 
 2. ``returndesk --self-test`` (console launcher, QT_QPA_PLATFORM=offscreen): every check PASS,
    the Windows keyring backend (WinVaultKeyring) found, the real main window painted;
 3. the no-console launcher (``ReturnDesk.exe --self-test``) writes the same PASS report to a file;
-4. upgrade: refused (exit 3, nothing touched) while a copy runs; then settings file + a
+4. upgrade and uninstall refused (exit 3, nothing touched) while a copy runs; settings file + a
    keyring entry + a stale program file, the installer again: settings and keyring entry
    kept and read by the app, stale file gone;
 5. silent uninstall: program files, shortcuts and the registry entry gone, user data and the
@@ -310,8 +310,8 @@ class Smoke:
                    lines[-1:] == ["smoke-desk"] and lines[0].lower() == self.windows_path(settings).lower(),
                    f"{seen.stdout.strip()!r} {seen.stderr[-300:]!r}")
 
-    def upgrade_refused_while_running(self, work: Path) -> None:
-        """A running copy keeps its DLLs open: the installer must stop, changing nothing."""
+    def refused_while_running(self, work: Path) -> None:
+        """A running copy keeps its DLLs open: installer and uninstaller stop, changing nothing."""
         started, hold = work / "app-started", work / "app-hold"
         hold.write_text("hold")
         code = (f"import os, time; open(r'{self.windows_path(started)}', 'w').close()\n"
@@ -330,13 +330,21 @@ class Smoke:
                        started.exists() and result.returncode == 3 and marker.exists(),
                        f"app started={started.exists()}, installer exit {result.returncode}, "
                        f"marker kept={marker.exists()}")
+            # _?= runs the uninstaller in place (no copy to %TEMP%), so its exit code is its own.
+            uninstall = self.wine(str(self.install_dir / "uninstall.exe"), "/S",
+                                  "_?=" + self.windows_path(self.install_dir))
         finally:
             hold.unlink(missing_ok=True)
             try:
                 app.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 app.kill()
-            self.wait_server()
+            self.wait_server()  # also saves the registry to user.reg
+        self.check("uninstall of a running copy refused, nothing removed",
+                   uninstall.returncode == 3 and marker.exists()
+                   and (self.install_dir / layout.GUI_LAUNCHER).exists()
+                   and self.uninstall_entry() is not None and self.start_menu_link.exists(),
+                   f"uninstaller exit {uninstall.returncode}")
 
     def keyring_probe(self) -> str:
         result = self.python("import keyring; print(keyring.get_password('ReturnDesk.smoke', 'probe'))")
@@ -402,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         smoke.self_test()
         smoke.gui_self_test(work)
         smoke.real_platform(work)
-        smoke.upgrade_refused_while_running(work)
+        smoke.refused_while_running(work)
         smoke.upgrade()
         smoke.uninstall()
         smoke.check_uninstalled(purged=False)
