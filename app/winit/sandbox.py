@@ -77,6 +77,7 @@ class WinitSandbox:
     client_secret: str | None = None
     orders: list[dict[str, Any]] = field(default_factory=list)
     latency_s: float = 0.0
+    fail_next: int = 0              # answer this many requests with HTTP 503 first
     calls: list[dict[str, Any]] = field(default_factory=list)
     app: Starlette = field(init=False)
 
@@ -87,6 +88,9 @@ class WinitSandbox:
         body = await request.body()
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return Response("Service Unavailable", status_code=503)
         try:
             ok, parsed = verify_body(body, token=self.token, client_secret=self.client_secret)
         except (ValueError, UnicodeDecodeError):
