@@ -442,7 +442,10 @@ def sync_command(args: argparse.Namespace, settings: Settings) -> int:
               f"'{Secret.RH_API_TOKEN.value}'. Continuing with WINIT only."
               if winit else
               f"returndesk sync: no Return Helper API key/token for environment {scope!r} and "
-              "no WINIT credentials: nothing to sync", file=sys.stderr)
+              "no WINIT credentials: nothing to sync. Set them with 'returndesk credentials "
+              f"set {Secret.RH_API_KEY.value} --stdin' and '{Secret.RH_API_TOKEN.value}' "
+              f"(WINIT: {Secret.WINIT_APP_KEY.value}, {Secret.WINIT_TOKEN.value})",
+              file=sys.stderr)
         if winit is None:
             store.close()
             return 2

@@ -240,3 +240,43 @@ def test_terminal_progress_bar_draws() -> None:
     bar(SyncProgress(phase=SyncPhase.DONE, pages_done=10, pages_total=10, items=500))
     text = stream.getvalue()
     assert "pages 0/?" in text and "[" + "#" * 30 + "] 100%" in text
+
+
+def test_sync_command_fills_the_store(sandbox: SandboxServer, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from app.credentials import Credentials, Secret
+    from app.settings import Environment, Settings
+    from app.sync import sync_command
+
+    credentials = Credentials()
+    credentials.set(Secret.RH_API_KEY, sandbox.api_key, "custom")
+    credentials.set(Secret.RH_API_TOKEN, sandbox.api_token, "custom")
+    path = tmp_path / "cli.sqlite3"
+    settings = Settings(environment=Environment.CUSTOM, rh_user_api=sandbox.user_base,
+                        rh_public_api=sandbox.public_base, store=str(path), sync_days=30)
+    args = argparse.Namespace(days=200, no_winit=True, restart=False)
+    assert sync_command(args, settings) == 0
+    captured = capsys.readouterr()
+    total = len(sandbox.items())
+    assert f"{total} Return Helper items ({total} new" in captured.out
+    assert "skipped: WINIT: no credentials" in captured.out
+    assert "pages" in captured.err                        # the progress bar
+    assert sandbox.api_token not in captured.out + captured.err
+    with open_store(str(path)) as reopened:
+        assert reopened.count(ALL) == total
+
+
+def test_sync_command_without_credentials_says_what_to_do(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from app.settings import Settings
+    from app.sync import sync_command
+
+    settings = Settings(store=str(tmp_path / "none.sqlite3"))
+    assert sync_command(argparse.Namespace(days=None, no_winit=False, restart=False),
+                        settings) == 2
+    err = capsys.readouterr().err
+    assert "rh.api_key" in err and "nothing to sync" in err
