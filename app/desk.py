@@ -198,7 +198,14 @@ class DeskService:
                         created_at=utcnow(), idempotency_key=str(uuid.uuid4()))
 
     def retry(self, decision_id: int) -> Decision:
-        decision = self.store.update_decision(decision_id, DecisionState.QUEUED)
+        """Queue a FAILED decision again, with a fresh idempotency key: a refused request was
+        not applied, and Return Helper (like the sandbox) replays the stored refusal for the
+        old key. Only failed decisions: a new key on one in flight could apply it twice."""
+        current = self.store.get_decision(decision_id)
+        if current is None or current.state is not DecisionState.FAILED:
+            raise DecisionRefused(f"decision {decision_id} is not a failed decision")
+        decision = self.store.update_decision(decision_id, DecisionState.QUEUED,
+                                              idempotency_key=str(uuid.uuid4()))
         self._emit(decision)
         self.outbox.wake()
         return decision

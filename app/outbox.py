@@ -17,6 +17,7 @@ import logging
 import random
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -250,7 +251,8 @@ def outbox_command(args: argparse.Namespace, settings: Settings) -> int:
                 if current is None or current.state is not DecisionState.FAILED:
                     print(f"outbox: decision {decision_id} is not a failed decision", file=sys.stderr)
                     return 1
-                store.update_decision(decision_id, target)
+                store.update_decision(decision_id, target, idempotency_key=str(uuid.uuid4())
+                                      if target is DecisionState.QUEUED else None)
                 print(f"outbox: decision {decision_id} {target.value}")
             return 0
         from app.desk import open_desk_client

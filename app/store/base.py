@@ -215,7 +215,10 @@ class Store(abc.ABC):
     def update_decision(self, decision_id: int, state: DecisionState, *,
                         result_message: str | None = None, error_code: str | None = None,
                         correlation_id: str | None = None,
-                        count_attempt: bool = False) -> Decision: ...
+                        count_attempt: bool = False,
+                        idempotency_key: str | None = None) -> Decision:
+        """Set a decision's state (and what is given); ``idempotency_key`` replaces the key
+        (a refused decision sent again: the old key would only replay the refusal)."""
 
     @abc.abstractmethod
     def get_decision(self, decision_id: int) -> Decision | None: ...

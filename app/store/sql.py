@@ -457,7 +457,8 @@ class SqlStore(Store, abc.ABC):
     def update_decision(self, decision_id: int, state: DecisionState, *,
                         result_message: str | None = None, error_code: str | None = None,
                         correlation_id: str | None = None,
-                        count_attempt: bool = False) -> Decision:
+                        count_attempt: bool = False,
+                        idempotency_key: str | None = None) -> Decision:
         with self._writing() as q:
             row = q.one(f"SELECT {DECISION_COLUMNS} FROM decisions WHERE id = ?",  # noqa: S608
                         (decision_id,))
@@ -470,11 +471,12 @@ class SqlStore(Store, abc.ABC):
                 attempts=old.attempts + (1 if count_attempt else 0),
                 result_message=result_message if result_message is not None else old.result_message,
                 error_code=error_code if error_code is not None else old.error_code,
-                correlation_id=correlation_id if correlation_id is not None else old.correlation_id)
+                correlation_id=correlation_id if correlation_id is not None else old.correlation_id,
+                idempotency_key=idempotency_key or old.idempotency_key)
             q.run("UPDATE decisions SET state = ?, updated_at = ?, attempts = ?, result_message = ?, "
-                  "error_code = ?, correlation_id = ? WHERE id = ?",
+                  "error_code = ?, correlation_id = ?, idempotency_key = ? WHERE id = ?",
                   (new.state.value, self._time_in(now), new.attempts, new.result_message,
-                   new.error_code, new.correlation_id, decision_id))
+                   new.error_code, new.correlation_id, new.idempotency_key, decision_id))
             if (state is DecisionState.APPLIED and old.state is not DecisionState.APPLIED
                     and new.new_handling):
                 doc = q.one("SELECT doc FROM inventory WHERE key = ?", (new.key,))
