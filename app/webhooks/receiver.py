@@ -384,7 +384,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             return JSONResponse({"status": "unhealthy", "store": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "store": store.url, "seq": seq,
                              "accepted": stats.accepted, "duplicates": stats.duplicates,
-                             "rejected": stats.rejected,
+                             "rejected": stats.rejected, "write_batches": writer.batches,
                              "winit_decryption": winit_decryptor.name})
 
     app = Starlette(routes=[

@@ -167,7 +167,15 @@ def run(kind: str, count: int, concurrency: int, key: str,
         asyncio.run(load(url, key, min(200, count), concurrency))  # warm-up
         cpu = cpu_seconds(proc.pid)
         elapsed, ok = asyncio.run(load(url, key, count, concurrency))
-        return elapsed, ok, (cpu_seconds(proc.pid) - cpu) / count * 1000
+        cpu_ms = (cpu_seconds(proc.pid) - cpu) / count * 1000
+        if kind == "receiver":
+            import json as _json
+            import urllib.request
+            with urllib.request.urlopen(url.replace("/webhooks/returnhelper", "/healthz")) as f:
+                health = _json.loads(f.read())
+            print(f"    receiver wrote {health['accepted']} events in {health['write_batches']} "
+                  "transactions")
+        return elapsed, ok, cpu_ms
     finally:
         proc.terminate()
         proc.wait(10)
