@@ -315,7 +315,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         self.result_label.setAccessibleName(tr("Last action"))
         self.retry_button.setText(tr("&Retry"))
         self.retry_button.setAccessibleName(tr("Retry the selected decisions"))
-        self.retry_button.setToolTip(tr("Send the selected decisions again (same idempotency key)"))
+        self.retry_button.setToolTip(tr("Send the selected decisions to Return Helper again"))
         self.discard_button.setText(tr("&Discard…"))
         self.discard_button.setAccessibleName(tr("Discard the selected decisions"))
         self.discard_button.setToolTip(tr("Give the selected decisions up; they stay in the log"))

@@ -186,6 +186,469 @@
     </message>
 </context>
 <context>
+    <name>Decisions</name>
+    <message>
+        <location filename="../../ui/decisions.py" line="305"/>
+        <source>Failed decisions</source>
+        <translation>失败的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="307"/>
+        <source>Return Helper refused these decisions, or they could not be sent and retrying will not help. Read the message, fix the cause (in Return Helper or with the warehouse), then Retry. Discard gives a decision up; it stays in the decision log.</source>
+        <translation>Return Helper 拒绝了这些处理决定，或它们无法发送且重试也无济于事。请阅读消息，先排除原因（在 Return Helper 中或与仓库沟通），再点“重试”。“放弃”表示不再发送该决定；它仍保留在处理记录中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="312"/>
+        <source>Selected decision: message and correlationId</source>
+        <translation>所选决定：消息和 correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="313"/>
+        <source>Number of failed decisions</source>
+        <translation>失败的处理决定数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="314"/>
+        <source>Failed decisions symbol</source>
+        <translation>失败的处理决定图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="315"/>
+        <source>Last action</source>
+        <translation>上一步操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="316"/>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="317"/>
+        <source>Retry the selected decisions</source>
+        <translation>重试所选决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="318"/>
+        <source>Send the selected decisions to Return Helper again</source>
+        <translation>将所选决定再次发送到 Return Helper</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="319"/>
+        <source>&amp;Discard…</source>
+        <translation>放弃(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="320"/>
+        <source>Discard the selected decisions</source>
+        <translation>放弃所选决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="321"/>
+        <source>Give the selected decisions up; they stay in the log</source>
+        <translation>放弃所选决定；它们仍保留在记录中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="322"/>
+        <source>&amp;Copy correlationId</source>
+        <translation>复制 correlationId(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="323"/>
+        <source>Copy correlationId</source>
+        <translation>复制 correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="324"/>
+        <source>Copy the selected decisions' correlationIds for support</source>
+        <translation>复制所选决定的 correlationId，供技术支持使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="325"/>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="326"/>
+        <source>Refresh the list</source>
+        <translation>刷新列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="336"/>
+        <source>Decided</source>
+        <translation>决定时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="336"/>
+        <source>Item</source>
+        <translation>物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="336"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="336"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="336"/>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="337"/>
+        <source>Error code</source>
+        <translation>错误代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="337"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="337"/>
+        <source>correlationId</source>
+        <translation>correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="337"/>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="389"/>
+        <source>No failed decisions</source>
+        <translation>没有失败的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="487"/>
+        <source>Discard decisions</source>
+        <translation>放弃处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="646"/>
+        <source>Decision log</source>
+        <translation>处理记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="648"/>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="649"/>
+        <source>Day shown</source>
+        <translation>显示的日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="650"/>
+        <source>Previous day</source>
+        <translation>前一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="652"/>
+        <source>Next day</source>
+        <translation>后一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="654"/>
+        <source>&amp;Today</source>
+        <translation>今天(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="655"/>
+        <source>Show today</source>
+        <translation>显示今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="656"/>
+        <source>Number of decisions shown</source>
+        <translation>显示的处理决定数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="657"/>
+        <source>Decisions of the day</source>
+        <translation>当天的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="658"/>
+        <source>Ctrl+C copies the selected rows</source>
+        <translation>Ctrl+C 复制所选行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="659"/>
+        <source>Export result</source>
+        <translation>导出结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="660"/>
+        <source>Export result symbol</source>
+        <translation>导出结果图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="661"/>
+        <source>&amp;Export CSV…</source>
+        <translation>导出 CSV(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="662"/>
+        <source>Export the day as CSV</source>
+        <translation>将当天记录导出为 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="663"/>
+        <source>Write this day's decisions to a CSV file</source>
+        <translation>将当天的处理决定写入 CSV 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="673"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="673"/>
+        <source>Desk</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="673"/>
+        <source>RMA</source>
+        <translation>RMA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="674"/>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="755"/>
+        <source>Export decisions as CSV</source>
+        <translation>将处理决定导出为 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="756"/>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="813"/>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="917"/>
+        <source>Outbox</source>
+        <translation>发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="918"/>
+        <source>Queued decisions</source>
+        <translation>排队中的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="919"/>
+        <source>Queued symbol</source>
+        <translation>排队图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="920"/>
+        <source>Decisions being sent</source>
+        <translation>正在发送的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="921"/>
+        <source>Sending symbol</source>
+        <translation>发送图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="922"/>
+        <source>Failed decisions: open the list</source>
+        <translation>失败的处理决定：打开列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="986"/>
+        <source>&amp;Decisions</source>
+        <translation>处理决定(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="987"/>
+        <source>Decisions menu</source>
+        <translation>处理决定菜单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="988"/>
+        <source>&amp;Failed decisions…</source>
+        <translation>失败的处理决定(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="991"/>
+        <source>Decision &amp;log…</source>
+        <translation>处理记录(&amp;L)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="89"/>
+        <source>cancel: {change}</source>
+        <translation>取消：{change}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="468"/>
+        <source>{n} decision(s) queued again; they are sent in the background.</source>
+        <translation>{n} 条处理决定已重新排队，将在后台发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="513"/>
+        <source>{n} decision(s) discarded.</source>
+        <translation>已放弃 {n} 条处理决定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="725"/>
+        <source>{n} decision(s) on {day}</source>
+        <translation>{day} 共 {n} 条处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="907"/>
+        <source>Outbox: {q} queued, {s} sending, {f} failed</source>
+        <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="913"/>
+        <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
+        <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="386"/>
+        <source>{n} failed decision(s) need attention</source>
+        <translation>{n} 条失败的处理决定需要处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="418"/>
+        <source>Message: {message}</source>
+        <translation>消息：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="419"/>
+        <source>Error code: {code}</source>
+        <translation>错误代码：{code}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="420"/>
+        <source>correlationId: {id}</source>
+        <translation>correlationId：{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="421"/>
+        <source>Attempts: {n} · decided {time} by {operator} at {desk}</source>
+        <translation>尝试次数：{n} · 由 {operator} 于 {time} 在 {desk} 做出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="488"/>
+        <source>Give up {n} failed decision(s)? They are not sent again; the decision log keeps them as discarded.</source>
+        <translation>放弃 {n} 条失败的处理决定？它们不会再被发送；处理记录中将标记为“已放弃”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="777"/>
+        <source>Writing {path}…</source>
+        <translation>正在写入 {path}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="796"/>
+        <source>The file could not be written: {path}: {reason}. Nothing was lost: the decisions stay in the store and any earlier file is unchanged. Choose another folder (or free some space) and export again.</source>
+        <translation>无法写入文件：{path}：{reason}。没有丢失任何数据：处理决定仍保存在数据存储中，已有的文件也未被改动。请选择其他文件夹（或释放磁盘空间）后重新导出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="897"/>
+        <source>outbox unreadable</source>
+        <translation>无法读取发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="900"/>
+        <source>{n} queued</source>
+        <translation>{n} 条排队中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="901"/>
+        <source>{n} sending</source>
+        <translation>{n} 条发送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="902"/>
+        <source>{n} failed</source>
+        <translation>{n} 条失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="989"/>
+        <source>Failed decisions: retry or discard ({key})</source>
+        <translation>失败的处理决定：重试或放弃（{key}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="992"/>
+        <source>The decisions of a day, and their CSV export ({key})</source>
+        <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="392"/>
+        <source>{n} being retried</source>
+        <translation>{n} 条正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="471"/>
+        <source>{n} were no longer failed (another desk acted).</source>
+        <translation>{n} 条已不再是失败状态（其他工作台已处理）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="529"/>
+        <source>Copied: {ids}</source>
+        <translation>已复制：{ids}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="708"/>
+        <source>The decisions could not be read: {error}</source>
+        <translation>无法读取处理决定：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="788"/>
+        <source>{n} decision(s) of {day} written to {path}</source>
+        <translation>已将 {day} 的 {n} 条处理决定写入 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="911"/>
+        <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
+        <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="371"/>
+        <source>The store could not be read: {error}</source>
+        <translation>无法读取数据存储：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="465"/>
+        <source>Could not retry: {error}</source>
+        <translation>无法重试：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="510"/>
+        <source>Could not discard: {error}</source>
+        <translation>无法放弃：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="365"/>
+        <source>Applied after retry: {item} {change}</source>
+        <translation>重试后已应用：{item} {change}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="711"/>
+        <source>Read decision log</source>
+        <translation>读取处理记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="809"/>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+</context>
+<context>
     <name>DetailPanel</name>
     <message>
         <location filename="../../ui/detail.py" line="105"/>
