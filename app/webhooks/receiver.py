@@ -275,7 +275,23 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             return rh_answer(400, "rejected", started, level=logging.WARNING,
                              reason=exc.reason, detail=str(exc))
         if event.event_time is None or abs(now - event.event_time) > FRESHNESS:
-            await keep_rejected_async(Source.RETURN_HELPER, "stale", body, now, headers, event)
+            # Kept under the event's own dedup key with nothing applied: a retry of an event
+            # that was applied (or already refused) earlier is a duplicate and gets 2xx, so a
+            # late retry after a lost answer never gets the endpoint suspended.
+            stale = RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup_key(event, body),
+                             received_at=now, body=body, category=event.category,
+                             action=event.action, event_time=event.event_time,
+                             outcome="rejected:stale", headers=headers)
+            try:
+                first_time = await writer.ingest(stale, [])
+            except StoreError as exc:
+                return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
+                                 kind=event.kind, detail=str(exc))
+            if not first_time:
+                stats.duplicates += 1
+                return rh_answer(200, Outcome.DUPLICATE, started, level=logging.WARNING,
+                                 kind=event.kind, reason="stale_duplicate",
+                                 dedup=dedup_key(event, body))
             return rh_answer(400, "rejected", started, level=logging.WARNING, reason="stale",
                              kind=event.kind, event_time=event.event_time,
                              detail="eventTime missing or more than 15 minutes from this clock")

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -222,14 +223,33 @@ def test_registered_public_url_is_what_is_signed(receiver_factory) -> None:  # t
 
 def test_stale_event_is_refused_but_kept_for_audit(receiver: RunningReceiver) -> None:
     for rid, when in ((880020, ago(minutes=16)), (880021, ago(minutes=-16))):
-        response = receiver.post_rh(new_inventory(rid, when=when))
+        event = new_inventory(rid, when=when)
+        response = receiver.post_rh(event)
         assert response.status_code == 400, response.text
         assert "15 minutes" in response.json()["detail"]
+        _nothing_stored(receiver, rid)
+        # Return Helper retries it: still nothing applied, kept once, answered as a duplicate
+        # so the endpoint is not suspended for an event that can never become fresh
+        retry = receiver.post_rh(event)
+        assert retry.status_code == 200 and retry.json()["outcome"] == "duplicate"
         _nothing_stored(receiver, rid)
     kept = receiver.store.raw_events()
     assert sorted(e.outcome for e in kept) == ["rejected:stale", "rejected:stale"]
     # inside the window is fine
     assert receiver.post_rh(new_inventory(880022, when=ago(minutes=14))).status_code == 200
+
+
+def test_late_retry_of_an_applied_event_is_a_duplicate(receiver_factory) -> None:  # type: ignore[no-untyped-def]
+    offset = [timedelta(0)]
+    r = receiver_factory(clock=lambda: datetime.now(UTC) + offset[0])
+    event = new_inventory(880023)
+    assert r.post_rh(event).json()["outcome"] == "applied"
+    before = r.store.get("rh:880023")
+    offset[0] = timedelta(minutes=40)          # our 200 was lost; the retry comes late
+    retry = r.post_rh(event)
+    assert retry.status_code == 200 and retry.json()["outcome"] == "duplicate"
+    assert r.store.get("rh:880023") == before
+    assert [e.outcome for e in r.store.raw_events()] == ["applied"]
 
 
 def test_malformed_json_is_refused_and_kept(receiver: RunningReceiver) -> None:
