@@ -123,6 +123,7 @@ class DecisionTable(QTableWidget):
             self.setColumnCount(len(headers))
             self.setHorizontalHeaderLabels(headers)
             self.setRowCount(len(rows))
+            self.clearSelection()   # rows may have moved: select by decision id below
             bold = QFont(self.font())
             bold.setBold(True)
             for r, (decision, values) in enumerate(rows):
@@ -295,7 +296,6 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         self.copy_button.clicked.connect(self.copy_correlation_ids)
         self.refresh_button.clicked.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _i: self.retry_selected())
         self._start_live(desk)
         self.retranslate()
         self.refresh()

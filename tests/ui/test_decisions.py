@@ -219,6 +219,10 @@ def test_discard_asks_first_then_removes_the_decision(
         box.button(QMessageBox.StandardButton.Yes).click()
     assert first.id not in table_ids(failed_dialog)
     assert second.id in table_ids(failed_dialog)
+    # the selection does not slide onto the other decision
+    assert failed_dialog.table.selected_ids() == []
+    assert not failed_dialog.retry_button.isEnabled()
+    assert not failed_dialog.discard_button.isEnabled()
     assert desk.store.get_decision(first.id).state is DecisionState.DISCARDED
     assert desk.counts().failed == 1
     # nothing was sent for it, and the log keeps it
@@ -491,6 +495,17 @@ def test_window_has_the_decisions_menu_shortcuts_and_status(
     qtbot.waitUntil(lambda: views.log_dialog is not None and views.log_dialog.isVisible())
     qtbot.waitUntil(lambda: decision.id in table_ids(views.log_dialog), timeout=10000)
     views.log_dialog.close()
+    # the menu and the status follow the language
+    try:
+        assert i18n.install_language("zh_CN")
+        QApplication.processEvents()
+        assert views.menu.title() == "处理决定(&D)"
+        assert views.log_action.text() == "处理记录(&L)…"
+        assert views.status.failed_button.text() == "1 条失败"
+    finally:
+        i18n.install_language("en")
+        QApplication.processEvents()
+    assert views.menu.title() == "&Decisions"
 
 
 def test_decision_views_switch_to_chinese(qtbot: Any, desk: DeskService, tasks: TaskManager,
