@@ -12,8 +12,9 @@ Steps (each timed in the output):
 4. launchers: ``launcher/launcher.c`` compiled with mingw-w64 (GUI and console), app icon.
 5. ``makensis installer.nsi``.
 
-Downloads are cached in ``packaging/cache/`` (git-ignored); ``--clean`` empties ``build/`` only.
-Needs (Debian): nsis, mingw-w64, osslsigncode; and PySide6 in the running Python (icon, lrelease).
+Downloads are cached in ``packaging/cache/`` (git-ignored); ``packaging/build/`` is made anew
+each run. Needs the Debian packages in ``packaging/apt-packages.txt`` (nsis, x86_64 mingw-w64,
+osslsigncode, openssl) and PySide6 in the running Python (icon rendering, pyside6-lrelease).
 """
 
 from __future__ import annotations
