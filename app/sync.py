@@ -245,7 +245,10 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
     summary.windows = len(windows)
     todo = [w for w in windows if w.index not in cursor.rh_done]
     report(phase=SyncPhase.RETURN_HELPER, message="Return Helper: reading the list")
-    semaphore = asyncio.Semaphore(limit)
+    # API calls in flight are bounded by the client (its ``concurrency``); pages being
+    # fetched *or mapped* by this: twice as many, so mapping a page (CPU) never holds back
+    # the next call (latency).
+    semaphore = asyncio.Semaphore(2 * limit)
     pages_total: int | None = None
     pages_done = 0
     seen: set[int] = set()
