@@ -39,12 +39,14 @@ from app.settings import Settings, SettingsError
 from app.store.base import RawEvent, Store, StoreError
 from app.webhooks.decrypt import DecryptionError, EventDecryptor, decryptor_for
 from app.webhooks.returnhelper_events import (
+    HANDLERS,
     EventError,
     Interpretation,
     Outcome,
     RhEvent,
     body_digest,
     dedup_key,
+    handler_for,
     interpret,
     parse_envelope,
 )
@@ -296,8 +298,12 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                              kind=event.kind, event_time=event.event_time,
                              detail="eventTime missing or more than 15 minutes from this clock")
         try:
-            # pure parsing, on the loop (only vasUpdated reads the store: an indexed get)
-            result = interpret(event, lookup=store.get, file_base=file_base)
+            if handler_for(event) is HANDLERS["vasupdated"]:
+                # merges into the stored VAS list: a store read, off the loop
+                result = await asyncio.to_thread(interpret, event, lookup=store.get,
+                                                 file_base=file_base)
+            else:  # pure parsing: on the loop, no thread hop
+                result = interpret(event, file_base=file_base)
         except EventError as exc:
             await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers, event)
             return rh_answer(422, "rejected", started, level=logging.WARNING, reason=exc.reason,
