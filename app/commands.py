@@ -8,9 +8,10 @@ import json
 import sys
 from typing import Any
 
+from app.codec import record_to_json
 from app.credentials import PER_ENVIRONMENT, Credentials, CredentialsError, Secret
 from app.desk import DeskService, ScanOutcome
-from app.model import InventoryRecord, record_to_json
+from app.model import InventoryRecord
 from app.settings import Settings
 from app.units import format_decimal
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from app.codec import record_from_json, record_to_json
 from app.model import (
     Decision,
     DecisionAction,
@@ -27,8 +28,6 @@ from app.model import (
     Source,
     is_awaiting_decision,
     merge,
-    record_from_json,
-    record_to_json,
     utcnow,
 )
 from app.store import schema

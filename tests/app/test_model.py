@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.codec import record_from_json, record_to_json
 from app.model import (
     IdKind,
     Image,
@@ -18,8 +19,6 @@ from app.model import (
     Vas,
     merge,
     parse_time,
-    record_from_json,
-    record_to_json,
 )
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

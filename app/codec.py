@@ -1,0 +1,137 @@
+"""The store's JSON form of an :class:`~app.model.InventoryRecord`, shared by both engines.
+
+Decimals are written as text (exact), times as ISO 8601, enums by value; unknown (``None``
+or empty) fields are left out, so a record's document holds only what some view said.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from app.model import (
+    Image,
+    InventoryRecord,
+    LineKind,
+    SkuLine,
+    Source,
+    StatusChange,
+    Vas,
+    _known,
+)
+
+
+def record_to_json(record: InventoryRecord) -> str:
+    return json.dumps(_to_jsonable(record), separators=(",", ":"), ensure_ascii=False)
+
+
+def record_from_json(text: str | bytes) -> InventoryRecord:
+    data = json.loads(text)
+    return InventoryRecord(
+        source=Source(data["source"]),
+        key=data["key"],
+        updated_at=_time(data.get("updated_at")),
+        return_inventory_id=data.get("return_inventory_id"),
+        return_request_id=data.get("return_request_id"),
+        line_item_id=data.get("line_item_id"),
+        winit_order_no=data.get("winit_order_no"),
+        rma=data.get("rma"),
+        item_rma=data.get("item_rma"),
+        tracking_numbers=tuple(data.get("tracking_numbers") or ()),
+        seller_reference=data.get("seller_reference"),
+        outbound_order_no=data.get("outbound_order_no"),
+        warehouse=data.get("warehouse"),
+        description=data.get("description"),
+        status=data.get("status"),
+        handling_code=data.get("handling_code"),
+        handling_status=data.get("handling_status"),
+        return_reason=data.get("return_reason"),
+        value=_dec(data.get("value")),
+        currency=data.get("currency"),
+        lines=tuple(_line(d) for d in data.get("lines") or ()),
+        images=tuple(Image(**d) for d in data.get("images") or ()),
+        vas=tuple(Vas(**d) for d in data.get("vas") or ()),
+        remarks=data.get("remarks"),
+        meta=dict(data.get("meta") or {}),
+        history=tuple(
+            StatusChange(status=d["status"], at=_time_req(d["at"]), source_event=d.get("source_event"))
+            for d in data.get("history") or ()
+        ),
+        created_at=_time(data.get("created_at")),
+        received_at=_time(data.get("received_at")),
+        handling_updated_at=_time(data.get("handling_updated_at")),
+        field_times={k: _time_req(v) for k, v in (data.get("field_times") or {}).items()},
+    )
+
+
+def _line(d: Mapping[str, Any]) -> SkuLine:
+    return SkuLine(
+        kind=LineKind(d.get("kind", "received")),
+        sku=d.get("sku"),
+        barcode=d.get("barcode"),
+        third_party_code=d.get("third_party_code"),
+        description=d.get("description"),
+        specification=d.get("specification"),
+        grade=d.get("grade"),
+        handle_method=d.get("handle_method"),
+        quantity=d.get("quantity"),
+        length_cm=_dec(d.get("length_cm")),
+        width_cm=_dec(d.get("width_cm")),
+        height_cm=_dec(d.get("height_cm")),
+        volume_m3=_dec(d.get("volume_m3")),
+        weight_kg=_dec(d.get("weight_kg")),
+        serials=tuple(d.get("serials") or ()),
+    )
+
+
+#: Field names per dataclass type (False: not a dataclass), so a record's JSON does not ask
+#: ``dataclasses.fields`` for every nested object (this runs on every store write).
+_FIELD_NAMES: dict[type, tuple[str, ...] | bool] = {}
+_ALWAYS_WRITTEN = frozenset({"source", "key"})
+
+
+def _to_jsonable(obj: Any) -> Any:
+    cls = type(obj)
+    if obj is None or cls is str or cls is int or cls is bool or cls is float:
+        return obj
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        is_dc = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+        names = _FIELD_NAMES[cls] = (tuple(f.name for f in dataclasses.fields(obj))
+                                     if is_dc else False)
+    if names is not False:
+        assert isinstance(names, tuple)
+        out: dict[str, Any] = {}
+        for name in names:
+            value = getattr(obj, name)
+            if _known(value) or name in _ALWAYS_WRITTEN:
+                out[name] = _to_jsonable(value)
+        return out
+    if isinstance(obj, Decimal):
+        return format(obj, "f")
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, StrEnum):
+        return obj.value
+    if isinstance(obj, Mapping):
+        return {str(k): _to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [_to_jsonable(v) for v in obj]
+    return obj
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _time(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _time_req(value: Any) -> datetime:
+    return datetime.fromisoformat(value)
