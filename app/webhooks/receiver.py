@@ -125,10 +125,17 @@ class GroupCommit:
                 results = await asyncio.to_thread(
                     self._store.ingest_many, [(event, records) for event, records, _ in batch])
             except BaseException as exc:
+                if isinstance(exc, Exception) and not isinstance(exc, StoreError):
+                    log.exception("webhook store write failed")
+                    failure: Exception = StoreError(
+                        f"the store could not write the event ({type(exc).__name__})")
+                elif isinstance(exc, StoreError):
+                    failure = exc
+                else:
+                    failure = StoreError("the write was interrupted")
                 for _, _, future in batch:
                     if not future.done():
-                        future.set_exception(exc if isinstance(exc, Exception)
-                                             else StoreError("the write was interrupted"))
+                        future.set_exception(failure)
                 if not isinstance(exc, Exception):
                     raise
                 continue
@@ -402,7 +409,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
     async def healthz(request: Request) -> Response:
         try:
             seq = await asyncio.to_thread(store.last_seq)
-        except StoreError as exc:
+        except Exception as exc:  # any store failure makes the service unhealthy
             return JSONResponse({"status": "unhealthy", "store": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "store": store.url, "seq": seq,
                              "accepted": stats.accepted, "duplicates": stats.duplicates,

@@ -14,7 +14,7 @@ import pytest
 
 from app.credentials import Secret
 from app.model import Source
-from tests.app.webhooks.events import ago, inventory, iso, new_inventory, rh_event
+from tests.app.webhooks.events import ago, inventory, iso, new_inventory, rh_event, winit_record
 from tests.fixtures.receiver import RunningReceiver
 
 
@@ -361,3 +361,14 @@ def test_healthz(receiver: RunningReceiver) -> None:
 def test_get_on_the_endpoint_is_not_allowed(receiver: RunningReceiver) -> None:
     assert receiver.client.get(receiver.rh_url).status_code == 405
     assert isinstance(receiver.client, httpx.Client)
+
+
+def test_store_failure_is_a_503_and_the_service_lives_on(receiver_factory) -> None:  # type: ignore[no-untyped-def]
+    r = receiver_factory()
+    assert r.post_rh(new_inventory(880070)).status_code == 200
+    r.store.close()                                   # the store goes away (disk, server)
+    response = r.post_rh(new_inventory(880071))
+    assert response.status_code == 503                # Return Helper will retry it
+    assert response.json()["outcome"] == "store_unavailable"
+    assert r.post_winit([winit_record("u-st", "RO-ST")]).text == "fail"
+    assert r.client.get(r.base_url + "/healthz").status_code == 503
