@@ -425,7 +425,3 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
     app.state.writer = writer
     return app
 
-
-def headers_for_log(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers safe to log (for debugging tools): never the signature."""
-    return {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
