@@ -8,11 +8,13 @@ worker threads in the outbox and sync.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -81,6 +83,38 @@ async def open_desk_client(settings: Settings,
                               concurrency=settings.concurrency, user_agent=user_agent(__version__))
 
 
+@contextlib.asynccontextmanager
+async def open_desk(settings: Settings, credentials: Credentials | None = None
+                    ) -> AsyncIterator[DeskService]:
+    """A desk on the configured store and APIs, with everything it runs closed on exit.
+
+    Return Helper and WINIT clients when their credentials are set (else the desk works
+    offline: decisions wait in the outbox), and the webhook receiver on this loop when the
+    ``webhooks_in_app`` setting asks for it (a single desk without a separate receiver).
+    """
+    from app.store import open_store
+    from app.winit.client import WinitClient
+
+    credentials = credentials or Credentials()
+    async with contextlib.AsyncExitStack() as stack:
+        store = await asyncio.to_thread(open_store, settings.store, credentials=credentials)
+        stack.callback(store.close)
+        rh = await open_desk_client(settings, credentials)
+        if rh is not None:
+            stack.push_async_callback(rh.aclose)
+        winit = WinitClient.from_settings(settings, credentials)
+        if winit is not None:
+            stack.push_async_callback(winit.aclose)
+        desk = DeskService(settings, store, credentials, rh, winit=winit)
+        if settings.webhooks_in_app:
+            from app.webhooks.service import WebhookService
+            receiver = WebhookService(store, credentials, settings)
+            await receiver.start()
+            stack.push_async_callback(receiver.stop)
+            desk.receiver = receiver
+        yield desk
+
+
 class DeskService:
     def __init__(self, settings: Settings, store: Store, credentials: Credentials,
                  rh: ReturnHelperClient | None, *, winit: Any = None,
@@ -98,6 +132,7 @@ class DeskService:
         self.outbox = OutboxSender(store, rh, on_change=self._emit,
                                    concurrency=max(1, settings.concurrency))
         self._last_applied: list[int] = []
+        self.receiver: Any = None  # the in-app webhook receiver, when this desk runs one
 
     @property
     def online(self) -> bool:

@@ -147,3 +147,52 @@ async def test_undo_cancels_the_last_decision(demo: DemoEnvironment, desk: DeskS
     assert demo.store.get_decision(undo.id).state is DecisionState.APPLIED  # type: ignore[arg-type, union-attr]
     assert demo.store.get(key).handling_code == "tbc"  # type: ignore[union-attr]
     assert demo.sandbox.item(inventory_id).handling_code in ("tbc", None)
+
+
+async def test_open_desk_wires_clients_and_the_in_app_receiver(sandbox: object, tmp_path: object) -> None:
+    """The configured desk: Return Helper and WINIT clients from the keyring, the receiver on
+    this loop when asked, and everything closed on exit."""
+    import httpx
+
+    from app.credentials import Credentials, Secret
+    from app.desk import open_desk
+    from app.settings import Environment
+
+    sb = sandbox  # the shared sandbox fixture (a running SandboxServer)
+    credentials = Credentials()
+    scope = Environment.CUSTOM.value
+    credentials.set(Secret.RH_API_KEY, sb.api_key, scope)  # type: ignore[attr-defined]
+    credentials.set(Secret.RH_API_TOKEN, sb.api_token, scope)  # type: ignore[attr-defined]
+    credentials.set(Secret.WINIT_APP_KEY, "app-key")
+    credentials.set(Secret.WINIT_TOKEN, "winit-token-value")
+    settings = Settings(environment=Environment.CUSTOM, rh_user_api=sb.user_base,  # type: ignore[attr-defined]
+                        rh_public_api=sb.public_base, store=str(tmp_path) + "/desk.sqlite3",  # type: ignore[attr-defined]
+                        winit_url="http://127.0.0.1:9/openapi/service",
+                        webhooks_in_app=True, webhooks_port=0)
+    async with open_desk(settings, credentials) as desk:
+        await desk.start()
+        assert desk.online and desk.winit is not None
+        assert "ohd" in [h.code for h in desk.catalog]
+        health_url = desk.receiver.url + "/healthz"
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(health_url)).status_code == 200
+        await desk.close()
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.ConnectError):
+            await http.get(health_url)
+
+
+async def test_open_desk_without_credentials_is_offline_and_keeps_decisions(tmp_path: object) -> None:
+    from app.desk import open_desk
+    from app.model import InventoryRecord, Source
+
+    settings = Settings(store=str(tmp_path) + "/offline.sqlite3")
+    async with open_desk(settings) as desk:
+        assert not desk.online and desk.winit is None and desk.receiver is None
+        desk.store.set_state("rh.handlings", '[["ohd", "Hold"], ["rst", "Restock"]]')
+        await desk.start()
+        desk.store.upsert(InventoryRecord(source=Source.RETURN_HELPER, key="rh:5", return_inventory_id=5,
+                                          handling_code="tbc", handling_status="pending"))
+        decision = desk.decide("rh:5", "rst")
+        assert desk.counts().queued == 1 and decision.state is DecisionState.QUEUED
+        await desk.close()
