@@ -1,0 +1,70 @@
+"""Raw events (stored once per dedup key, with the records they carry) and named state."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from app.model import InventoryRecord, Source
+from app.store.base import RawEvent
+from app.store.sql_base import Query, SqlBase
+
+EVENT_COLUMNS = ("source, dedup_key, received_at, body, category, action, event_time, outcome, "
+                 "headers")
+
+
+class SqlEvents(SqlBase):
+    # -- raw events ----------------------------------------------------------------------
+    def _ingest_in(self, q: Query, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
+        cursor = q.run(
+            "INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
+            "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (dedup_key) DO NOTHING",
+            (event.dedup_key, event.source.value, event.category, event.action,
+             self._time_in(event.event_time), self._time_in(event.received_at),
+             event.outcome, json.dumps(dict(event.headers)), bytes(event.body)))
+        if cursor.rowcount == 0:
+            return False
+        for record in records:
+            self._upsert_in(q, record)
+        return True
+
+    def ingest(self, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
+        with self._writing() as q:
+            return self._ingest_in(q, event, records)
+
+    def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
+                    ) -> list[bool]:
+        """Several events in one transaction (the webhook receiver's group commit): all are
+        committed or none. A dedup key seen before, or earlier in ``items``, gives False."""
+        with self._writing() as q:
+            return [self._ingest_in(q, event, records) for event, records in items]
+
+    def raw_events(self, limit: int = 100, source: Source | None = None) -> list[RawEvent]:
+        where, params = ("", []) if source is None else (" WHERE source = ?", [source.value])
+        with self._reading() as q:
+            rows = q.all(f"SELECT {EVENT_COLUMNS} FROM raw_events{where} "  # noqa: S608
+                         "ORDER BY id DESC LIMIT ?", [*params, int(limit)])
+        events = []
+        for r in rows:
+            received = self._time_out(r[2])
+            assert received is not None
+            events.append(RawEvent(
+                source=Source(r[0]), dedup_key=r[1], received_at=received, body=bytes(r[3]),
+                category=r[4], action=r[5], event_time=self._time_out(r[6]), outcome=r[7],
+                headers=json.loads(r[8]) if r[8] else {}))
+        return events
+
+    # -- state ---------------------------------------------------------------------------
+    def get_state(self, name: str) -> str | None:
+        with self._reading() as q:
+            row = q.one("SELECT value FROM state WHERE name = ?", (name,))
+        return None if row is None else str(row[0])
+
+    def set_state(self, name: str, value: str | None) -> None:
+        with self._writing() as q:
+            if value is None:
+                q.run("DELETE FROM state WHERE name = ?", (name,))
+            else:
+                q.run("INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) "
+                      "DO UPDATE SET value = excluded.value", (name, value))

@@ -1,0 +1,150 @@
+"""Reading records and list rows: get, identifier lookup, the list's count, page and
+position queries, warehouses and the change feed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import Any
+
+from app.codec import record_from_json
+from app.model import DecisionState, IdKind, InventoryRecord, Source, utcnow
+from app.store.base import Match, Row, RowFilter, RowQuery
+from app.store.sql_base import SqlBase, normalize_identifier
+
+ROW_COLUMNS = ("key, source, rma, tracking, sku, description, quantity, length_cm, width_cm, "
+               "height_cm, weight_kg, status, handling_code, handling_status, warehouse, "
+               "received_at, decision_state, seq")
+_LOOKUP_SQL = "SELECT key, kind, original FROM identifiers WHERE value = ? ORDER BY key, kind"
+_ROW_SQL = f"SELECT {ROW_COLUMNS} FROM inventory WHERE key = ?"  # noqa: S608
+_KINDS = {kind.value: kind for kind in IdKind}
+
+
+class SqlRows(SqlBase):
+    def get(self, key: str) -> InventoryRecord | None:
+        rows = self._read_all("SELECT doc FROM inventory WHERE key = ?", (key,))
+        return record_from_json(rows[0][0]) if rows else None
+
+    def lookup(self, identifier: str) -> list[Match]:
+        value = normalize_identifier(identifier)
+        if not value:
+            return []
+        rows = self._read_all(_LOOKUP_SQL, (value,))
+        kinds = _KINDS
+        return [Match(r[0], kinds[r[1]], r[2]) for r in rows]
+
+    def _where(self, query: RowQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.filter is RowFilter.AWAITING:
+            clauses.append("awaiting = 1")  # a literal, so the partial indexes apply
+        elif query.filter is RowFilter.DECIDED_TODAY:
+            start = query.day_start or datetime.combine(utcnow().date(), time(), UTC)
+            clauses.append("decided_at >= ?")
+            params.append(self._time_in(start))
+        if query.warehouse is not None:
+            clauses.append("warehouse = ?")
+            params.append(query.warehouse)
+        if query.source is not None:
+            clauses.append("source = ?")
+            params.append(query.source.value)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _order(self, query: RowQuery) -> str:
+        expr = self.dialect.sort_expr(query.sort)
+        if query.descending:
+            return f" ORDER BY {expr} DESC{self.dialect.nulls_last}, key DESC"
+        return f" ORDER BY {expr} ASC{self.dialect.nulls_first}, key ASC"
+
+    def _hint(self, query: RowQuery) -> str:
+        narrowed = query.warehouse is not None or query.source is not None
+        return self.dialect.list_index(query.filter, query.sort, narrowed)
+
+    def _row(self, r: Sequence[Any]) -> Row:
+        return Row(
+            key=r[0], source=Source(r[1]), rma=r[2], tracking=r[3], sku=r[4], description=r[5],
+            quantity=r[6], length_cm=self._dec_out(r[7]), width_cm=self._dec_out(r[8]),
+            height_cm=self._dec_out(r[9]), weight_kg=self._dec_out(r[10]), status=r[11],
+            handling_code=r[12], handling_status=r[13], warehouse=r[14],
+            received_at=self._time_out(r[15]),
+            decision_state=DecisionState(r[16]) if r[16] else None, seq=int(r[17]))
+
+    def count(self, query: RowQuery) -> int:
+        """Counted once per change: repeated counts at the same ``seq`` come from a cache."""
+        where, params = self._where(query)
+        cache_key = (where, tuple(params))
+        with self._reading() as q:
+            seq = int(q.one("SELECT value FROM counter WHERE name = 'seq'")[0])
+            cached = self._counts.get(cache_key)
+            if cached is not None and cached[0] == seq:
+                return cached[1]
+            row = q.one(f"SELECT COUNT(*) FROM inventory{where}", params)  # noqa: S608
+        if len(self._counts) > 64:
+            self._counts.clear()
+        self._counts[cache_key] = (seq, int(row[0]))
+        return int(row[0])
+
+    def rows(self, query: RowQuery, offset: int, limit: int) -> list[Row]:
+        if limit <= 0:
+            return []
+        where, params = self._where(query)
+        sql = (f"SELECT {ROW_COLUMNS} FROM inventory{self._hint(query)}{where}"  # noqa: S608
+               f"{self._order(query)} LIMIT ? OFFSET ?")
+        with self._reading() as q:
+            found = q.all(sql, [*params, int(limit), max(0, int(offset))])
+        return [self._row(r) for r in found]
+
+    def row(self, key: str) -> Row | None:
+        rows = self._read_all(_ROW_SQL, (key,))
+        return self._row(rows[0]) if rows else None
+
+    def position(self, query: RowQuery, key: str) -> int | None:
+        where, params = self._where(query)
+        expr = self.dialect.sort_expr(query.sort)
+        joiner = " AND " if where else " WHERE "
+        with self._reading() as q:
+            found = q.one(f"SELECT {expr} FROM inventory{where}{joiner}key = ?",  # noqa: S608
+                          [*params, key])
+            if found is None:
+                return None
+            value = found[0]
+            # Rows before (value, key) in the list order. NULLs sort first ascending and last
+            # descending on both engines (see Dialect.nulls_first); row-value comparisons
+            # use the (sort expression, key) indexes as ranges.
+            parts: list[tuple[str, list[Any]]] = []
+            if value is None:
+                if query.descending:
+                    parts.append((f"{expr} IS NOT NULL", []))
+                parts.append((f"{expr} IS NULL AND key {'>' if query.descending else '<'} ?",
+                              [key]))
+            else:
+                if not query.descending:
+                    parts.append((f"{expr} IS NULL", []))
+                parts.append((f"({expr}, key) {'>' if query.descending else '<'} (?, ?)",
+                              [value, key]))
+            total = 0
+            for condition, extra in parts:
+                row = q.one(f"SELECT COUNT(*) FROM inventory{self._hint(query)}"  # noqa: S608
+                            f"{where}{joiner}{condition}",
+                            [*params, *extra])
+                total += int(row[0])
+        return total
+
+    def warehouses(self) -> list[str]:
+        with self._reading() as q:
+            rows = q.all("SELECT DISTINCT warehouse FROM inventory WHERE warehouse IS NOT NULL "
+                         "ORDER BY warehouse")
+        return [r[0] for r in rows]
+
+    def last_seq(self) -> int:
+        with self._reading() as q:
+            row = q.one("SELECT value FROM counter WHERE name = 'seq'")
+        return int(row[0])
+
+    def changes_since(self, seq: int, limit: int = 1000) -> tuple[int, list[str]]:
+        with self._reading() as q:
+            rows = q.all("SELECT key, seq FROM inventory WHERE seq > ? ORDER BY seq LIMIT ?",
+                         (int(seq), int(limit)))
+        if not rows:
+            return seq, []
+        return int(rows[-1][1]), [r[0] for r in rows]
