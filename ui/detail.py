@@ -270,7 +270,7 @@ class DetailPanel(QScrollArea):
             rows.append((tr("Value-added services"), ", ".join(
                 f"{v.code} ({tr('finished') if v.finished else tr('not finished')})"
                 for v in record.vas)))
-        rows.append((tr("Received"), fmt_time(record.received_at)))
+        rows.append((tr("Received at"), fmt_time(record.received_at)))
         self._set_summary([(k, v) for k, v in rows if v])
         self._show_lines(record)
         self._show_history(record)
@@ -305,6 +305,9 @@ class DetailPanel(QScrollArea):
                  _dec(line.volume_m3), _dec(line.weight_kg), ", ".join(line.serials),
                  handle_method_name(line.handle_method)] for line in record.lines]
         self.lines.fill(self._line_headers(), rows)
+        for column in range(self.lines.columnCount()):  # no empty columns (RH has no barcodes)
+            self.lines.setColumnHidden(column, bool(rows) and column > 0
+                                       and not any(r[column] for r in rows))
         estimate = [line for line in record.lines if line.kind is LineKind.ESTIMATE]
         actual = [line for line in record.lines if line.kind is LineKind.ACTUAL]
         if record.source is Source.WINIT and (estimate or actual):
@@ -324,7 +327,7 @@ class DetailPanel(QScrollArea):
             (tr("Weight (kg)"), lambda x: _dec(x.weight_kg)),
             (tr("Handle method"), lambda x: handle_method_name(x.handle_method)),
         ]
-        headers = [tr("Line"), tr("Field"), tr("Declared"), tr("Received"), tr("Difference")]
+        headers = [tr("Line"), tr("Field"), tr("Declared"), tr("Received goods"), tr("Difference")]
         self.compare.clear()
         self.compare.setColumnCount(len(headers))
         self.compare.setHorizontalHeaderLabels(headers)
@@ -334,9 +337,9 @@ class DetailPanel(QScrollArea):
             for name, getter in fields:
                 a = getter(declared) if declared is not None else ""
                 b = getter(received) if received is not None else ""
-                differs = a != b and not (a == "" and received is None)
-                if declared is None or received is None:
-                    differs = True
+                # A value only one side states is "not stated", not a difference; a line
+                # only one side has is a difference.
+                differs = (declared is None or received is None) or (bool(a) and bool(b) and a != b)
                 differences += differs
                 table_rows.append((str(number), name, a or "—", b or "—", differs))
         self.compare.setRowCount(len(table_rows))

@@ -87,7 +87,8 @@ class Op(Generic[T]):
         self._on_finally = callback
         return self
 
-    def run(self) -> asyncio.Task[T]:
+    def run(self) -> asyncio.Task[T] | None:
+        """Start it; None when the window is closing (nothing new starts then)."""
         return self._manager._start(self)
 
     # -- used by the manager -------------------------------------------------------------
@@ -121,7 +122,8 @@ class TaskManager(QObject):
         """``func(progress)`` returns the awaitable; ``progress(value)`` may be called from it."""
         return Op(self, func, label)
 
-    def run(self, awaitable_factory: Callable[[], Awaitable[T]], *, label: str = "") -> asyncio.Task[T]:
+    def run(self, awaitable_factory: Callable[[], Awaitable[T]], *,
+            label: str = "") -> asyncio.Task[T] | None:
         """Fire and forget, errors to the status bar: for work nobody waits on."""
         return self.op(lambda _progress: awaitable_factory(), label=label).run()
 
@@ -132,9 +134,10 @@ class TaskManager(QObject):
         else:
             log.error("unhandled error", exc_info=(exc_type, exc, tb))
 
-    def _start(self, op: Op[T]) -> asyncio.Task[T]:
+    def _start(self, op: Op[T]) -> asyncio.Task[T] | None:
         if self._closing:
-            raise RuntimeError("the window is closing: no new work is started")
+            log.debug("not starting %s: the window is closing", op.label or "an operation")
+            return None
         loop = asyncio.get_event_loop()
 
         async def runner() -> T:

@@ -238,7 +238,9 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.matches_label)
         self.matches = MatchList(right)
         self.matches.setObjectName("matchList")
-        self.matches.setMaximumHeight(150)
+        self.matches.setMaximumHeight(self.fontMetrics().height() * 6 + 12)
+        self.matches.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.matches.chosen.connect(self._match_chosen)
         self.matches.itemActivated.connect(
             lambda item: self._match_chosen(str(item.data(Qt.ItemDataRole.UserRole))))
@@ -253,7 +255,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([820, 540])
+        self.splitter.setSizes([780, 620])
         self._show_matches([])
 
         # -- status bar ---------------------------------------------------------------------------
@@ -366,6 +368,8 @@ class MainWindow(QMainWindow):
         self._fill_filters()
         self.update_connection()
         self.update_counts()
+        if getattr(self, "current_key", None):
+            self.refresh_current()  # reasons and notes in the new language
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -462,6 +466,10 @@ class MainWindow(QMainWindow):
             if self.handling.combo.isEnabled() and self.handling.apply_button.isEnabled():
                 self.focus_handling()
         elif result.outcome is ScanOutcome.MULTIPLE:
+            self.current_key = None
+            self.view.selectionModel().clearSelection()
+            self.detail.clear()
+            self.handling.set_options([], note="")
             self._show_matches(result.records)
             self.feedback("multiple", tr("{n} items match {scan}: choose one").format(
                 n=len(result.records), scan=shown))
@@ -524,6 +532,7 @@ class MainWindow(QMainWindow):
     # -- selection and details ------------------------------------------------------------------
     def select_key(self, key: str, scroll: bool = True) -> bool:
         """Select the row of ``key``; False when the current list does not include it."""
+        self.poll_store()  # the model must show what the store has before rows are counted
         position = self.model.position_of(key)
         if position is None:
             self.view.selectionModel().clearSelection()

@@ -771,27 +771,27 @@
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="327"/>
+        <location filename="../../ui/detail.py" line="330"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="327"/>
+        <location filename="../../ui/detail.py" line="330"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="327"/>
+        <location filename="../../ui/detail.py" line="330"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="327"/>
-        <source>Received</source>
-        <translation>收件时间</translation>
+        <location filename="../../ui/detail.py" line="330"/>
+        <source>Received goods</source>
+        <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="327"/>
+        <location filename="../../ui/detail.py" line="330"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -821,82 +821,92 @@
         <translation>仓库</translation>
     </message>
     <message>
+        <location filename="../../ui/detail.py" line="273"/>
+        <source>Received at</source>
+        <translation>收件时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="298"/>
+        <source>Received</source>
+        <translation>已收货</translation>
+    </message>
+    <message>
         <location filename="../../ui/detail.py" line="299"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="361"/>
+        <location filename="../../ui/detail.py" line="364"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="370"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="370"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="370"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="370"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="374"/>
+        <location filename="../../ui/detail.py" line="377"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="374"/>
+        <location filename="../../ui/detail.py" line="377"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="378"/>
+        <location filename="../../ui/detail.py" line="381"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="378"/>
+        <location filename="../../ui/detail.py" line="381"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="378"/>
+        <location filename="../../ui/detail.py" line="381"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="411"/>
+        <location filename="../../ui/detail.py" line="414"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="443"/>
+        <location filename="../../ui/detail.py" line="446"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
@@ -941,52 +951,52 @@
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="346"/>
+        <location filename="../../ui/detail.py" line="349"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="346"/>
+        <location filename="../../ui/detail.py" line="349"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="423"/>
+        <location filename="../../ui/detail.py" line="426"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="425"/>
+        <location filename="../../ui/detail.py" line="428"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="429"/>
+        <location filename="../../ui/detail.py" line="432"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="436"/>
+        <location filename="../../ui/detail.py" line="439"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="354"/>
+        <location filename="../../ui/detail.py" line="357"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="359"/>
+        <location filename="../../ui/detail.py" line="362"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="382"/>
+        <location filename="../../ui/detail.py" line="385"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="401"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
@@ -1001,7 +1011,7 @@
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="432"/>
+        <location filename="../../ui/detail.py" line="435"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1150,407 +1160,407 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="841"/>
+        <location filename="../../ui/window.py" line="852"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="333"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="339"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="341"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="342"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="343"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="344"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="340"/>
+        <location filename="../../ui/window.py" line="345"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="341"/>
+        <location filename="../../ui/window.py" line="346"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="342"/>
+        <location filename="../../ui/window.py" line="347"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="348"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="344"/>
+        <location filename="../../ui/window.py" line="349"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="345"/>
+        <location filename="../../ui/window.py" line="350"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="346"/>
+        <location filename="../../ui/window.py" line="351"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="347"/>
+        <location filename="../../ui/window.py" line="352"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="348"/>
+        <location filename="../../ui/window.py" line="353"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="349"/>
+        <location filename="../../ui/window.py" line="354"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="350"/>
+        <location filename="../../ui/window.py" line="355"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="351"/>
+        <location filename="../../ui/window.py" line="356"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="352"/>
+        <location filename="../../ui/window.py" line="357"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="353"/>
+        <location filename="../../ui/window.py" line="358"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="354"/>
+        <location filename="../../ui/window.py" line="359"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="357"/>
+        <location filename="../../ui/window.py" line="362"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="358"/>
+        <location filename="../../ui/window.py" line="363"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="359"/>
+        <location filename="../../ui/window.py" line="364"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="360"/>
+        <location filename="../../ui/window.py" line="365"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="361"/>
+        <location filename="../../ui/window.py" line="366"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="383"/>
+        <location filename="../../ui/window.py" line="390"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="392"/>
+        <location filename="../../ui/window.py" line="399"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="447"/>
+        <location filename="../../ui/window.py" line="454"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="447"/>
+        <location filename="../../ui/window.py" line="454"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="732"/>
+        <location filename="../../ui/window.py" line="743"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="847"/>
+        <location filename="../../ui/window.py" line="858"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="847"/>
+        <location filename="../../ui/window.py" line="858"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="848"/>
+        <location filename="../../ui/window.py" line="859"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="848"/>
+        <location filename="../../ui/window.py" line="859"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="867"/>
+        <location filename="../../ui/window.py" line="878"/>
         <source>the API key and token are both needed</source>
         <translation>需要同时提供 API key 和 token</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="872"/>
+        <location filename="../../ui/window.py" line="883"/>
         <source>connected: {n} handling types, {m} item(s) received in the last day</source>
         <translation>已连接：{n} 种处理方式，最近一天收到 {m} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="378"/>
+        <location filename="../../ui/window.py" line="385"/>
         <source>Awaiting decision</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="379"/>
+        <location filename="../../ui/window.py" line="386"/>
         <source>Decided today</source>
         <translation>今日已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="380"/>
+        <location filename="../../ui/window.py" line="387"/>
         <source>All items</source>
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="622"/>
+        <location filename="../../ui/window.py" line="633"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="681"/>
+        <location filename="../../ui/window.py" line="692"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="698"/>
+        <location filename="../../ui/window.py" line="709"/>
         <source>Pending updates: {pending}</source>
         <translation>待发送的更新：{pending}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="723"/>
+        <location filename="../../ui/window.py" line="734"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="726"/>
+        <location filename="../../ui/window.py" line="737"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="814"/>
+        <location filename="../../ui/window.py" line="825"/>
         <source>Saved. Environment and store changes apply after a restart.</source>
         <translation>已保存。环境和数据存储的更改在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="816"/>
+        <location filename="../../ui/window.py" line="827"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="882"/>
+        <location filename="../../ui/window.py" line="893"/>
         <source>image too large</source>
         <translation>图片太大</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="455"/>
+        <location filename="../../ui/window.py" line="462"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="457"/>
+        <location filename="../../ui/window.py" line="464"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="572"/>
+        <location filename="../../ui/window.py" line="583"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="608"/>
+        <location filename="../../ui/window.py" line="619"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="624"/>
+        <location filename="../../ui/window.py" line="635"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="331"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="421"/>
+        <location filename="../../ui/window.py" line="428"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="648"/>
+        <location filename="../../ui/window.py" line="659"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="649"/>
+        <location filename="../../ui/window.py" line="660"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="687"/>
+        <location filename="../../ui/window.py" line="698"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="700"/>
+        <location filename="../../ui/window.py" line="711"/>
         <source>failed: {failed}</source>
         <translation>失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="743"/>
+        <location filename="../../ui/window.py" line="754"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="747"/>
+        <location filename="../../ui/window.py" line="758"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="445"/>
+        <location filename="../../ui/window.py" line="452"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="463"/>
+        <location filename="../../ui/window.py" line="474"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="574"/>
+        <location filename="../../ui/window.py" line="585"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="604"/>
+        <location filename="../../ui/window.py" line="615"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="619"/>
+        <location filename="../../ui/window.py" line="630"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="654"/>
+        <location filename="../../ui/window.py" line="665"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="683"/>
+        <location filename="../../ui/window.py" line="694"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="469"/>
+        <location filename="../../ui/window.py" line="480"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="575"/>
+        <location filename="../../ui/window.py" line="586"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="685"/>
+        <location filename="../../ui/window.py" line="696"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="808"/>
+        <location filename="../../ui/window.py" line="819"/>
         <source>Settings could not be saved: {error}</source>
         <translation>设置无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="471"/>
+        <location filename="../../ui/window.py" line="482"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="471"/>
+        <location filename="../../ui/window.py" line="482"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="472"/>
+        <location filename="../../ui/window.py" line="483"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="474"/>
+        <location filename="../../ui/window.py" line="485"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="477"/>
+        <location filename="../../ui/window.py" line="488"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="659"/>
+        <location filename="../../ui/window.py" line="670"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="663"/>
+        <location filename="../../ui/window.py" line="674"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="750"/>
+        <location filename="../../ui/window.py" line="761"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
@@ -1944,27 +1954,27 @@
 <context>
     <name>Tasks</name>
     <message>
-        <location filename="../../ui/tasks.py" line="229"/>
+        <location filename="../../ui/tasks.py" line="232"/>
         <source>Return Desk: unexpected error</source>
         <translation>Return Desk：意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="230"/>
+        <location filename="../../ui/tasks.py" line="233"/>
         <source>Unexpected error report</source>
         <translation>意外错误报告</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="232"/>
+        <location filename="../../ui/tasks.py" line="235"/>
         <source>Something went wrong. Your work is kept: queued decisions stay in the outbox. Copy this report for support; it contains no passwords or keys.</source>
         <translation>出现了问题。您的工作已保留：排队的处理仍在发件箱中。请复制此报告提供给技术支持；报告中不含密码或密钥。</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="240"/>
+        <location filename="../../ui/tasks.py" line="243"/>
         <source>Error report text</source>
         <translation>错误报告内容</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="243"/>
+        <location filename="../../ui/tasks.py" line="246"/>
         <source>Copy report</source>
         <translation>复制报告</translation>
     </message>

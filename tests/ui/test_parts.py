@@ -292,8 +292,7 @@ def test_cancel_all_on_quit(qtbot: Any, qloop: asyncio.AbstractEventLoop) -> Non
     qtbot.waitUntil(started.is_set)
     run(qtbot, qloop, tasks.cancel_all())
     assert task.cancelled()
-    with pytest.raises(RuntimeError):
-        tasks.op(forever).run()
+    assert tasks.op(forever).run() is None  # nothing new starts while quitting
 
 
 def test_crash_report_is_shown_copyable_and_has_no_secrets(
