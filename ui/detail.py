@@ -211,7 +211,7 @@ class DetailPanel(QScrollArea):
         self.remarks.setAccessibleName(tr("Warehouse remarks"))
         self.title.setAccessibleName(tr("Selected item"))
         if self.record is not None:
-            self.show_record(self.record, self._decisions)
+            self.show_record(self.record, self._decisions, force=True)
         else:
             self.clear()
 
@@ -234,7 +234,10 @@ class DetailPanel(QScrollArea):
                     self.history_box, self.log_box):
             box.setVisible(False)
 
-    def show_record(self, record: InventoryRecord, decisions: list[Decision]) -> None:
+    def show_record(self, record: InventoryRecord, decisions: list[Decision],
+                    force: bool = False) -> None:
+        if not force and record == self.record and list(decisions) == self._decisions:
+            return  # nothing changed: no relayout (polling refreshes often)
         self.record = record
         self._decisions = list(decisions)
         self._generation += 1

@@ -143,6 +143,8 @@ class InventoryModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._live: dict[str, LiveState] = {}
         self._handling_names = handling_names or dict
+        self._cell_cache: dict[int, tuple[str, ...]] = {}
+        self._key_pos: dict[str, int] = {}  # keys of the cached pages -> row
         self.page_reads = 0
         self._count = self._read_count()
 
@@ -166,8 +168,14 @@ class InventoryModel(QAbstractTableModel):
             page = []
         self.page_reads += 1
         self._pages[number] = page
+        base = number * PAGE_SIZE
+        for offset, found in enumerate(page):
+            self._key_pos[found.key] = base + offset
         while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
+            evicted_number, evicted = self._pages.popitem(last=False)
+            for offset, found in enumerate(evicted):
+                if self._key_pos.get(found.key) == evicted_number * PAGE_SIZE + offset:
+                    del self._key_pos[found.key]
         return page
 
     def row_at(self, row: int) -> Row | None:
@@ -189,10 +197,9 @@ class InventoryModel(QAbstractTableModel):
         return page[offset].key if offset < len(page) else None
 
     def position_of(self, key: str) -> int | None:
-        for number, page in self._pages.items():
-            for offset, found in enumerate(page):
-                if found.key == key:
-                    return number * PAGE_SIZE + offset
+        cached = self._cached_position(key)
+        if cached is not None:
+            return cached
         try:
             position = self.store.position(self.query, key)
         except Exception:
@@ -213,7 +220,32 @@ class InventoryModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # The hot path: a repaint asks ~8 roles for each of ~500 visible cells. Roles the
+        # list never answers are refused before anything else; display text comes from a
+        # per-row tuple computed once.
+        if role not in _HANDLED_ROLES:
+            return None
+        if role in (_DISPLAY, _ACCESSIBLE):
+            cells = self._cells(index.row())
+            column = index.column()
+            return cells[column] if cells is not None and 0 <= column < _COLUMNS else None
+        if role == _ALIGNMENT:
+            return _RIGHT if index.column() in _RIGHT_COLUMNS else None
+        if role == _DECORATION and index.column() != _UPDATE_COLUMN:
+            return None
         return self._data(index, role)
+
+    def _cells(self, row: int) -> tuple[str, ...] | None:
+        cells = self._cell_cache.get(row)
+        if cells is None:
+            found = self.row_at(row)
+            if found is None:
+                return None
+            if len(self._cell_cache) > 4 * PAGE_SIZE * 8:
+                self._cell_cache.clear()
+            cells = tuple(self._display(found, column) for column in Column)
+            self._cell_cache[row] = cells
+        return cells
 
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
@@ -317,6 +349,8 @@ class InventoryModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self._pages.clear()
+        self._cell_cache.clear()
+        self._key_pos.clear()
         self._count = self._read_count()
         self.endResetModel()
 
@@ -339,7 +373,13 @@ class InventoryModel(QAbstractTableModel):
         """A state change from ``DeskService.subscribe``: show it on the row at once."""
         self._live[decision.key] = LiveState(decision.state, decision.result_message,
                                              decision.correlation_id, decision.new_handling)
-        self._refresh_keys([decision.key], force_small=True)
+        # Only the row's "Update" cell changes here (no query): what the API did to the
+        # record itself arrives through the store and the window's polling.
+        position = self._cached_position(decision.key)
+        if position is not None:
+            self._cell_cache.pop(position, None)
+            self.dataChanged.emit(self.index(position, _UPDATE_COLUMN),
+                                  self.index(position, _UPDATE_COLUMN))
 
     def live_state(self, key: str) -> LiveState | None:
         return self._live.get(key)
@@ -379,16 +419,21 @@ class InventoryModel(QAbstractTableModel):
             page = self._pages.get(position // PAGE_SIZE)
             if page is not None and position % PAGE_SIZE < len(page):
                 page[position % PAGE_SIZE] = fresh
+                self._key_pos[fresh.key] = position
+            self._cell_cache.pop(position, None)
             self.dataChanged.emit(self.index(position, 0),
                                   self.index(position, len(Column) - 1))
         return True
 
     def _cached_position(self, key: str) -> int | None:
-        for number, page in self._pages.items():
-            for offset, found in enumerate(page):
-                if found.key == key:
-                    return number * PAGE_SIZE + offset
-        return None
+        position = self._key_pos.get(key)
+        if position is None:
+            return None
+        page = self._pages.get(position // PAGE_SIZE)
+        offset = position % PAGE_SIZE
+        if page is None or offset >= len(page) or page[offset].key != key:
+            return None
+        return position
 
     def _relayout(self, replace_query: RowQuery | None = None) -> None:
         """Re-read the count, keep persistent indexes (selection, current) on their keys.
@@ -411,6 +456,8 @@ class InventoryModel(QAbstractTableModel):
             for index in self.persistentIndexList()]
         self.query = new_query
         self._pages.clear()
+        self._cell_cache.clear()
+        self._key_pos.clear()
         self._move_persistent(keyed, new_count)
         self.layoutChanged.emit()
         if new_count < old_count:
@@ -436,6 +483,17 @@ class InventoryModel(QAbstractTableModel):
             else:
                 self.changePersistentIndex(index, QModelIndex())
 
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_HANDLED_ROLES = frozenset({_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _DECORATION,
+                            int(Qt.ItemDataRole.ToolTipRole.value), int(KEY_ROLE), int(STATE_ROLE)})
+_COLUMNS = len(Column)
+_UPDATE_COLUMN = int(Column.UPDATE)
+_RIGHT_COLUMNS = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,
                 DecisionState.FAILED}

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.messages: list[str] = []  # the status bar's recent messages, newest last
         self.syncing = False
         self._settings_dialog: SettingsDialog | None = None
+        self._warehouses: list[str] | None = None
         self._seq = self._safe_last_seq()
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("returndesk"))
@@ -305,8 +306,7 @@ class MainWindow(QMainWindow):
 
         self.decision_views = install_decision_views(self)
 
-        self.retranslate()
-        self._fill_filters()
+        self.retranslate()  # also fills the filters
         self.update_connection()
         self.update_counts()
         self.detail.clear()
@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    def _fill_filters(self) -> None:
+    def _fill_filters(self, reload_warehouses: bool = False) -> None:
         current = (self.filter_combo.currentData(), self.warehouse_combo.currentData(),
                    self.source_combo.currentData())
         for combo in (self.filter_combo, self.warehouse_combo, self.source_combo):
@@ -388,12 +388,13 @@ class MainWindow(QMainWindow):
             self.filter_combo.addItem(text, value.value)
         self.warehouse_combo.clear()
         self.warehouse_combo.addItem(tr("All warehouses"), "")
-        try:
-            warehouses = self.store.warehouses()
-        except Exception:
-            log.exception("the store could not list warehouses")
-            warehouses = []
-        for name in warehouses:
+        if self._warehouses is None or reload_warehouses:
+            try:
+                self._warehouses = self.store.warehouses()  # a DISTINCT over every row
+            except Exception:
+                log.exception("the store could not list warehouses")
+                self._warehouses = []
+        for name in self._warehouses:
             self.warehouse_combo.addItem(name, name)
         self.source_combo.clear()
         self.source_combo.addItem(tr("All sources"), "")
@@ -749,7 +750,7 @@ class MainWindow(QMainWindow):
                 self.sync_button.setEnabled(True)
                 self.sync_progress.hide()
                 self.poll_store()
-                self._fill_filters()
+                self._fill_filters(reload_warehouses=True)
 
         def done(summary: Any) -> None:
             self.show_message(tr("Sync finished: {summary}").format(summary=_summary_text(summary)))
@@ -766,17 +767,18 @@ class MainWindow(QMainWindow):
     def _sync_progress(self, progress: Any) -> None:
         if not is_valid(self):
             return
-        done = _first_int(progress, ("done", "fetched", "records", "count", "processed"))
-        total = _first_int(progress, ("total", "expected"))
+        done = _first_int(progress, ("pages_done", "done", "fetched", "records", "count"))
+        total = _first_int(progress, ("pages_total", "total", "expected"))
         if total:
             self.sync_progress.setRange(0, max(total, 1))
             self.sync_progress.setValue(min(done or 0, total))
         else:
             self.sync_progress.setRange(0, 0)
+        items = _first_int(progress, ("items",))
         message = getattr(progress, "message", None) or getattr(progress, "phase", None)
-        if message:
-            self.sync_progress.setFormat(f"{message} %v/%m" if total else str(message))
-            self.sync_progress.setToolTip(str(message))
+        text = tr("{n} items").format(n=items) if items is not None else str(message or "")
+        self.sync_progress.setFormat(f"{text} %p%" if total else text)
+        self.sync_progress.setToolTip(str(message or text))
 
     # -- settings ----------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
@@ -853,6 +855,8 @@ def _summary_text(summary: Any) -> str:
         return tr("done")
     for name in ("text", "message"):
         value = getattr(summary, name, None)
+        if callable(value):
+            value = value()
         if isinstance(value, str) and value:
             return value
     parts = []

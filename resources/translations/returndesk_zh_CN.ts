@@ -716,82 +716,82 @@
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="296"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="296"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="296"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="296"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="296"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="296"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="294"/>
+        <location filename="../../ui/detail.py" line="297"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="294"/>
+        <location filename="../../ui/detail.py" line="297"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="294"/>
+        <location filename="../../ui/detail.py" line="297"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="294"/>
+        <location filename="../../ui/detail.py" line="297"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="295"/>
+        <location filename="../../ui/detail.py" line="298"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="330"/>
+        <location filename="../../ui/detail.py" line="333"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="330"/>
+        <location filename="../../ui/detail.py" line="333"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="330"/>
+        <location filename="../../ui/detail.py" line="333"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="330"/>
+        <location filename="../../ui/detail.py" line="333"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="330"/>
+        <location filename="../../ui/detail.py" line="333"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -801,112 +801,112 @@
         <translation>此文件不是可显示的图片。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="246"/>
+        <location filename="../../ui/detail.py" line="249"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="247"/>
+        <location filename="../../ui/detail.py" line="250"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="248"/>
+        <location filename="../../ui/detail.py" line="251"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="258"/>
+        <location filename="../../ui/detail.py" line="261"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="273"/>
+        <location filename="../../ui/detail.py" line="276"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="298"/>
+        <location filename="../../ui/detail.py" line="301"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="299"/>
+        <location filename="../../ui/detail.py" line="302"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="364"/>
+        <location filename="../../ui/detail.py" line="367"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="370"/>
+        <location filename="../../ui/detail.py" line="373"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="370"/>
+        <location filename="../../ui/detail.py" line="373"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="370"/>
+        <location filename="../../ui/detail.py" line="373"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="370"/>
+        <location filename="../../ui/detail.py" line="373"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="380"/>
+        <location filename="../../ui/detail.py" line="383"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="380"/>
+        <location filename="../../ui/detail.py" line="383"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="380"/>
+        <location filename="../../ui/detail.py" line="383"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="381"/>
+        <location filename="../../ui/detail.py" line="384"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="381"/>
+        <location filename="../../ui/detail.py" line="384"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="381"/>
+        <location filename="../../ui/detail.py" line="384"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="414"/>
+        <location filename="../../ui/detail.py" line="417"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="446"/>
+        <location filename="../../ui/detail.py" line="449"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
@@ -916,102 +916,102 @@
         <translation>图片无法加载：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="254"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="253"/>
+        <location filename="../../ui/detail.py" line="256"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="255"/>
+        <location filename="../../ui/detail.py" line="258"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="264"/>
+        <location filename="../../ui/detail.py" line="267"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="266"/>
+        <location filename="../../ui/detail.py" line="269"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="268"/>
+        <location filename="../../ui/detail.py" line="271"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="270"/>
+        <location filename="../../ui/detail.py" line="273"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="349"/>
+        <location filename="../../ui/detail.py" line="352"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="349"/>
+        <location filename="../../ui/detail.py" line="352"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="426"/>
+        <location filename="../../ui/detail.py" line="429"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="428"/>
+        <location filename="../../ui/detail.py" line="431"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="432"/>
+        <location filename="../../ui/detail.py" line="435"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="439"/>
+        <location filename="../../ui/detail.py" line="442"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="357"/>
+        <location filename="../../ui/detail.py" line="360"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="362"/>
+        <location filename="../../ui/detail.py" line="365"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="385"/>
+        <location filename="../../ui/detail.py" line="388"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="407"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="271"/>
+        <location filename="../../ui/detail.py" line="274"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="271"/>
+        <location filename="../../ui/detail.py" line="274"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="435"/>
+        <location filename="../../ui/detail.py" line="438"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1142,17 +1142,17 @@
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="223"/>
+        <location filename="../../ui/inventory.py" line="255"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="305"/>
+        <location filename="../../ui/inventory.py" line="337"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="309"/>
+        <location filename="../../ui/inventory.py" line="341"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
     </message>
@@ -1160,7 +1160,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="852"/>
+        <location filename="../../ui/window.py" line="855"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1300,52 +1300,52 @@
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="399"/>
+        <location filename="../../ui/window.py" line="400"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="454"/>
+        <location filename="../../ui/window.py" line="455"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="454"/>
+        <location filename="../../ui/window.py" line="455"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="743"/>
+        <location filename="../../ui/window.py" line="745"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="858"/>
+        <location filename="../../ui/window.py" line="863"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="858"/>
+        <location filename="../../ui/window.py" line="863"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="859"/>
+        <location filename="../../ui/window.py" line="864"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="859"/>
+        <location filename="../../ui/window.py" line="864"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="878"/>
+        <location filename="../../ui/window.py" line="883"/>
         <source>the API key and token are both needed</source>
         <translation>需要同时提供 API key 和 token</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="883"/>
+        <location filename="../../ui/window.py" line="888"/>
         <source>connected: {n} handling types, {m} item(s) received in the last day</source>
         <translation>已连接：{n} 种处理方式，最近一天收到 {m} 件物品</translation>
     </message>
@@ -1365,69 +1365,74 @@
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="633"/>
+        <location filename="../../ui/window.py" line="635"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="692"/>
+        <location filename="../../ui/window.py" line="694"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="709"/>
+        <location filename="../../ui/window.py" line="711"/>
         <source>Pending updates: {pending}</source>
         <translation>待发送的更新：{pending}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="734"/>
+        <location filename="../../ui/window.py" line="736"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="737"/>
+        <location filename="../../ui/window.py" line="739"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="825"/>
+        <location filename="../../ui/window.py" line="828"/>
         <source>Saved. Environment and store changes apply after a restart.</source>
         <translation>已保存。环境和数据存储的更改在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="827"/>
+        <location filename="../../ui/window.py" line="830"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="893"/>
+        <location filename="../../ui/window.py" line="898"/>
         <source>image too large</source>
         <translation>图片太大</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="462"/>
+        <location filename="../../ui/window.py" line="463"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="464"/>
+        <location filename="../../ui/window.py" line="465"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="583"/>
+        <location filename="../../ui/window.py" line="585"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="619"/>
+        <location filename="../../ui/window.py" line="621"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="635"/>
+        <location filename="../../ui/window.py" line="637"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="779"/>
+        <source>{n} items</source>
+        <translation>{n} 件物品</translation>
     </message>
     <message>
         <location filename="../../ui/window.py" line="336"/>
@@ -1435,132 +1440,132 @@
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="428"/>
+        <location filename="../../ui/window.py" line="429"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="659"/>
+        <location filename="../../ui/window.py" line="661"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="660"/>
+        <location filename="../../ui/window.py" line="662"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="698"/>
+        <location filename="../../ui/window.py" line="700"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="711"/>
+        <location filename="../../ui/window.py" line="713"/>
         <source>failed: {failed}</source>
         <translation>失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="754"/>
+        <location filename="../../ui/window.py" line="756"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="758"/>
+        <location filename="../../ui/window.py" line="760"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="452"/>
+        <location filename="../../ui/window.py" line="453"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="474"/>
+        <location filename="../../ui/window.py" line="475"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="585"/>
+        <location filename="../../ui/window.py" line="587"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="615"/>
+        <location filename="../../ui/window.py" line="617"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="630"/>
+        <location filename="../../ui/window.py" line="632"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="665"/>
+        <location filename="../../ui/window.py" line="667"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="694"/>
+        <location filename="../../ui/window.py" line="696"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="480"/>
+        <location filename="../../ui/window.py" line="481"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="586"/>
+        <location filename="../../ui/window.py" line="588"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="696"/>
+        <location filename="../../ui/window.py" line="698"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="819"/>
+        <location filename="../../ui/window.py" line="822"/>
         <source>Settings could not be saved: {error}</source>
         <translation>设置无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="482"/>
+        <location filename="../../ui/window.py" line="483"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="482"/>
+        <location filename="../../ui/window.py" line="483"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="483"/>
+        <location filename="../../ui/window.py" line="484"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="485"/>
+        <location filename="../../ui/window.py" line="486"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="488"/>
+        <location filename="../../ui/window.py" line="489"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="670"/>
+        <location filename="../../ui/window.py" line="672"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="674"/>
+        <location filename="../../ui/window.py" line="676"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="761"/>
+        <location filename="../../ui/window.py" line="763"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

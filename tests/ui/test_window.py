@@ -349,3 +349,17 @@ def test_store_changes_are_picked_up_and_the_selection_kept(
     assert selected_key(window) == key
     assert window.current_key == key
     assert window.desk.scan("NEW-3").outcome is ScanOutcome.FOUND
+
+
+def test_sync_now_shows_progress_and_the_result(window: Any, qtbot: Any) -> None:
+    formats: list[str] = []
+    window.sync_progress.valueChanged.connect(lambda _v: formats.append(window.sync_progress.format()))
+    task = window.sync_now()
+    assert task is not None
+    assert window.sync_progress.isVisible() and not window.sync_button.isEnabled()
+    assert window.sync_now() is None  # one sync at a time
+    qtbot.waitUntil(task.done, timeout=90000)
+    assert any(m.startswith("Sync finished") and "Return Helper items" in m
+               for m in window.messages), window.messages
+    assert window.sync_button.isEnabled() and not window.sync_progress.isVisible()
+    assert any("items" in f for f in formats)

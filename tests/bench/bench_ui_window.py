@@ -1,0 +1,221 @@
+"""Desk window speed at 200,000 items (run by hand, offscreen; prints numbers and ratios).
+
+    python tests/bench/bench_ui_window.py [--items 200000] [--store PATH] [--runs 5]
+
+1. start-up: process start -> interactive window (shown, painted, loop turning, rows
+   counted, scan field focused) on a 200,000-item SQLite store, beside a bare PySide6
+   window (QMainWindow + QTableView) started the same way (same interpreter, QApplication,
+   qasync loop). Target: within 1.5x of the bare window.
+2. scan -> row selected and detail shown, at 200,000 items, the "All items" list, identifiers
+   of random items anywhere in the list (pages not cached): p50/p99 including the repaint,
+   beside the store's own lookup + get (the floor). Target: p99 < 16 ms.
+
+The store is built once (bench_lookup's record generator) and kept at --store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DEFAULT_STORE = Path(tempfile.gettempdir()) / "returndesk-bench-ui-200k.sqlite3"
+
+
+def build_store(path: Path, items: int) -> None:
+    from app.store import RowFilter, RowQuery, open_store
+    from tests.bench.bench_lookup import chunks, make_record
+
+    store = open_store(str(path))
+    try:
+        have = store.count(RowQuery(filter=RowFilter.ALL))
+        if have >= items:
+            return
+        started = time.perf_counter()
+        for block in chunks(items, 5000):
+            store.upsert_many(make_record(n) for n in block)
+        print(f"built {items:,} items in {time.perf_counter() - started:.1f} s at {path}")
+    finally:
+        store.close()
+
+
+# -- 1. start-up ------------------------------------------------------------------------------
+CHILD = r'''
+import asyncio, os, sys, time
+sys.path.insert(0, {root!r})
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+mode, store_path = sys.argv[1], sys.argv[2]
+import ui.qt
+from ui.qt import QApplication, QMainWindow, QTableView, QTimer
+import qasync
+app = QApplication([])
+
+async def main():
+    ready = asyncio.get_running_loop().create_future()
+    if mode == "bare":
+        window = QMainWindow()
+        window.setCentralWidget(QTableView())
+    else:
+        import tempfile
+        from app.credentials import Credentials
+        from app.desk import DeskService
+        from app.settings import Settings
+        from app.store import RowFilter, RowQuery, open_store
+        from ui.feedback import SoundPlayer
+        from ui.window import MainWindow
+        settings = Settings(store=store_path)
+        store = open_store(store_path)
+        desk = DeskService(settings, store, Credentials(memory_only="bench"), None)
+        window = MainWindow(desk, sounds=SoundPlayer(backend="none"))
+    window.resize(1500, 900)
+    window.show()
+    def interactive():
+        app.processEvents()
+        if mode != "bare":
+            assert window.model.rowCount() > 0 and window.scan_field.hasFocus()
+        ready.set_result(None)
+    QTimer.singleShot(0, interactive)
+    await ready
+    print("READY", flush=True)
+    os._exit(0)
+
+with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    runner.run(main())
+'''
+
+
+def startup(store: Path, runs: int) -> dict[str, list[float]]:
+    script = Path(tempfile.mkdtemp()) / "child.py"
+    script.write_text(CHILD.format(root=str(ROOT)), encoding="utf-8")
+    env = dict(os.environ)
+    for name in ("CONFIG_DIR", "DATA_DIR", "LOG_DIR"):
+        env[f"RETURNDESK_{name}"] = tempfile.mkdtemp()
+    times: dict[str, list[float]] = {"bare": [], "window": []}
+    for _ in range(runs):
+        for mode in ("bare", "window"):  # interleaved, so load drifts hit both
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, str(script), mode, str(store)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                    env=env)
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            elapsed = time.perf_counter() - started
+            proc.wait(timeout=60)
+            if "READY" not in line:
+                raise RuntimeError(f"{mode} did not become interactive: {line!r}")
+            times[mode].append(elapsed)
+    return times
+
+
+# -- 2. scan to row and detail -------------------------------------------------------------------
+def scan_latency(store_path: Path, samples: int) -> tuple[list[float], list[float]]:
+    import asyncio
+
+    import qasync
+
+    import ui.qt  # noqa: F401 - pins None/True/False on 3.11
+    from app.credentials import Credentials
+    from app.desk import DeskService, ScanOutcome
+    from app.settings import Settings
+    from app.store import RowFilter, RowQuery, open_store
+    from ui.feedback import SoundPlayer
+    from ui.qt import QApplication
+    from ui.window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app, already_running=True)
+    asyncio.set_event_loop(loop)
+    store = open_store(str(store_path))
+    settings = Settings(store=str(store_path), scan_repeat_ms=0)
+    desk = DeskService(settings, store, Credentials(memory_only="bench"), None)
+    window = MainWindow(desk, sounds=SoundPlayer(backend="none"))
+    window.resize(1500, 900)
+    window.show()
+    app.processEvents()
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData(RowFilter.ALL.value))
+    app.processEvents()
+    total = store.count(RowQuery(filter=RowFilter.ALL))
+    rng = random.Random(7)
+    targets = []
+    while len(targets) < samples:
+        row = store.rows(RowQuery(filter=RowFilter.ALL), rng.randrange(total), 1)[0]
+        ident = row.rma or row.tracking
+        if ident and len({m.key for m in store.lookup(ident)}) == 1:
+            targets.append((ident, row.key))
+    ui_times: list[float] = []
+    floor_times: list[float] = []
+    for ident, key in targets:
+        started = time.perf_counter()
+        matches = store.lookup(ident)
+        store.get(matches[0].key)
+        floor_times.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        window.scan_field.submit(ident)
+        app.processEvents()  # the repaint of the selected row and the detail panel
+        ui_times.append((time.perf_counter() - started) * 1000)
+        assert window.last_feedback is not None and window.current_key == key
+        assert window.detail.record is not None and window.detail.record.key == key
+        assert window.desk.scan  # keep the desk alive
+        del matches
+        _ = ScanOutcome
+    window.close()
+    store.close()
+    return ui_times, floor_times
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--only", choices=["startup", "scan"])
+    args = parser.parse_args()
+    for name in ("CONFIG_DIR", "DATA_DIR", "LOG_DIR"):
+        os.environ[f"RETURNDESK_{name}"] = tempfile.mkdtemp()
+    build_store(args.store, args.items)
+
+    if args.only != "scan":
+        report_startup(args)
+    if args.only != "startup":
+        report_scan(args)
+    return 0
+
+
+def report_startup(args: argparse.Namespace) -> None:
+    times = startup(args.store, args.runs)
+    bare, window = statistics.median(times["bare"]), statistics.median(times["window"])
+    print(f"\nstart-up to interactive ({args.items:,} items, median of {args.runs}):")
+    print(f"  bare PySide6 window   {bare * 1000:8.0f} ms   (runs: "
+          + ", ".join(f"{t * 1000:.0f}" for t in times["bare"]) + ")")
+    print(f"  Return Desk window    {window * 1000:8.0f} ms   (runs: "
+          + ", ".join(f"{t * 1000:.0f}" for t in times["window"]) + ")")
+    print(f"  ratio                 {window / bare:8.2f} x   (target <= 1.5x)")
+
+
+def report_scan(args: argparse.Namespace) -> None:
+    ui_times, floor = scan_latency(args.store, args.samples)
+    print(f"\nscan -> row selected + detail shown ({args.samples} random items of {args.items:,}):")
+    print(f"  window  p50 {pct(ui_times, 0.5):6.2f} ms   p99 {pct(ui_times, 0.99):6.2f} ms   "
+          f"max {max(ui_times):6.2f} ms   (target p99 < 16 ms)")
+    print(f"  store lookup+get (floor)  p50 {pct(floor, 0.5):6.2f} ms   p99 {pct(floor, 0.99):6.2f} ms")
+    print(f"  ratio p99 window/floor    {pct(ui_times, 0.99) / max(pct(floor, 0.99), 1e-6):6.1f} x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
