@@ -33,7 +33,7 @@ from app.model import (
 from app.outbox import OutboxCounts, OutboxSender, counts
 from app.scan import RepeatFilter, ScanInput, normalize_scan
 from app.settings import Settings, user_agent
-from app.store.base import Match, Store
+from app.store.base import ConflictError, Match, Store, StoreError
 
 if TYPE_CHECKING:
     from app.returnhelper.client import ReturnHelperClient
@@ -236,17 +236,23 @@ class DeskService:
         """Queue a FAILED decision again, with a fresh idempotency key: a refused request was
         not applied, and Return Helper (like the sandbox) replays the stored refusal for the
         old key. Only failed decisions: a new key on one in flight could apply it twice."""
-        current = self.store.get_decision(decision_id)
-        if current is None or current.state is not DecisionState.FAILED:
-            raise DecisionRefused(f"decision {decision_id} is not a failed decision")
-        decision = self.store.update_decision(decision_id, DecisionState.QUEUED,
-                                              idempotency_key=str(uuid.uuid4()))
+        try:
+            decision = self.store.update_decision(decision_id, DecisionState.QUEUED,
+                                                  idempotency_key=str(uuid.uuid4()),
+                                                  expected=(DecisionState.FAILED,))
+        except (ConflictError, StoreError):
+            raise DecisionRefused(f"decision {decision_id} is not a failed decision") from None
         self._emit(decision)
         self.outbox.wake()
         return decision
 
     def discard(self, decision_id: int) -> Decision:
-        decision = self.store.update_decision(decision_id, DecisionState.DISCARDED)
+        """Give up a failed decision (kept in the log as discarded; never sent again)."""
+        try:
+            decision = self.store.update_decision(decision_id, DecisionState.DISCARDED,
+                                                  expected=(DecisionState.FAILED,))
+        except (ConflictError, StoreError):
+            raise DecisionRefused(f"decision {decision_id} is not a failed decision") from None
         self._emit(decision)
         return decision
 

@@ -31,7 +31,7 @@ from app.model import (
     utcnow,
 )
 from app.settings import Settings
-from app.store.base import Store
+from app.store.base import ConflictError, Store
 
 if TYPE_CHECKING:
     from app.returnhelper.client import ReturnHelperClient
@@ -176,8 +176,14 @@ class OutboxSender:
         """Send one decision and record the outcome. Returns the decision as stored after."""
         assert decision.id is not None and self.client is not None
         store = self.store
-        sending = await asyncio.to_thread(store.update_decision, decision.id, DecisionState.SENDING,
-                                          count_attempt=True)
+        try:  # claim it: only while still queued (or sending, left so by a crash)
+            sending = await asyncio.to_thread(store.update_decision, decision.id,
+                                              DecisionState.SENDING, count_attempt=True,
+                                              expected=OPEN_STATES)
+        except ConflictError as exc:
+            log.info("outbox: decision %s not sent: %s", decision.id, exc)
+            current = await asyncio.to_thread(store.get_decision, decision.id)
+            return current or decision
         self.on_change(sending)
         record = await asyncio.to_thread(store.get, decision.key)
         inventory_id = record.return_inventory_id if record else None
@@ -218,9 +224,17 @@ class OutboxSender:
 
     async def _finish(self, decision_id: int, state: DecisionState, message: str | None,
                       code: str | None, correlation: str | None) -> Decision:
-        done = await asyncio.to_thread(self.store.update_decision, decision_id, state,
-                                       result_message=message, error_code=code,
-                                       correlation_id=correlation)
+        try:  # only over our own claim: never overwrite what someone else decided meanwhile
+            done = await asyncio.to_thread(self.store.update_decision, decision_id, state,
+                                           result_message=message, error_code=code,
+                                           correlation_id=correlation,
+                                           expected=(DecisionState.SENDING,))
+        except ConflictError as exc:
+            log.warning("outbox: outcome of decision %s (%s) not recorded: %s",
+                        decision_id, state.value, exc)
+            current = await asyncio.to_thread(self.store.get_decision, decision_id)
+            assert current is not None
+            return current
         self.on_change(done)
         return done
 

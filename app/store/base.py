@@ -216,9 +216,15 @@ class Store(abc.ABC):
                         result_message: str | None = None, error_code: str | None = None,
                         correlation_id: str | None = None,
                         count_attempt: bool = False,
-                        idempotency_key: str | None = None) -> Decision:
+                        idempotency_key: str | None = None,
+                        expected: Sequence[DecisionState] | None = None) -> Decision:
         """Set a decision's state (and what is given); ``idempotency_key`` replaces the key
-        (a refused decision sent again: the old key would only replay the refusal)."""
+        (a refused decision sent again: the old key would only replay the refusal).
+
+        With ``expected``, change it only while its state is one of those, in the same
+        transaction, else raise :class:`ConflictError`: the outbox claims a decision and
+        records its outcome this way, so nobody else's change is ever overwritten.
+        """
 
     @abc.abstractmethod
     def get_decision(self, decision_id: int) -> Decision | None: ...

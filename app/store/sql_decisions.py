@@ -87,13 +87,17 @@ class SqlDecisions(SqlBase):
                         result_message: str | None = None, error_code: str | None = None,
                         correlation_id: str | None = None,
                         count_attempt: bool = False,
-                        idempotency_key: str | None = None) -> Decision:
+                        idempotency_key: str | None = None,
+                        expected: Sequence[DecisionState] | None = None) -> Decision:
         with self._writing() as q:
             row = q.one(f"SELECT {DECISION_COLUMNS} FROM decisions WHERE id = ?",  # noqa: S608
                         (decision_id,))
             if row is None:
                 raise StoreError(f"decision {decision_id} is not in the store")
             old = self._decision(row)
+            if expected is not None and old.state not in expected:
+                raise ConflictError(f"decision {decision_id} is {old.state.value} now, "
+                                    f"not {' or '.join(s.value for s in expected)}")
             now = utcnow()
             new = dataclasses.replace(
                 old, state=state, updated_at=now,
