@@ -363,3 +363,21 @@ def test_sync_now_shows_progress_and_the_result(window: Any, qtbot: Any) -> None
                for m in window.messages), window.messages
     assert window.sync_button.isEnabled() and not window.sync_progress.isVisible()
     assert any("items" in f for f in formats)
+
+
+def test_thumbnails_load_over_http_and_enlarge(window: Any, qtbot: Any) -> None:
+    record = next((r for r in (window.store.get(row.key) for row in window.store.rows(
+        window.model.query, 0, 300)) if r is not None and r.images
+        and len({m.key for m in window.store.lookup(r.rma or "")}) == 1), None)
+    if record is None:
+        pytest.skip("no item with images in the seeded data")
+    window.scan_field.submit(record.rma or "")
+    thumbnails = window.detail.thumbnails
+    assert len(thumbnails) == len(record.images)
+    qtbot.waitUntil(lambda: all(not b.icon().isNull() for b in thumbnails), timeout=15000)
+    assert thumbnails[0].accessibleName().startswith("Image 1")
+    thumbnails[0].click()
+    dialog = window.detail._dialogs[-1]
+    qtbot.waitUntil(lambda: dialog.label.pixmap() is not None and not dialog.label.pixmap().isNull(),
+                    timeout=15000)
+    dialog.close()
