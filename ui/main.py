@@ -70,42 +70,41 @@ def secret_values(credentials: Credentials, settings: Settings) -> Callable[[], 
 class Session:
     desk: DeskService
     demo: bool
+    user_settings: Settings | None = None      # set when the demo stands in for a setup
+    user_credentials: Credentials | None = None
+
+
+def has_rh_credentials(settings: Settings, credentials: Credentials) -> bool:
+    scope = settings.environment.value
+    try:
+        return (credentials.is_set(Secret.RH_API_KEY, scope)
+                and credentials.is_set(Secret.RH_API_TOKEN, scope))
+    except Exception as exc:  # a locked keyring: open the configured desk offline, not the demo
+        log.warning("the keyring could not be read: %s", exc)
+        return True
 
 
 @contextlib.asynccontextmanager
 async def open_session(settings: Settings, args: argparse.Namespace | None, demo: bool,
                        http: Any) -> AsyncIterator[Session]:
-    """The desk for the configured store and API, or the demo when asked / unconfigured."""
-    from app.desk import open_desk_client
+    """The desk for the configured store and API (``app.desk.open_desk``), or the demo when
+    asked or when no Return Helper credentials are set yet."""
+    from app.desk import open_desk
 
     credentials = Credentials()
-    rh = None
-    if not demo:
-        try:
-            rh = await open_desk_client(settings, credentials)
-        except Exception as exc:
-            log.warning("no Return Helper client: %s", exc)
-            rh = None
-    if demo or rh is None:
+    configured = has_rh_credentials(settings, credentials)
+    if demo or not configured:
         from app.demo import demo_environment
 
         items = int(getattr(args, "items", 3000) or 3000)
-        if rh is None and not demo:
+        if not demo:
             log.info("no Return Helper credentials set: starting the demo")
         async with demo_environment(settings, items=items) as env:
             desk = DeskService(env.settings, env.store, env.credentials, env.rh)
-            yield Session(desk, True)
+            yield Session(desk, True, None if demo else settings, None if demo else credentials)
         return
-    from app.store import open_store
-
-    store = await asyncio.to_thread(open_store, settings.store, credentials=credentials)
-    try:
-        desk = DeskService(settings, store, credentials, rh)
+    async with open_desk(settings, credentials) as desk:
         yield Session(desk, False)
-    finally:
-        with contextlib.suppress(Exception):
-            await rh.aclose()
-        store.close()
 
 
 async def run_window(app: QApplication, settings: Settings, args: argparse.Namespace | None,
@@ -126,11 +125,15 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
             log.warning("desk start: %s", exc)
 
         async def tester(candidate: Settings, typed: dict[Secret, str]) -> str:
-            return await default_test_connection(candidate, typed, desk.credentials, http)
+            return await default_test_connection(
+                candidate, typed, session.user_credentials or desk.credentials, http)
 
-        save = None if session.demo else settings_module.save
+        own_settings = session.user_settings is not None
+        save = settings_module.save if (not session.demo or own_settings) else None
         window = MainWindow(desk, tasks=tasks, load_image=image_loader(http), tester=tester,
-                            demo=session.demo, save_settings=save)
+                            demo=session.demo, save_settings=save,
+                            user_settings=session.user_settings,
+                            user_credentials=session.user_credentials)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
                  tester: ConnectionTester | None = None, demo: bool = False,
                  clock: Callable[[], float] = monotonic_ms,
                  save_settings: Callable[[Settings], Any] | None = None,
+                 user_settings: Settings | None = None, user_credentials: Any = None,
                  poll_ms: int = POLL_MS, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
@@ -137,6 +138,10 @@ class MainWindow(QMainWindow):
         self.sounds = sounds or SoundPlayer(enabled=self.settings.sound)
         self.tester = tester
         self.save_settings = save_settings
+        # A demo started because nothing is configured yet: the settings dialog edits the
+        # user's own settings and keyring (not the sandbox's), for the next start.
+        self.user_settings = user_settings
+        self.user_credentials = user_credentials
         self.clock = clock
         self.current_key: str | None = None
         self.last_feedback: Feedback | None = None
@@ -785,8 +790,10 @@ class MainWindow(QMainWindow):
         if self._settings_dialog is not None and is_valid(self._settings_dialog):
             self._settings_dialog.raise_()
             return self._settings_dialog
-        dialog = SettingsDialog(self.settings, self.desk.credentials, self.tasks, self.tester,
-                                demo=self.demo, parent=self)
+        own = self.user_settings is not None
+        dialog = SettingsDialog(self.user_settings if own else self.settings,  # type: ignore[arg-type]
+                                self.user_credentials if own else self.desk.credentials,
+                                self.tasks, self.tester, demo=self.demo and not own, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda result: self._settings_done(dialog, result))
         self._settings_dialog = dialog
@@ -803,13 +810,17 @@ class MainWindow(QMainWindow):
         self.focus_scan()
 
     def apply_settings(self, new: Settings) -> None:
-        old = self.settings
+        old = self.user_settings if self.user_settings is not None else self.settings
         restart = (new.environment != old.environment or new.rh_user_api != old.rh_user_api
-                   or new.rh_public_api != old.rh_public_api or new.store != old.store)
-        for name in ("sound", "scanner_max_interkey_ms", "scan_repeat_ms", "scan_prefixes",
-                     "scan_suffixes", "language", "operator", "desk", "environment",
-                     "rh_user_api", "rh_public_api", "store"):
+                   or new.rh_public_api != old.rh_public_api or new.store != old.store
+                   or self.user_settings is not None)
+        live = ("sound", "scanner_max_interkey_ms", "scan_repeat_ms", "scan_prefixes",
+                "scan_suffixes", "language", "operator", "desk")
+        for name in (*live, "environment", "rh_user_api", "rh_public_api", "store"):
             setattr(old, name, getattr(new, name))  # the desk shares this Settings object
+        if old is not self.settings:
+            for name in live:
+                setattr(self.settings, name, getattr(new, name))
         self.sounds.enabled = new.sound
         self.scan_field.burst_threshold_ms = new.scanner_max_interkey_ms
         repeat = getattr(self.desk, "_repeat", None)

@@ -381,3 +381,26 @@ def test_thumbnails_load_over_http_and_enlarge(window: Any, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: dialog.label.pixmap() is not None and not dialog.label.pixmap().isNull(),
                     timeout=15000)
     dialog.close()
+
+
+def test_unconfigured_demo_settings_go_to_the_users_own_keyring_and_file(
+        window: Any, memory_keyring: Any) -> None:
+    from app.credentials import Credentials, Secret
+    from app.settings import Environment, Settings
+
+    own = Settings(environment=Environment.UAT)
+    own_credentials = Credentials()
+    saved: list[Settings] = []
+    window.user_settings, window.user_credentials = own, own_credentials
+    window.save_settings = saved.append
+    dialog = window.open_settings()
+    assert dialog.environment.currentData() == "uat"
+    assert dialog.environment.findData("sandbox") == -1
+    dialog.secret_rows[Secret.RH_API_TOKEN].edit.setText("user-token-123456")
+    dialog.sound.setChecked(False)
+    dialog.accept()
+    assert own_credentials.get(Secret.RH_API_TOKEN, "uat") == "user-token-123456"
+    assert saved == [own] and own.sound is False
+    assert window.settings.sound is False  # live parts apply to the running demo too
+    assert window.settings.environment is not Environment.UAT  # the demo keeps its sandbox
+    assert "restart" in window.message_label.text()
