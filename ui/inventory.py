@@ -208,11 +208,13 @@ class InventoryModel(QAbstractTableModel):
         return position if position is not None and position < self._count else None
 
     # -- Qt model interface ----------------------------------------------------------------
+    # rowCount/columnCount/flags are called thousands of times per repaint (every index()
+    # checks them): constants, no enum arithmetic.
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -258,9 +260,7 @@ class InventoryModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def _data(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         if not index.isValid() or index.column() >= len(Column):
@@ -494,6 +494,9 @@ _COLUMNS = len(Column)
 _UPDATE_COLUMN = int(Column.UPDATE)
 _RIGHT_COLUMNS = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,
                 DecisionState.FAILED}
