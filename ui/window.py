@@ -148,7 +148,9 @@ class MainWindow(QMainWindow):
         self.messages: list[str] = []  # the status bar's recent messages, newest last
         self.syncing = False
         self._settings_dialog: SettingsDialog | None = None
-        self._warehouses: list[str] | None = None
+        # The warehouse list is a DISTINCT over every row: read just after the window is
+        # up, so it never delays the first paint.
+        self._warehouses: list[str] | None = []
         self._seq = self._safe_last_seq()
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("returndesk"))
@@ -317,6 +319,8 @@ class MainWindow(QMainWindow):
         self.detail.clear()
         self.handling.set_options([], note="")
         QTimer.singleShot(0, self.focus_scan)
+        QTimer.singleShot(0, lambda: self._fill_filters(reload_warehouses=True)
+                          if is_valid(self) else None)
         self.scan_field.setFocus()
 
     # -- helpers ---------------------------------------------------------------------------------
