@@ -735,9 +735,28 @@ class MainWindow(QMainWindow):
         if keys:
             self.model.apply_changes(keys)
             self._update_count_label()
+            self._keep_selection_on_current()
             if self.current_key in keys:
                 self.refresh_current()
             self.update_counts()
+
+    def _keep_selection_on_current(self) -> None:
+        """The highlighted row must be the item the detail panel shows, whatever moved."""
+        key = self.current_key
+        if key is None:
+            return
+        index = self.view.currentIndex()
+        shown = self.proxy.data(index, KEY_ROLE) if index.isValid() else None
+        if shown == key:
+            return
+        position = self.model.position_of(key)
+        selection = self.view.selectionModel()
+        if position is None:
+            selection.clearSelection()
+            return
+        target = self.proxy.mapFromSource(self.model.index(position, 0))
+        selection.setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                  | QItemSelectionModel.SelectionFlag.Rows)
 
     # -- sync --------------------------------------------------------------------------------------
     def sync_now(self) -> asyncio.Task[Any] | None:
