@@ -144,20 +144,27 @@ def sku_line(goods: object, kind: LineKind) -> SkuLine:
         raise WinitMappingError("SKU line: expected an object")
     return SkuLine(
         kind=kind,
-        sku=_text(goods, "merchandiseCode"),
-        barcode=_text(goods, "merchandiseSerno"),
-        third_party_code=_text(goods, "skuCodeThird"),
-        specification=_text(goods, "specification"),
-        grade=_text(goods, "merchandiseGrade"),
-        handle_method=_text(goods, "handleMethod"),
+        **_goods_identity(goods),
         quantity=_int(goods, "quantity"),
         length_cm=_length(goods, "length"),
         width_cm=_length(goods, "width"),
         height_cm=_length(goods, "height"),
         volume_m3=_decimal(goods, "volume"),
         weight_kg=_decimal(goods, "weight"),
-        serials=_serials(goods),
     )
+
+
+def _goods_identity(goods: Mapping[str, Any]) -> dict[str, Any]:
+    """What names the goods on a line, the same in events and in pulled orders."""
+    return {
+        "sku": _text(goods, "merchandiseCode"),
+        "barcode": _text(goods, "merchandiseSerno"),
+        "third_party_code": _text(goods, "skuCodeThird"),
+        "specification": _text(goods, "specification"),
+        "grade": _text(goods, "merchandiseGrade"),
+        "handle_method": _text(goods, "handleMethod"),
+        "serials": _serials(goods),
+    }
 
 
 def event_uuid(item: object) -> str | None:
@@ -221,15 +228,7 @@ def goods_lines(goods: object) -> list[SkuLine]:
     """An ``orderGoodsList`` entry: the declared line (estimate) and the confirmed one (actual)."""
     if not isinstance(goods, Mapping):
         raise WinitMappingError("orderGoodsList: expected objects")
-    common = SkuLine(
-        sku=_text(goods, "merchandiseCode"),
-        barcode=_text(goods, "merchandiseSerno"),
-        third_party_code=_text(goods, "skuCodeThird"),
-        specification=_text(goods, "specification"),
-        grade=_text(goods, "merchandiseGrade"),
-        handle_method=_text(goods, "handleMethod"),
-        serials=_serials(goods),
-    )
+    common = SkuLine(**_goods_identity(goods))
     lines: list[SkuLine] = []
     declared = ("quantity", "length", "width", "height", "volume", "weight")
     if any(goods.get(name) not in (None, "") for name in declared):
