@@ -264,7 +264,8 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
         rows = [r for r in page.records
                 if r.return_inventory_id is None or r.return_inventory_id not in seen]
         seen.update(r.return_inventory_id for r in rows if r.return_inventory_id is not None)
-        existing = await asyncio.to_thread(lambda: [store.row(r.key) for r in rows])
+        held = await asyncio.to_thread(store.rows_for, [r.key for r in rows])
+        existing = [held.get(r.key) for r in rows]
         # a row that says nothing new is not written again (a list row's time is the
         # fetch time, so writing it would touch every record on every sync)
         wanted = [r for r, old in zip(rows, existing, strict=True) if needs_details(old, r)]

@@ -172,6 +172,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def row(self, key: str) -> Row | None: ...
 
+    def rows_for(self, keys: Iterable[str]) -> dict[str, Row]:
+        """The summary rows of ``keys`` that the store holds, by key (absent keys are left
+        out). One read per batch instead of one per key; engines override this default."""
+        found = {}
+        for key in keys:
+            row = self.row(key)
+            if row is not None:
+                found[key] = row
+        return found
+
     @abc.abstractmethod
     def position(self, query: RowQuery, key: str) -> int | None:
         """Index of ``key`` in ``rows(query, ...)`` order, or None if the query excludes it."""

@@ -3,7 +3,7 @@ position queries, warehouses and the change feed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -18,6 +18,7 @@ ROW_COLUMNS = ("key, source, rma, tracking, sku, description, quantity, length_c
 _LOOKUP_SQL = "SELECT key, kind, original FROM identifiers WHERE value = ? ORDER BY key, kind"
 _ROW_SQL = f"SELECT {ROW_COLUMNS} FROM inventory WHERE key = ?"  # noqa: S608
 _KINDS = {kind.value: kind for kind in IdKind}
+_BATCH = 500  # keys per IN (...) read: well under both engines' parameter limits
 
 
 class SqlRows(SqlBase):
@@ -97,6 +98,17 @@ class SqlRows(SqlBase):
     def row(self, key: str) -> Row | None:
         rows = self._read_all(_ROW_SQL, (key,))
         return self._row(rows[0]) if rows else None
+
+    def rows_for(self, keys: Iterable[str]) -> dict[str, Row]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Row] = {}
+        for start in range(0, len(wanted), _BATCH):
+            chunk = wanted[start:start + _BATCH]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {ROW_COLUMNS} FROM inventory WHERE key IN ({marks})"  # noqa: S608
+            for r in self._read_all(sql, chunk):
+                found[r[0]] = self._row(r)
+        return found
 
     def position(self, query: RowQuery, key: str) -> int | None:
         where, params = self._where(query)

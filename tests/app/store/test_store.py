@@ -103,6 +103,23 @@ def test_decimals_and_times_round_trip_exactly(store: Store) -> None:
     assert row.received_at == record.received_at
 
 
+def test_rows_for_reads_many_keys_at_once_and_matches_row(store: Store) -> None:
+    store.upsert_many([rh(n, handling_code="rst" if n % 2 else "tbc") for n in range(1, 1201)])
+    keys = [f"rh:{n}" for n in range(1, 1301)] + ["rh:7", "winit:nothing"]  # > one batch
+    found = store.rows_for(keys)
+    assert set(found) == {f"rh:{n}" for n in range(1, 1201)}
+    for key in ("rh:1", "rh:2", "rh:600", "rh:1200"):
+        assert found[key] == store.row(key)
+    assert found["rh:3"].handling_code == "rst" and found["rh:4"].handling_code == "tbc"
+    assert store.rows_for([]) == {}
+    assert store.rows_for(["rh:9999"]) == {}
+
+
+def test_rows_for_default_in_the_interface_uses_row(store: Store) -> None:
+    store.upsert(rh(1))
+    assert Store.rows_for(store, ["rh:1", "rh:2"]) == {"rh:1": store.row("rh:1")}
+
+
 # -- lookups -------------------------------------------------------------------------------------
 
 
