@@ -21,12 +21,20 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 from app.handling import CodeError, normalize_handling_code, normalize_handling_status
 from app.model import Image, InventoryRecord, SkuLine, Source, Vas, parse_time, rh_key
-from app.units import UnitError, length_to_cm, parse_decimal, parse_int, volume_m3, weight_to_kg
+from app.units import (
+    MAX_EXPONENT,
+    UnitError,
+    length_to_cm,
+    parse_decimal,
+    parse_int,
+    volume_m3,
+    weight_to_kg,
+)
 
 #: Public file hosts for image keys (details records carry S3 keys, not URLs).
 FILE_HOSTS = {
@@ -61,6 +69,8 @@ class _Reader:
 
     def int(self, key: str, *, required: bool = False) -> int | None:
         value = self.data.get(key)
+        if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT:
+            return value  # the usual case, as parse_int would return it
         try:
             number = parse_int(value)
         except ValueError:
@@ -73,6 +83,8 @@ class _Reader:
         value = self.data.get(key)
         if value is None:
             return None
+        if type(value) is str:
+            return value.strip() or None
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise MappingError(self.name(key), f"expected text, got {_kind(value)}")
         text = str(value).strip()
@@ -87,6 +99,8 @@ class _Reader:
 
     def time(self, key: str) -> datetime | None:
         value = self.data.get(key)
+        if value is None:
+            return None
         try:
             return parse_time(value)
         except ValueError:
@@ -104,17 +118,25 @@ class _Reader:
 
     def handling(self, key: str) -> str | None:
         value = self.data.get(key)
+        if type(value) is str and value in _HANDLING_CODES:
+            return _HANDLING_CODES[value]
         try:
-            return normalize_handling_code(value)
+            code = normalize_handling_code(value)
         except CodeError as exc:
             raise MappingError(self.name(key), str(exc)) from None
+        _remember(_HANDLING_CODES, value, code)
+        return code
 
     def handling_status(self, key: str) -> str | None:
         value = self.data.get(key)
+        if type(value) is str and value in _HANDLING_STATUSES:
+            return _HANDLING_STATUSES[value]
         try:
-            return normalize_handling_status(value)
+            status = normalize_handling_status(value)
         except CodeError as exc:
             raise MappingError(self.name(key), str(exc)) from None
+        _remember(_HANDLING_STATUSES, value, status)
+        return status
 
     def weight_kg(self, key: str = "weight", uom_key: str = "weightUom") -> Decimal | None:
         uom = self.text(uom_key) or "g"  # documented: integer grams
@@ -141,6 +163,19 @@ class _Reader:
         if not isinstance(value, list | tuple):
             raise MappingError(self.name(key), f"expected a list, got {_kind(value)}")
         return [_Reader(item, f"{self.name(key)}[{i}]") for i, item in enumerate(value)]
+
+
+#: Codes as sent -> normalised: a list page repeats a handful of them 50 times.
+_HANDLING_CODES: dict[str, str | None] = {}
+_HANDLING_STATUSES: dict[str, str | None] = {}
+_INT_LIMIT: Final = 10 ** (MAX_EXPONENT + 1)  # parse_int refuses numbers this large
+
+
+def _remember(cache: dict[str, str | None], value: object, normalized: str | None) -> None:
+    if type(value) is str:
+        if len(cache) >= 256:  # codes are few; unbounded growth only from garbage input
+            cache.clear()
+        cache[value] = normalized
 
 
 def _kind(value: object) -> str:

@@ -243,3 +243,26 @@ def test_file_hosts_per_environment():
         "https://file.returnhelpercentre.com"
     assert file_base_for("http://127.0.0.1:8700/user/api") == "http://127.0.0.1:8700/files"
     assert file_base_for("https://other.example.com/api") is None
+
+
+def test_repeated_codes_and_plain_values_map_like_the_first_time():
+    # the hot path remembers normalised codes and skips parsing for plain ints/strings:
+    # the answers must not depend on what was mapped before
+    for _ in range(3):
+        record = map_list_row({**LIST_ROW, "handlingCode": " RTN ", "handlingStatusCode":
+                               "INPROGRESS", "rma": "  USE-2-240715-D00003-30 ", "sku": "  "})
+        assert record.handling_code == "rtn" and record.handling_status == "inProgress"
+        assert record.rma == "USE-2-240715-D00003-30" and record.lines == ()
+        with pytest.raises(MappingError) as info:
+            map_list_row({**LIST_ROW, "handlingCode": "99"})
+        assert info.value.field == "handlingCode"
+        with pytest.raises(MappingError) as info:
+            map_list_row({**LIST_ROW, "handlingStatusCode": 7})
+        assert info.value.field == "handlingStatusCode"
+
+
+@pytest.mark.parametrize("value", [10 ** 30, -(10 ** 30), True])
+def test_ids_out_of_range_or_not_numbers_are_refused(value):
+    with pytest.raises(MappingError) as info:
+        map_list_row({**LIST_ROW, "returnRequestId": value})
+    assert info.value.field == "returnRequestId"
