@@ -13,8 +13,10 @@ Logs name the method, path, status and correlation id; never a header value.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import random
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -54,6 +56,14 @@ from app.returnhelper.mapping import MappingError, file_base_for, map_details, m
 from app.settings import Settings, check_base_url, user_agent
 
 log = logging.getLogger(__name__)
+
+# httpcore tries ``import sniffio`` each time it sets up a lock for a request; anyio no
+# longer installs sniffio, and Python does not remember a failed import, so every request
+# paid a search of sys.path (about a third of the client's CPU per list page; upstream:
+# encode/httpcore#1103). ``None`` in sys.modules makes that import fail at once, which is
+# exactly what httpcore expects when sniffio is absent (it then assumes asyncio).
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 MAX_WINDOW = timedelta(days=62)
 MAX_PAGE_SIZE = 50

@@ -495,3 +495,25 @@ def test_from_settings_uses_the_environment_urls():
     assert client.file_base == "https://file.returnhelpercentre.com"
     asyncio.run(client.aclose())
 
+
+
+def test_httpcore_does_not_search_for_a_missing_sniffio_on_every_request():
+    import importlib
+    import importlib.machinery
+    import sys
+
+    from httpcore._synchronization import current_async_library
+
+    if importlib.machinery.PathFinder.find_spec("sniffio") is None:
+        # not installed: the failed import is remembered, so httpcore's per-request
+        # ``import sniffio`` fails at once instead of searching sys.path
+        assert "sniffio" in sys.modules and sys.modules["sniffio"] is None
+        with pytest.raises(ImportError):
+            importlib.import_module("sniffio")
+    else:  # installed: left alone
+        assert sys.modules.get("sniffio", sys) is not None
+
+    async def detect() -> str:
+        return current_async_library()
+
+    assert asyncio.run(detect()) == "asyncio"
