@@ -227,6 +227,9 @@ class ReturnHelperClient:
                 log.info("Return Helper %s network error: %s", what, type(exc).__name__)
                 raise NetworkError(f"{what}: cannot reach Return Helper "
                                    f"({type(exc).__name__})") from exc
+        # Let a call waiting for the slot just freed send its request before this answer is
+        # parsed and mapped (CPU): its latency then overlaps that work instead of following it.
+        await asyncio.sleep(0)
         try:
             envelope = interpret(response.status_code, response.headers, response.content,
                                  what=what)

@@ -517,3 +517,32 @@ def test_httpcore_does_not_search_for_a_missing_sniffio_on_every_request():
         return current_async_library()
 
     assert asyncio.run(detect()) == "asyncio"
+
+
+async def test_a_waiting_call_is_sent_before_the_previous_answer_is_mapped():
+    # concurrency 1: the second list page's request must go out while the first page is
+    # still being parsed and mapped, so its latency overlaps that work
+    tasks: dict[int, asyncio.Task[object]] = {}
+    first_done_when_second_sent: list[bool] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        if offset == 50:
+            first_done_when_second_sent.append(tasks[0].done())
+        rows = [{"returnInventoryId": offset + i + 1, "createOn": "2026-10-01T09:30:00Z"}
+                for i in range(50)]
+        return httpx.Response(200, json={"meta": {"status": 200}, "data": rows,
+                                         "totalNumberOfRecords": 100})
+
+    async with ReturnHelperClient("https://api.example.test/user/api",
+                                  "https://api.example.test/public/api", "k", "t",
+                                  concurrency=1,
+                                  transport=httpx.MockTransport(answer)) as client:
+        since = datetime(2026, 10, 1, tzinfo=UTC)
+        until = since + timedelta(days=30)
+        tasks[0] = asyncio.ensure_future(client.list_inventory(since, until, offset=0))
+        tasks[50] = asyncio.ensure_future(client.list_inventory(since, until, offset=50))
+        pages = await asyncio.gather(tasks[0], tasks[50])
+    assert first_done_when_second_sent == [False]
+    assert [len(p.records) for p in pages] == [50, 50]
+    assert pages[1].records[0].return_inventory_id == 51
