@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TextIO, TypeVar
 
-from app.model import InventoryRecord, utcnow
+from app.model import InventoryRecord, merge, utcnow
 from app.returnhelper.client import MAX_PAGE_SIZE, InventoryPage, ReturnHelperClient, split_windows
 from app.returnhelper.errors import ApiError, AuthError
 from app.settings import Settings
@@ -268,10 +268,19 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
         existing = [held.get(r.key) for r in rows]
         # a row that says nothing new is not written again (a list row's time is the
         # fetch time, so writing it would touch every record on every sync)
-        wanted = [r for r, old in zip(rows, existing, strict=True) if needs_details(old, r)]
+        wanted = [(r, old is None) for r, old in zip(rows, existing, strict=True)
+                  if needs_details(old, r)]
         new = sum(1 for old in existing if old is None)
-        details = await _all([_details(client, r, summary) for r in wanted])
-        records = wanted + [d for d in details if d is not None]
+        details = await _all([_details(client, r, summary) for r, _ in wanted])
+        records: list[InventoryRecord] = []
+        for (row, is_new), detail in zip(wanted, details, strict=True):
+            if detail is None:
+                records.append(row)
+            elif is_new:
+                # what the store's merge makes of the two views in turn, written once
+                records.append(merge(row, detail))
+            else:
+                records += (row, detail)
         changed = await asyncio.to_thread(store.upsert_many, records) if records else 0
         async with lock:
             window.complete(offset, page_size)

@@ -74,6 +74,7 @@ async def test_full_backfill_fills_the_store(sandbox: SandboxServer, rh_client_f
     assert store.count(ALL) == total
     assert summary.listed == total and summary.new == total
     assert summary.details == total == detail_calls(sandbox)
+    assert summary.changed == total       # a new item's list row and details: one write
     assert summary.windows == 4                       # 200 days in 62-day windows
     assert summary.pages == len(list_offsets(sandbox))
     assert summary.skipped == ["WINIT: no credentials"]
