@@ -119,9 +119,6 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 def interpret(http_status: int, headers: Mapping[str, str], body: bytes, *,
               what: str = "request") -> Envelope:
     """Classify one answer. ``what`` names the call in messages (``"GET ReturnInventory/list"``)."""
-    header_cid = None
-    for name in CORRELATION_HEADERS:
-        header_cid = header_cid or _header(headers, name)
     parsed: Any = None
     parse_problem: str | None = None
     if body.strip():
@@ -137,7 +134,12 @@ def interpret(http_status: int, headers: Mapping[str, str], body: bytes, *,
         parse_problem = "the answer has no 'meta' object"
         meta = None
     cid_value = payload.get("correlationId") if payload is not None else None
-    correlation_id = str(cid_value) if cid_value not in (None, "") else header_cid
+    if cid_value not in (None, ""):
+        correlation_id: str | None = str(cid_value)
+    else:  # the headers are searched only when the body does not say
+        correlation_id = None
+        for name in CORRELATION_HEADERS:
+            correlation_id = correlation_id or _header(headers, name)
 
     meta_status: int | None = None
     if meta is not None:
