@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import quote
@@ -56,7 +56,7 @@ class MappingError(ValueError):
 
 class _Reader:
     def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise MappingError(where or "record", f"expected an object, got {_kind(data)}")
         self.data: Mapping[str, Any] = data
         self.where = where
@@ -101,6 +101,15 @@ class _Reader:
         value = self.data.get(key)
         if value is None:
             return None
+        if type(value) is str and len(value) >= 19 and value[4] == "-":
+            # the usual "2026-09-24T09:50:33Z": straight to fromisoformat (which reads the
+            # "Z" since 3.11); anything it refuses goes through parse_time's lenient path
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         try:
             return parse_time(value)
         except ValueError:

@@ -266,3 +266,23 @@ def test_ids_out_of_range_or_not_numbers_are_refused(value):
     with pytest.raises(MappingError) as info:
         map_list_row({**LIST_ROW, "returnRequestId": value})
     assert info.value.field == "returnRequestId"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-10-01T09:30:00Z", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),
+    ("2026-10-01T09:30:00z", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),
+    ("2026-10-01T09:30:00", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),     # no zone: UTC
+    ("2026-10-01T11:30:00.250+02:00", datetime(2026, 10, 1, 9, 30, 0, 250000, tzinfo=UTC)),
+    (" 2026-10-01T09:30:00Z ", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),
+    ("2026-10-01T09:30:00Z\n", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),
+    ("1790000000000", datetime.fromtimestamp(1790000000, UTC)),          # epoch ms
+])
+def test_list_row_times_in_every_form(text, expected):
+    assert map_list_row({**LIST_ROW, "createOn": text}).created_at == expected
+
+
+@pytest.mark.parametrize("text", ["2026-10-01T25:30:00Z", "2026-10-01 and some", "2026-13"])
+def test_list_row_unreadable_times_name_the_field(text):
+    with pytest.raises(MappingError) as info:
+        map_list_row({**LIST_ROW, "createOn": text})
+    assert info.value.field == "createOn"
