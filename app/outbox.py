@@ -185,6 +185,10 @@ class OutboxSender:
             current = await asyncio.to_thread(store.get_decision, decision.id)
             return current or decision
         self.on_change(sending)
+        # From here on, the decision as claimed: a list read earlier may be stale (a retry
+        # gives a decision a fresh idempotency key), the claimed row is not.
+        decision = sending
+        assert decision.id is not None
         record = await asyncio.to_thread(store.get, decision.key)
         inventory_id = record.return_inventory_id if record else None
         if inventory_id is None:
