@@ -68,6 +68,7 @@ if importlib.util.find_spec("sniffio") is None:
 MAX_WINDOW = timedelta(days=62)
 MAX_PAGE_SIZE = 50
 IDEMPOTENCY_HEADER = "x-returnhelper-idempotency-key"
+HANDOVER_TURNS = 10  # loop turns an answer yields to a waiting call (see _hand_over)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -154,6 +155,8 @@ class ReturnHelperClient:
             limits=httpx.Limits(max_connections=concurrency * 2,
                                 max_keepalive_connections=concurrency))
         self._semaphore = asyncio.Semaphore(concurrency)
+        self._waiting = 0   # calls waiting for a slot
+        self._sent = 0      # requests written to the network (see _trace)
         self.concurrency = concurrency
         self._handlings: tuple[float, list[HandlingType]] | None = None
         self._statuses: tuple[float, list[HandlingStatusType]] | None = None
@@ -213,12 +216,33 @@ class ReturnHelperClient:
                 return await self._once(method, url, what, headers, params, json)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore's ``trace`` extension: counts requests fully written to the network."""
+        if event.endswith("send_request_body.complete"):
+            self._sent += 1
+
+    async def _hand_over(self) -> None:
+        """Let a call waiting for the slot just freed send its request before this answer
+        is parsed and mapped (CPU): its latency then overlaps that work instead of following
+        it. It needs a few loop turns (httpcore's locks yield); bounded, never a wait."""
+        sent = self._sent
+        for _ in range(HANDOVER_TURNS):
+            await asyncio.sleep(0)
+            if self._sent != sent:
+                return
+
     async def _once(self, method: str, url: str, what: str, headers: dict[str, str],
                     params: Mapping[str, Any] | None, json: Any) -> Envelope:
-        async with self._semaphore:
+        self._waiting += 1
+        try:
+            await self._semaphore.acquire()
+        finally:
+            self._waiting -= 1
+        try:
             try:
                 response = await self._http.request(method, url, params=params, json=json,
-                                                    headers=headers)
+                                                    headers=headers,
+                                                    extensions={"trace": self._trace})
             except httpx.TimeoutException as exc:
                 log.info("Return Helper %s timed out", what)
                 raise RequestTimeoutError(
@@ -227,9 +251,10 @@ class ReturnHelperClient:
                 log.info("Return Helper %s network error: %s", what, type(exc).__name__)
                 raise NetworkError(f"{what}: cannot reach Return Helper "
                                    f"({type(exc).__name__})") from exc
-        # Let a call waiting for the slot just freed send its request before this answer is
-        # parsed and mapped (CPU): its latency then overlaps that work instead of following it.
-        await asyncio.sleep(0)
+        finally:
+            self._semaphore.release()
+        if self._waiting:
+            await self._hand_over()
         try:
             envelope = interpret(response.status_code, response.headers, response.content,
                                  what=what)

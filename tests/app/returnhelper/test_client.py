@@ -525,8 +525,14 @@ async def test_a_waiting_call_is_sent_before_the_previous_answer_is_mapped():
     tasks: dict[int, asyncio.Task[object]] = {}
     first_done_when_second_sent: list[bool] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    async def answer(request: httpx.Request) -> httpx.Response:
         offset = int(request.url.params["offset"])
+        if offset == 0:  # the network: the second call comes to wait for the slot meanwhile
+            for _ in range(100):
+                if client._waiting:
+                    break
+                await asyncio.sleep(0)
+            assert client._waiting == 1
         if offset == 50:
             first_done_when_second_sent.append(tasks[0].done())
         rows = [{"returnInventoryId": offset + i + 1, "createOn": "2026-10-01T09:30:00Z"}
@@ -546,3 +552,12 @@ async def test_a_waiting_call_is_sent_before_the_previous_answer_is_mapped():
     assert first_done_when_second_sent == [False]
     assert [len(p.records) for p in pages] == [50, 50]
     assert pages[1].records[0].return_inventory_id == 51
+
+
+async def test_requests_written_to_the_network_are_counted_for_the_hand_over(rh_client):
+    # the hand-over stops yielding as soon as httpcore reports a request fully sent: the
+    # trace event it listens for must be the one httpcore emits
+    before = rh_client._sent
+    await rh_client.get_handling_statuses(refresh=True)
+    await rh_client.get_handlings(refresh=True)
+    assert rh_client._sent == before + 2
