@@ -44,11 +44,13 @@ from ui.qt import (
 tr = make_tr("InventoryModel")
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 200
-MAX_PAGES = 64
+PAGE_SIZE = 50   # ~30 rows are visible: a small page is a cheap re-read after a change
+MAX_PAGES = 256
+MAX_CELL_ROWS = 6400
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
-SMALL_CHANGE = 40  # more changed keys than this: re-read the count and re-place the selection
+SMALL_CHANGE = 40  # more changed keys than this: re-read the shown pages instead of each key
+IN_PLACE_PAGES = 3  # pages re-read by an in-place update (the visible rows and the selection's)
 
 
 class Column(IntEnum):
@@ -144,6 +146,9 @@ class InventoryModel(QAbstractTableModel):
         self._live: dict[str, LiveState] = {}
         self._handling_names = handling_names or dict
         self._cell_cache: dict[int, tuple[str, ...]] = {}
+        # After a layout change: the display text of rows shown before, by key, reused for
+        # rows that come back unchanged (a re-layout then costs no re-formatting).
+        self._reuse: dict[str, tuple[Row, tuple[str, ...]]] = {}
         self._key_pos: dict[str, int] = {}  # keys of the cached pages -> row
         self.page_reads = 0
         self._count = self._read_count()
@@ -243,9 +248,13 @@ class InventoryModel(QAbstractTableModel):
             found = self.row_at(row)
             if found is None:
                 return None
-            if len(self._cell_cache) > 4 * PAGE_SIZE * 8:
+            if len(self._cell_cache) > MAX_CELL_ROWS:
                 self._cell_cache.clear()
-            cells = tuple(self._display(found, column) for column in Column)
+            kept = self._reuse.pop(found.key, None) if self._reuse else None
+            if kept is not None and kept[0] == found:
+                cells = kept[1]
+            else:
+                cells = tuple(self._display(found, column) for column in Column)
             self._cell_cache[row] = cells
         return cells
 
@@ -350,6 +359,7 @@ class InventoryModel(QAbstractTableModel):
         self.query = query
         self._pages.clear()
         self._cell_cache.clear()
+        self._reuse.clear()
         self._key_pos.clear()
         self._count = self._read_count()
         self.endResetModel()
@@ -375,6 +385,7 @@ class InventoryModel(QAbstractTableModel):
                                              decision.correlation_id, decision.new_handling)
         # Only the row's "Update" cell changes here (no query): what the API did to the
         # record itself arrives through the store and the window's polling.
+        self._reuse.pop(decision.key, None)
         position = self._cached_position(decision.key)
         if position is not None:
             self._cell_cache.pop(position, None)
@@ -393,11 +404,67 @@ class InventoryModel(QAbstractTableModel):
     def _refresh_keys(self, keys: list[str], force_small: bool = False) -> None:
         if not keys:
             return
-        if len(keys) <= SMALL_CHANGE or force_small:
-            new_count = self._read_count()
-            if new_count == self._count and self._small_update(keys):
+        new_count = self._read_count()
+        if new_count == self._count:
+            if (len(keys) <= SMALL_CHANGE or force_small) and self._small_update(keys):
                 return
-        self._relayout()
+            if self._update_in_place():
+                return
+        self._relayout(known_count=new_count)
+
+    def _update_in_place(self) -> bool:
+        """Same row count: re-read the recently shown pages and repaint only rows that differ.
+
+        A layout change repaints the whole list and makes every view and proxy re-place its
+        indexes; with an unchanged count the rows can be re-read where they are instead, as
+        long as every persistent index (selection, current) still has its key at its row.
+        Pages not re-read are dropped (read again when painted) and told as changed, which
+        costs nothing where they are not visible. False: the caller lays out again.
+        """
+        recent = list(self._pages)[-IN_PLACE_PAGES:]
+        fresh: dict[int, list[Row]] = {}
+        try:
+            for number in recent:
+                fresh[number] = self.store.rows(self.query, number * PAGE_SIZE, PAGE_SIZE)
+            for index in self.persistentIndexList():
+                row = index.row()
+                old_key = self._cached_key(row)
+                if old_key is None:
+                    return False
+                page = fresh.get(row // PAGE_SIZE)
+                if page is None:
+                    if self.store.position(self.query, old_key) != row:
+                        return False
+                elif row % PAGE_SIZE >= len(page) or page[row % PAGE_SIZE].key != old_key:
+                    return False
+        except Exception:
+            log.exception("the store could not re-read the shown rows")
+            return False
+        self.page_reads += len(fresh)
+        changed: list[int] = []
+        for number, rows in fresh.items():
+            old = self._pages[number]
+            base = number * PAGE_SIZE
+            changed.extend(base + offset for offset in range(max(len(rows), len(old)))
+                           if offset >= len(rows) or offset >= len(old) or rows[offset] != old[offset])
+        dropped = [number for number in self._pages if number not in fresh]
+        changed_set = set(changed)
+        self._pages = OrderedDict(fresh.items())
+        self._key_pos = {found.key: number * PAGE_SIZE + offset
+                         for number, rows in fresh.items() for offset, found in enumerate(rows)}
+        self._cell_cache = {row: cells for row, cells in self._cell_cache.items()
+                            if row // PAGE_SIZE in fresh and row not in changed_set}
+        last = len(Column) - 1
+        for first, final in _ranges(changed):
+            if first < self._count:
+                self.dataChanged.emit(self.index(first, 0),
+                                      self.index(min(final, self._count - 1), last))
+        for number in dropped:
+            first = number * PAGE_SIZE
+            if first < self._count:
+                self.dataChanged.emit(self.index(first, 0),
+                                      self.index(min(first + PAGE_SIZE, self._count) - 1, last))
+        return True
 
     def _small_update(self, keys: list[str]) -> bool:
         """Re-read rows that keep their place; False when a row moved, left or arrived."""
@@ -435,7 +502,8 @@ class InventoryModel(QAbstractTableModel):
             return None
         return position
 
-    def _relayout(self, replace_query: RowQuery | None = None) -> None:
+    def _relayout(self, replace_query: RowQuery | None = None,
+                  known_count: int | None = None) -> None:
         """Re-read the count, keep persistent indexes (selection, current) on their keys.
 
         Row-count changes are told as inserts/removes at the end (before, resp. after, the
@@ -445,7 +513,8 @@ class InventoryModel(QAbstractTableModel):
         """
         new_query = replace_query or self.query
         old_count = self._count
-        new_count = self._read_count(new_query)
+        new_count = (known_count if known_count is not None and replace_query is None
+                     else self._read_count(new_query))
         if new_count > old_count:
             self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
             self._count = new_count
@@ -454,6 +523,7 @@ class InventoryModel(QAbstractTableModel):
         keyed: list[tuple[QModelIndex, str | None]] = [
             (index, self._cached_key(index.row()) or self.key_at(index.row()))
             for index in self.persistentIndexList()]
+        self._reuse = self._cells_by_key()  # display text does not depend on the query
         self.query = new_query
         self._pages.clear()
         self._cell_cache.clear()
@@ -464,6 +534,15 @@ class InventoryModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
             self._count = new_count
             self.endRemoveRows()
+
+    def _cells_by_key(self) -> dict[str, tuple[Row, tuple[str, ...]]]:
+        kept: dict[str, tuple[Row, tuple[str, ...]]] = {}
+        for row, cells in self._cell_cache.items():
+            page = self._pages.get(row // PAGE_SIZE)
+            if page is not None and row % PAGE_SIZE < len(page):
+                found = page[row % PAGE_SIZE]
+                kept[found.key] = (found, cells)
+        return kept
 
     def _move_persistent(self, keyed: list[tuple[QModelIndex, str | None]], limit: int) -> None:
         positions: dict[str, int | None] = {}
@@ -500,6 +579,17 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,
                 DecisionState.FAILED}
+
+
+def _ranges(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def _replace(query: RowQuery, **changes: Any) -> RowQuery:
