@@ -879,6 +879,13 @@ class OutboxStatus(QWidget):
         self.timer.start()
         self.refresh()
 
+    def stop(self) -> None:
+        """No more counting (the window is closing and the store may be closed next)."""
+        if is_valid(self):
+            self.timer.stop()
+            self._coalesce.stop()
+            self._stopped = True
+
     def _from_any_thread(self, decision: Decision) -> None:
         if is_valid(self):
             self.changed.emit(decision)   # queued across threads, direct on the GUI thread
@@ -888,7 +895,7 @@ class OutboxStatus(QWidget):
             self._coalesce.start()
 
     def refresh(self) -> None:
-        if not is_valid(self):
+        if not is_valid(self) or getattr(self, "_stopped", False):
             return
         try:
             counts = self.desk.counts()
@@ -991,6 +998,14 @@ class DecisionViews(QObject):
         self.log_action.setText(tr("Decision &log…"))
         self.log_action.setToolTip(tr("The decisions of a day, and their CSV export ({key})").format(
             key=self.LOG_SHORTCUT))
+
+    def stop(self) -> None:
+        """Stop every timer that reads the store: the window is closing."""
+        self.status.stop()
+        for dialog in (self.failed_dialog, self.log_dialog):
+            if dialog is not None and is_valid(dialog):
+                dialog._poll.stop()
+                dialog._coalesce.stop()
 
     def show_failed(self) -> FailedDecisionsDialog:
         if self.failed_dialog is None or not is_valid(self.failed_dialog):

@@ -66,6 +66,7 @@ tr = make_tr("MainWindow")
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
+COUNTS_MS = 150  # outbox counts after decision changes: at most one count per this interval
 OUTCOME_SOUND = {
     ScanOutcome.FOUND: "found", ScanOutcome.MULTIPLE: "multiple",
     ScanOutcome.NOT_FOUND: "not_found", ScanOutcome.INVALID: "invalid",
@@ -305,6 +306,11 @@ class MainWindow(QMainWindow):
         self._shortcut(QKeySequence("F5"), self.sync_now)
         self._shortcut(QKeySequence("F6"), self.view.setFocus)
         self._shortcut(QKeySequence("Ctrl+,"), self.open_settings)
+        self._closing = False
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(COUNTS_MS)
+        self._counts_timer.timeout.connect(self._count_outbox)
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(poll_ms)
         self.poll_timer.timeout.connect(self.poll_store)
@@ -315,7 +321,7 @@ class MainWindow(QMainWindow):
 
         self.retranslate()  # also fills the filters
         self.update_connection()
-        self.update_counts()
+        self._count_outbox()
         self.detail.clear()
         self.handling.set_options([], note="")
         QTimer.singleShot(0, self.focus_scan)
@@ -712,6 +718,13 @@ class MainWindow(QMainWindow):
         self.connection_label.setToolTip(text)
 
     def update_counts(self) -> None:
+        """Re-count the outbox soon: a burst of decision changes costs one count."""
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
+
+    def _count_outbox(self) -> None:
+        if not is_valid(self) or self._closing:
+            return
         try:
             counts = self.desk.counts()
         except Exception:
@@ -865,15 +878,22 @@ class MainWindow(QMainWindow):
 
     # -- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
-        self.poll_timer.stop()
+        self._stop_timers()
         self._unsubscribe()
         super().closeEvent(event)
         self.closed.emit()
 
     async def shutdown(self) -> None:
         """Cancel the window's tasks; the caller closes the desk and the HTTP client."""
-        self.poll_timer.stop()
+        self._stop_timers()
         await self.tasks.cancel_all()
+
+    def _stop_timers(self) -> None:
+        """Nothing may read the store after this: the caller closes it next."""
+        self._closing = True
+        self.poll_timer.stop()
+        self._counts_timer.stop()
+        self.decision_views.stop()
 
 
 def _first_int(obj: Any, names: tuple[str, ...]) -> int | None:

@@ -227,7 +227,7 @@ def test_soft_error_is_shown_on_the_row_with_correlation_id(
     assert window.model.index(position, update_column).data() == "Failed"
     assert live.correlation_id in window.model.index(position, update_column).data(
         Qt.ItemDataRole.ToolTipRole)
-    assert "failed: 1" in window.outbox_label.text()
+    qtbot.waitUntil(lambda: "failed: 1" in window.outbox_label.text(), timeout=5000)
 
 
 def test_timeout_keeps_the_window_responsive_and_says_so(
@@ -288,7 +288,7 @@ def test_ui_stays_responsive_while_20_updates_are_in_flight(
                                 for k in decided), timeout=30000)
     heartbeat.stop()
     assert len(ticks) >= 10  # the loop kept turning the whole time
-    assert "Pending updates: 0" in window.outbox_label.text()
+    qtbot.waitUntil(lambda: "Pending updates: 0" in window.outbox_label.text(), timeout=5000)
 
 
 def test_ctrl_z_cancels_the_last_handling(window: Any, clock: FakeClock, sandbox: SandboxServer,
