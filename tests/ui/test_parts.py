@@ -84,6 +84,40 @@ def test_model_passes_qt_model_tester_through_changes(qtmodeltester: Any, store:
     model.set_query(RowQuery(filter=RowFilter.AWAITING))
 
 
+
+def test_many_changes_with_the_same_count_repaint_rows_in_place(store: Store) -> None:
+    """A sync updating shown rows: new text at once, no layout change, the selection stays."""
+    from ui.qt import QItemSelectionModel
+
+    model = InventoryModel(store)
+    model.set_query(RowQuery(filter=RowFilter.ALL))
+    proxy = SqlSortProxy()
+    proxy.setSourceModel(model)
+    selection = QItemSelectionModel(proxy)
+    selection.setCurrentIndex(proxy.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                              | QItemSelectionModel.SelectionFlag.Rows)
+    selected = model.key_at(3)
+    shown = [model.row_at(i) for i in range(60)]
+    assert model.index(10, int(Column.DESCRIPTION)).data() == (shown[10].description or "")
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_a: layouts.append(1))
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_a: changed.append((first.row(), last.row())))
+    later = utcnow() + timedelta(minutes=5)
+    records = []
+    for i, row in enumerate(shown[:50]):
+        record = store.get(row.key)
+        assert record is not None
+        records.append(dataclasses.replace(record, description=f"changed {i}", updated_at=later))
+    store.upsert_many(records)
+    model.apply_changes([r.key for r in records])  # more than SMALL_CHANGE keys
+    assert not layouts
+    assert model.index(10, int(Column.DESCRIPTION)).data() == "changed 10"
+    assert model.row_at(49).description == "changed 49"
+    assert any(first <= 10 <= last for first, last in changed)
+    assert proxy.data(selection.currentIndex(), Qt.ItemDataRole.UserRole + 1) == selected
+
+
 def test_model_reads_pages_lazily(store: Store) -> None:
     model = InventoryModel(store)
     model.set_query(RowQuery(filter=RowFilter.ALL))
