@@ -66,6 +66,7 @@ tr = make_tr("MainWindow")
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
+WAREHOUSES_DELAY_MS = 300  # after a sync: re-read the warehouse list apart from the poll
 COUNTS_MS = 150  # outbox counts after decision changes: at most one count per this interval
 OUTCOME_SOUND = {
     ScanOutcome.FOUND: "found", ScanOutcome.MULTIPLE: "multiple",
@@ -421,6 +422,10 @@ class MainWindow(QMainWindow):
                 combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.blockSignals(False)
         self._update_count_label()
+
+    def _reload_warehouses_later(self) -> None:
+        if is_valid(self) and not self._closing:
+            self._fill_filters(reload_warehouses=True)
 
     def _query(self) -> RowQuery:
         filter_value = self.filter_combo.currentData() or RowFilter.AWAITING.value
@@ -791,7 +796,9 @@ class MainWindow(QMainWindow):
                 self.sync_button.setEnabled(True)
                 self.sync_progress.hide()
                 self.poll_store()
-                self._fill_filters(reload_warehouses=True)
+                # The warehouse DISTINCT (~20 ms at 200,000 items) on a later turn of the
+                # loop, not stacked on the poll and the repaint it causes.
+                QTimer.singleShot(WAREHOUSES_DELAY_MS, self._reload_warehouses_later)
 
         def done(summary: Any) -> None:
             self.show_message(tr("Sync finished: {summary}").format(summary=_summary_text(summary)))
