@@ -54,14 +54,16 @@ IN_PLACE_PAGES = 3  # pages re-read by an in-place update (the visible rows and 
 
 
 class Column(IntEnum):
+    # SKU, quantity, dimensions and weight first after the RMA: what the desk checks on the
+    # parcel, visible without scrolling sideways.
     SOURCE = 0
     RMA = 1
-    TRACKING = 2
-    SKU = 3
-    DESCRIPTION = 4
-    QUANTITY = 5
-    DIMENSIONS = 6
-    WEIGHT = 7
+    SKU = 2
+    QUANTITY = 3
+    DIMENSIONS = 4
+    WEIGHT = 5
+    DESCRIPTION = 6
+    TRACKING = 7
     STATUS = 8
     HANDLING = 9
     HANDLING_STATUS = 10
