@@ -91,7 +91,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     path = Path(output)
     try:
-        _write_atomically(path, text)
+        write_atomically(path, text)
     except OSError as exc:
         print(f"export: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -99,7 +99,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
     try:

@@ -188,464 +188,464 @@
 <context>
     <name>Decisions</name>
     <message>
-        <location filename="../../ui/decisions.py" line="305"/>
-        <source>Failed decisions</source>
-        <translation>失败的处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="307"/>
-        <source>Return Helper refused these decisions, or they could not be sent and retrying will not help. Read the message, fix the cause (in Return Helper or with the warehouse), then Retry. Discard gives a decision up; it stays in the decision log.</source>
-        <translation>Return Helper 拒绝了这些处理决定，或它们无法发送且重试也无济于事。请阅读消息，先排除原因（在 Return Helper 中或与仓库沟通），再点“重试”。“放弃”表示不再发送该决定；它仍保留在处理记录中。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="312"/>
-        <source>Selected decision: message and correlationId</source>
-        <translation>所选决定：消息和 correlationId</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="313"/>
-        <source>Number of failed decisions</source>
-        <translation>失败的处理决定数量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="314"/>
-        <source>Failed decisions symbol</source>
-        <translation>失败的处理决定图标</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="315"/>
-        <source>Last action</source>
-        <translation>上一步操作</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="316"/>
-        <source>&amp;Retry</source>
-        <translation>重试(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="317"/>
-        <source>Retry the selected decisions</source>
-        <translation>重试所选决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="318"/>
-        <source>Send the selected decisions to Return Helper again</source>
-        <translation>将所选决定再次发送到 Return Helper</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="319"/>
-        <source>&amp;Discard…</source>
-        <translation>放弃(&amp;D)…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="320"/>
-        <source>Discard the selected decisions</source>
-        <translation>放弃所选决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="321"/>
-        <source>Give the selected decisions up; they stay in the log</source>
-        <translation>放弃所选决定；它们仍保留在记录中</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="322"/>
-        <source>&amp;Copy correlationId</source>
-        <translation>复制 correlationId(&amp;C)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="323"/>
-        <source>Copy correlationId</source>
-        <translation>复制 correlationId</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="324"/>
-        <source>Copy the selected decisions' correlationIds for support</source>
-        <translation>复制所选决定的 correlationId，供技术支持使用</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="325"/>
-        <source>Re&amp;fresh</source>
-        <translation>刷新(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="326"/>
-        <source>Refresh the list</source>
-        <translation>刷新列表</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="336"/>
-        <source>Decided</source>
-        <translation>决定时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="336"/>
-        <source>Item</source>
-        <translation>物品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="336"/>
-        <source>Handling</source>
-        <translation>处理方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="336"/>
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="336"/>
-        <source>Attempts</source>
-        <translation>尝试次数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="337"/>
-        <source>Error code</source>
-        <translation>错误代码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="337"/>
-        <source>Message</source>
-        <translation>消息</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="337"/>
-        <source>correlationId</source>
-        <translation>correlationId</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="337"/>
-        <source>Operator</source>
-        <translation>操作员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="389"/>
-        <source>No failed decisions</source>
-        <translation>没有失败的处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="487"/>
-        <source>Discard decisions</source>
-        <translation>放弃处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="646"/>
-        <source>Decision log</source>
-        <translation>处理记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="648"/>
-        <source>&amp;Day:</source>
-        <translation>日期(&amp;D)：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="649"/>
-        <source>Day shown</source>
-        <translation>显示的日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="650"/>
-        <source>Previous day</source>
-        <translation>前一天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="652"/>
-        <source>Next day</source>
-        <translation>后一天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="654"/>
-        <source>&amp;Today</source>
-        <translation>今天(&amp;T)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="655"/>
-        <source>Show today</source>
-        <translation>显示今天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="656"/>
-        <source>Number of decisions shown</source>
-        <translation>显示的处理决定数量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="657"/>
-        <source>Decisions of the day</source>
-        <translation>当天的处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="658"/>
-        <source>Ctrl+C copies the selected rows</source>
-        <translation>Ctrl+C 复制所选行</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="659"/>
-        <source>Export result</source>
-        <translation>导出结果</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="660"/>
-        <source>Export result symbol</source>
-        <translation>导出结果图标</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="661"/>
-        <source>&amp;Export CSV…</source>
-        <translation>导出 CSV(&amp;E)…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="662"/>
-        <source>Export the day as CSV</source>
-        <translation>将当天记录导出为 CSV</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="663"/>
-        <source>Write this day's decisions to a CSV file</source>
-        <translation>将当天的处理决定写入 CSV 文件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="673"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="673"/>
-        <source>Desk</source>
-        <translation>工作台</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="673"/>
-        <source>RMA</source>
-        <translation>RMA</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="674"/>
-        <source>Result</source>
-        <translation>结果</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="755"/>
-        <source>Export decisions as CSV</source>
-        <translation>将处理决定导出为 CSV</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="756"/>
-        <source>CSV files (*.csv);;All files (*)</source>
-        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="813"/>
-        <source>Export failed</source>
-        <translation>导出失败</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="917"/>
-        <source>Outbox</source>
-        <translation>发件箱</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="918"/>
-        <source>Queued decisions</source>
-        <translation>排队中的处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="919"/>
-        <source>Queued symbol</source>
-        <translation>排队图标</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="920"/>
-        <source>Decisions being sent</source>
-        <translation>正在发送的处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="921"/>
-        <source>Sending symbol</source>
-        <translation>发送图标</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="922"/>
-        <source>Failed decisions: open the list</source>
-        <translation>失败的处理决定：打开列表</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="986"/>
-        <source>&amp;Decisions</source>
-        <translation>处理决定(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="987"/>
-        <source>Decisions menu</source>
-        <translation>处理决定菜单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="988"/>
-        <source>&amp;Failed decisions…</source>
-        <translation>失败的处理决定(&amp;F)…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="991"/>
-        <source>Decision &amp;log…</source>
-        <translation>处理记录(&amp;L)…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="89"/>
+        <location filename="../../ui/decision_common.py" line="45"/>
         <source>cancel: {change}</source>
         <translation>取消：{change}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="468"/>
+        <location filename="../../ui/decision_failed.py" line="121"/>
+        <source>Failed decisions</source>
+        <translation>失败的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="123"/>
+        <source>Return Helper refused these decisions, or they could not be sent and retrying will not help. Read the message, fix the cause (in Return Helper or with the warehouse), then Retry. Discard gives a decision up; it stays in the decision log.</source>
+        <translation>Return Helper 拒绝了这些处理决定，或它们无法发送且重试也无济于事。请阅读消息，先排除原因（在 Return Helper 中或与仓库沟通），再点“重试”。“放弃”表示不再发送该决定；它仍保留在处理记录中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="128"/>
+        <source>Selected decision: message and correlationId</source>
+        <translation>所选决定：消息和 correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="129"/>
+        <source>Number of failed decisions</source>
+        <translation>失败的处理决定数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="130"/>
+        <source>Failed decisions symbol</source>
+        <translation>失败的处理决定图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="131"/>
+        <source>Last action</source>
+        <translation>上一步操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="132"/>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="133"/>
+        <source>Retry the selected decisions</source>
+        <translation>重试所选决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="134"/>
+        <source>Send the selected decisions to Return Helper again</source>
+        <translation>将所选决定再次发送到 Return Helper</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="135"/>
+        <source>&amp;Discard…</source>
+        <translation>放弃(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="136"/>
+        <source>Discard the selected decisions</source>
+        <translation>放弃所选决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="137"/>
+        <source>Give the selected decisions up; they stay in the log</source>
+        <translation>放弃所选决定；它们仍保留在记录中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="138"/>
+        <source>&amp;Copy correlationId</source>
+        <translation>复制 correlationId(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="139"/>
+        <source>Copy correlationId</source>
+        <translation>复制 correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="140"/>
+        <source>Copy the selected decisions' correlationIds for support</source>
+        <translation>复制所选决定的 correlationId，供技术支持使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="141"/>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="142"/>
+        <source>Refresh the list</source>
+        <translation>刷新列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="152"/>
+        <source>Decided</source>
+        <translation>决定时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="152"/>
+        <source>Item</source>
+        <translation>物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="152"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="152"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="152"/>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="153"/>
+        <source>Error code</source>
+        <translation>错误代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="153"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="153"/>
+        <source>correlationId</source>
+        <translation>correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="153"/>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="205"/>
+        <source>No failed decisions</source>
+        <translation>没有失败的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="303"/>
+        <source>Discard decisions</source>
+        <translation>放弃处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="284"/>
         <source>{n} decision(s) queued again; they are sent in the background.</source>
         <translation>{n} 条处理决定已重新排队，将在后台发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="513"/>
+        <location filename="../../ui/decision_failed.py" line="329"/>
         <source>{n} decision(s) discarded.</source>
         <translation>已放弃 {n} 条处理决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="725"/>
-        <source>{n} decision(s) on {day}</source>
-        <translation>{day} 共 {n} 条处理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="907"/>
-        <source>Outbox: {q} queued, {s} sending, {f} failed</source>
-        <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="913"/>
-        <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
-        <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="386"/>
+        <location filename="../../ui/decision_failed.py" line="202"/>
         <source>{n} failed decision(s) need attention</source>
         <translation>{n} 条失败的处理决定需要处理</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="418"/>
+        <location filename="../../ui/decision_failed.py" line="234"/>
         <source>Message: {message}</source>
         <translation>消息：{message}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="419"/>
+        <location filename="../../ui/decision_failed.py" line="235"/>
         <source>Error code: {code}</source>
         <translation>错误代码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="420"/>
+        <location filename="../../ui/decision_failed.py" line="236"/>
         <source>correlationId: {id}</source>
         <translation>correlationId：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="421"/>
+        <location filename="../../ui/decision_failed.py" line="237"/>
         <source>Attempts: {n} · decided {time} by {operator} at {desk}</source>
         <translation>尝试次数：{n} · 由 {operator} 于 {time} 在 {desk} 做出</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="488"/>
+        <location filename="../../ui/decision_failed.py" line="304"/>
         <source>Give up {n} failed decision(s)? They are not sent again; the decision log keeps them as discarded.</source>
         <translation>放弃 {n} 条失败的处理决定？它们不会再被发送；处理记录中将标记为“已放弃”。</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="777"/>
-        <source>Writing {path}…</source>
-        <translation>正在写入 {path}…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="796"/>
-        <source>The file could not be written: {path}: {reason}. Nothing was lost: the decisions stay in the store and any earlier file is unchanged. Choose another folder (or free some space) and export again.</source>
-        <translation>无法写入文件：{path}：{reason}。没有丢失任何数据：处理决定仍保存在数据存储中，已有的文件也未被改动。请选择其他文件夹（或释放磁盘空间）后重新导出。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="897"/>
-        <source>outbox unreadable</source>
-        <translation>无法读取发件箱</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="900"/>
-        <source>{n} queued</source>
-        <translation>{n} 条排队中</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="901"/>
-        <source>{n} sending</source>
-        <translation>{n} 条发送中</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="902"/>
-        <source>{n} failed</source>
-        <translation>{n} 条失败</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="989"/>
-        <source>Failed decisions: retry or discard ({key})</source>
-        <translation>失败的处理决定：重试或放弃（{key}）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="992"/>
-        <source>The decisions of a day, and their CSV export ({key})</source>
-        <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="392"/>
+        <location filename="../../ui/decision_failed.py" line="208"/>
         <source>{n} being retried</source>
         <translation>{n} 条正在重试</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="471"/>
+        <location filename="../../ui/decision_failed.py" line="287"/>
         <source>{n} were no longer failed (another desk acted).</source>
         <translation>{n} 条已不再是失败状态（其他工作台已处理）。</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="529"/>
+        <location filename="../../ui/decision_failed.py" line="345"/>
         <source>Copied: {ids}</source>
         <translation>已复制：{ids}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="708"/>
-        <source>The decisions could not be read: {error}</source>
-        <translation>无法读取处理决定：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="788"/>
-        <source>{n} decision(s) of {day} written to {path}</source>
-        <translation>已将 {day} 的 {n} 条处理决定写入 {path}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="911"/>
-        <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
-        <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="371"/>
+        <location filename="../../ui/decision_failed.py" line="187"/>
         <source>The store could not be read: {error}</source>
         <translation>无法读取数据存储：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="465"/>
+        <location filename="../../ui/decision_failed.py" line="281"/>
         <source>Could not retry: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="510"/>
+        <location filename="../../ui/decision_failed.py" line="326"/>
         <source>Could not discard: {error}</source>
         <translation>无法放弃：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="365"/>
+        <location filename="../../ui/decision_failed.py" line="181"/>
         <source>Applied after retry: {item} {change}</source>
         <translation>重试后已应用：{item} {change}</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="711"/>
+        <location filename="../../ui/decision_log.py" line="145"/>
+        <source>Decision log</source>
+        <translation>处理记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="147"/>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="148"/>
+        <source>Day shown</source>
+        <translation>显示的日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="149"/>
+        <source>Previous day</source>
+        <translation>前一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="151"/>
+        <source>Next day</source>
+        <translation>后一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="153"/>
+        <source>&amp;Today</source>
+        <translation>今天(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="154"/>
+        <source>Show today</source>
+        <translation>显示今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="155"/>
+        <source>Number of decisions shown</source>
+        <translation>显示的处理决定数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="156"/>
+        <source>Decisions of the day</source>
+        <translation>当天的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="157"/>
+        <source>Ctrl+C copies the selected rows</source>
+        <translation>Ctrl+C 复制所选行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="158"/>
+        <source>Export result</source>
+        <translation>导出结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="159"/>
+        <source>Export result symbol</source>
+        <translation>导出结果图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="160"/>
+        <source>&amp;Export CSV…</source>
+        <translation>导出 CSV(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="161"/>
+        <source>Export the day as CSV</source>
+        <translation>将当天记录导出为 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="162"/>
+        <source>Write this day's decisions to a CSV file</source>
+        <translation>将当天的处理决定写入 CSV 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="172"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="172"/>
+        <source>Desk</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="172"/>
+        <source>RMA</source>
+        <translation>RMA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="173"/>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="254"/>
+        <source>Export decisions as CSV</source>
+        <translation>将处理决定导出为 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="255"/>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="312"/>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="224"/>
+        <source>{n} decision(s) on {day}</source>
+        <translation>{day} 共 {n} 条处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="276"/>
+        <source>Writing {path}…</source>
+        <translation>正在写入 {path}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="295"/>
+        <source>The file could not be written: {path}: {reason}. Nothing was lost: the decisions stay in the store and any earlier file is unchanged. Choose another folder (or free some space) and export again.</source>
+        <translation>无法写入文件：{path}：{reason}。没有丢失任何数据：处理决定仍保存在数据存储中，已有的文件也未被改动。请选择其他文件夹（或释放磁盘空间）后重新导出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="207"/>
+        <source>The decisions could not be read: {error}</source>
+        <translation>无法读取处理决定：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="226"/>
+        <source>{n} failed</source>
+        <translation>{n} 条失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="287"/>
+        <source>{n} decision(s) of {day} written to {path}</source>
+        <translation>已将 {day} 的 {n} 条处理决定写入 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_log.py" line="210"/>
         <source>Read decision log</source>
         <translation>读取处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="809"/>
+        <location filename="../../ui/decision_log.py" line="308"/>
         <source>Export CSV</source>
         <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="159"/>
+        <source>Outbox</source>
+        <translation>发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="160"/>
+        <source>Queued decisions</source>
+        <translation>排队中的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="161"/>
+        <source>Queued symbol</source>
+        <translation>排队图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="162"/>
+        <source>Decisions being sent</source>
+        <translation>正在发送的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="163"/>
+        <source>Sending symbol</source>
+        <translation>发送图标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="164"/>
+        <source>Failed decisions: open the list</source>
+        <translation>失败的处理决定：打开列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="228"/>
+        <source>&amp;Decisions</source>
+        <translation>处理决定(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="229"/>
+        <source>Decisions menu</source>
+        <translation>处理决定菜单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="230"/>
+        <source>&amp;Failed decisions…</source>
+        <translation>失败的处理决定(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="233"/>
+        <source>Decision &amp;log…</source>
+        <translation>处理记录(&amp;L)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="149"/>
+        <source>Outbox: {q} queued, {s} sending, {f} failed</source>
+        <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="155"/>
+        <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
+        <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="139"/>
+        <source>outbox unreadable</source>
+        <translation>无法读取发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="142"/>
+        <source>{n} queued</source>
+        <translation>{n} 条排队中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="143"/>
+        <source>{n} sending</source>
+        <translation>{n} 条发送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="231"/>
+        <source>Failed decisions: retry or discard ({key})</source>
+        <translation>失败的处理决定：重试或放弃（{key}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="234"/>
+        <source>The decisions of a day, and their CSV export ({key})</source>
+        <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="153"/>
+        <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
+        <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
     </message>
 </context>
 <context>
@@ -1072,87 +1072,87 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="89"/>
+        <location filename="../../ui/inventory.py" line="93"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="90"/>
+        <location filename="../../ui/inventory.py" line="94"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="91"/>
+        <location filename="../../ui/inventory.py" line="95"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="92"/>
+        <location filename="../../ui/inventory.py" line="96"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="93"/>
+        <location filename="../../ui/inventory.py" line="97"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="94"/>
+        <location filename="../../ui/inventory.py" line="98"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="95"/>
+        <location filename="../../ui/inventory.py" line="99"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="96"/>
+        <location filename="../../ui/inventory.py" line="100"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="97"/>
+        <location filename="../../ui/inventory.py" line="101"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="98"/>
+        <location filename="../../ui/inventory.py" line="102"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="99"/>
+        <location filename="../../ui/inventory.py" line="103"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="100"/>
+        <location filename="../../ui/inventory.py" line="104"/>
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="101"/>
+        <location filename="../../ui/inventory.py" line="105"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="102"/>
+        <location filename="../../ui/inventory.py" line="106"/>
         <source>Received</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="255"/>
+        <location filename="../../ui/inventory.py" line="268"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="337"/>
+        <location filename="../../ui/inventory.py" line="348"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="341"/>
+        <location filename="../../ui/inventory.py" line="352"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
     </message>
@@ -1160,412 +1160,412 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="855"/>
+        <location filename="../../ui/window.py" line="916"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="354"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="355"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="341"/>
+        <location filename="../../ui/window.py" line="357"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="342"/>
+        <location filename="../../ui/window.py" line="358"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="359"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="344"/>
+        <location filename="../../ui/window.py" line="360"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="345"/>
+        <location filename="../../ui/window.py" line="361"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="346"/>
+        <location filename="../../ui/window.py" line="362"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="347"/>
+        <location filename="../../ui/window.py" line="363"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="348"/>
+        <location filename="../../ui/window.py" line="364"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="349"/>
+        <location filename="../../ui/window.py" line="365"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="350"/>
+        <location filename="../../ui/window.py" line="366"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="351"/>
+        <location filename="../../ui/window.py" line="367"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="352"/>
+        <location filename="../../ui/window.py" line="368"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="353"/>
+        <location filename="../../ui/window.py" line="369"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="354"/>
+        <location filename="../../ui/window.py" line="370"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="355"/>
+        <location filename="../../ui/window.py" line="371"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="356"/>
+        <location filename="../../ui/window.py" line="372"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="357"/>
+        <location filename="../../ui/window.py" line="373"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="358"/>
+        <location filename="../../ui/window.py" line="374"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="359"/>
+        <location filename="../../ui/window.py" line="375"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="362"/>
+        <location filename="../../ui/window.py" line="378"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="363"/>
+        <location filename="../../ui/window.py" line="379"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="364"/>
+        <location filename="../../ui/window.py" line="380"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="365"/>
+        <location filename="../../ui/window.py" line="381"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="366"/>
+        <location filename="../../ui/window.py" line="382"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="390"/>
+        <location filename="../../ui/window.py" line="406"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="400"/>
+        <location filename="../../ui/window.py" line="416"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="455"/>
+        <location filename="../../ui/window.py" line="475"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="455"/>
+        <location filename="../../ui/window.py" line="475"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="745"/>
+        <location filename="../../ui/window.py" line="791"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="863"/>
+        <location filename="../../ui/window.py" line="924"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="863"/>
+        <location filename="../../ui/window.py" line="924"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="864"/>
+        <location filename="../../ui/window.py" line="925"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="864"/>
+        <location filename="../../ui/window.py" line="925"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="883"/>
+        <location filename="../../ui/window.py" line="944"/>
         <source>the API key and token are both needed</source>
         <translation>需要同时提供 API key 和 token</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="888"/>
+        <location filename="../../ui/window.py" line="949"/>
         <source>connected: {n} handling types, {m} item(s) received in the last day</source>
         <translation>已连接：{n} 种处理方式，最近一天收到 {m} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="385"/>
+        <location filename="../../ui/window.py" line="401"/>
         <source>Awaiting decision</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="386"/>
+        <location filename="../../ui/window.py" line="402"/>
         <source>Decided today</source>
         <translation>今日已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="387"/>
+        <location filename="../../ui/window.py" line="403"/>
         <source>All items</source>
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="635"/>
+        <location filename="../../ui/window.py" line="655"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="694"/>
+        <location filename="../../ui/window.py" line="714"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="711"/>
+        <location filename="../../ui/window.py" line="738"/>
         <source>Pending updates: {pending}</source>
         <translation>待发送的更新：{pending}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="736"/>
+        <location filename="../../ui/window.py" line="782"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="739"/>
+        <location filename="../../ui/window.py" line="785"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="828"/>
+        <location filename="../../ui/window.py" line="882"/>
         <source>Saved. Environment and store changes apply after a restart.</source>
         <translation>已保存。环境和数据存储的更改在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="830"/>
+        <location filename="../../ui/window.py" line="884"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="898"/>
+        <location filename="../../ui/window.py" line="959"/>
         <source>image too large</source>
         <translation>图片太大</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="463"/>
+        <location filename="../../ui/window.py" line="483"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="465"/>
+        <location filename="../../ui/window.py" line="485"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="585"/>
+        <location filename="../../ui/window.py" line="605"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="621"/>
+        <location filename="../../ui/window.py" line="641"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="637"/>
+        <location filename="../../ui/window.py" line="657"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="779"/>
+        <location filename="../../ui/window.py" line="827"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="352"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="429"/>
+        <location filename="../../ui/window.py" line="449"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="661"/>
+        <location filename="../../ui/window.py" line="681"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="662"/>
+        <location filename="../../ui/window.py" line="682"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="700"/>
+        <location filename="../../ui/window.py" line="720"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="713"/>
+        <location filename="../../ui/window.py" line="740"/>
         <source>failed: {failed}</source>
         <translation>失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="756"/>
+        <location filename="../../ui/window.py" line="804"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="760"/>
+        <location filename="../../ui/window.py" line="808"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="453"/>
+        <location filename="../../ui/window.py" line="473"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="475"/>
+        <location filename="../../ui/window.py" line="495"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="587"/>
+        <location filename="../../ui/window.py" line="607"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="617"/>
+        <location filename="../../ui/window.py" line="637"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="632"/>
+        <location filename="../../ui/window.py" line="652"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="667"/>
+        <location filename="../../ui/window.py" line="687"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="696"/>
+        <location filename="../../ui/window.py" line="716"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="481"/>
+        <location filename="../../ui/window.py" line="501"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="588"/>
+        <location filename="../../ui/window.py" line="608"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="698"/>
+        <location filename="../../ui/window.py" line="718"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="822"/>
+        <location filename="../../ui/window.py" line="876"/>
         <source>Settings could not be saved: {error}</source>
         <translation>设置无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="483"/>
+        <location filename="../../ui/window.py" line="503"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="483"/>
+        <location filename="../../ui/window.py" line="503"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="484"/>
+        <location filename="../../ui/window.py" line="504"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="486"/>
+        <location filename="../../ui/window.py" line="506"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="489"/>
+        <location filename="../../ui/window.py" line="509"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="672"/>
+        <location filename="../../ui/window.py" line="692"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="676"/>
+        <location filename="../../ui/window.py" line="696"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="763"/>
+        <location filename="../../ui/window.py" line="811"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

@@ -1,0 +1,179 @@
+"""What the decision views share: the decision table, state icons, live updates from the desk."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from app.desk import DeskService
+from app.model import Decision, DecisionAction, DecisionState
+from ui.feedback import icon
+from ui.i18n import make_tr
+from ui.qt import (
+    QAbstractItemView,
+    QApplication,
+    QFont,
+    QHeaderView,
+    QKeySequence,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimer,
+    QWidget,
+    is_valid,
+)
+
+tr = make_tr("Decisions")
+log = logging.getLogger(__name__)
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+STATE_ICON = {
+    DecisionState.QUEUED: "queued", DecisionState.SENDING: "sending",
+    DecisionState.APPLIED: "applied", DecisionState.FAILED: "failed",
+    DecisionState.DISCARDED: "invalid", DecisionState.SUPERSEDED: "warning",
+}
+REFRESH_MS = 2000   # picks up other desks' decisions (a shared store) while a view is open
+COALESCE_MS = 50    # many outbox changes at once -> one re-read
+
+
+def change_text(decision: Decision) -> str:
+    """``old → new`` (``cancel: old → new`` for a cancel), "—" for no handling."""
+    change = f"{decision.old_handling or '—'} → {decision.new_handling or '—'}"
+    if decision.action is DecisionAction.CANCEL:
+        return tr("cancel: {change}").format(change=change)
+    return change
+
+
+def local_time(value: datetime | None, with_date: bool = True) -> str:
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+class DecisionTable(QTableWidget):
+    """Read-only rows of decisions; Ctrl+C copies the selected rows as tab-separated text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+
+    def fill(self, headers: list[str], rows: list[tuple[Decision, list[str]]],
+             state_column: int | None = None) -> None:
+        """One row per decision; the state column gets the state's icon beside its name."""
+        selected = set(self.selected_ids())
+        current_id = self.current_id()
+        self.setUpdatesEnabled(False)
+        try:
+            self.clearContents()
+            self.setColumnCount(len(headers))
+            self.setHorizontalHeaderLabels(headers)
+            self.setRowCount(len(rows))
+            self.clearSelection()   # rows may have moved: select by decision id below
+            bold = QFont(self.font())
+            bold.setBold(True)
+            for r, (decision, values) in enumerate(rows):
+                for c, value in enumerate(values):
+                    item = QTableWidgetItem(value)
+                    item.setData(ID_ROLE, decision.id)
+                    if value and len(value) > 40:
+                        item.setToolTip(value)
+                    if c == state_column:
+                        item.setIcon(icon(STATE_ICON.get(decision.state, "warning")))
+                        if decision.state is DecisionState.FAILED:
+                            item.setFont(bold)
+                    self.setItem(r, c, item)
+            selection = self.selectionModel()
+            for r, (decision, _values) in enumerate(rows):
+                if decision.id in selected:
+                    selection.select(self.model().index(r, 0),
+                                     selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+                if decision.id == current_id:
+                    selection.setCurrentIndex(self.model().index(r, 0),
+                                              selection.SelectionFlag.NoUpdate)
+        finally:
+            self.setUpdatesEnabled(True)
+        self.resizeColumnsToContents()
+        for column in range(self.columnCount()):
+            self.setColumnWidth(column, min(self.columnWidth(column), 360))
+
+    def ids(self) -> list[int]:
+        ids = []
+        for row in range(self.rowCount()):
+            item = self.item(row, 0)
+            if item is not None:
+                ids.append(int(item.data(ID_ROLE)))
+        return ids
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
+        ids = []
+        for row in rows:
+            item = self.item(row, 0)
+            if item is not None:
+                ids.append(int(item.data(ID_ROLE)))
+        return ids
+
+    def current_id(self) -> int | None:
+        item = self.item(self.currentRow(), 0) if self.currentRow() >= 0 else None
+        return int(item.data(ID_ROLE)) if item is not None else None
+
+    def selected_text(self) -> str:
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
+        lines = []
+        for row in rows:
+            cells = [self.item(row, c) for c in range(self.columnCount())]
+            lines.append("\t".join(cell.text() if cell is not None else "" for cell in cells))
+        return "\n".join(lines)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            text = self.selected_text()
+            clipboard = QApplication.clipboard()
+            if text and clipboard is not None:
+                clipboard.setText(text)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class _LiveMixin:
+    """Subscribes to the desk's decision changes (any thread) and re-reads, coalesced.
+
+    The class using it declares ``changed = Signal(object)`` (signals live on QObjects).
+    """
+
+    def _start_live(self: Any, desk: DeskService) -> None:
+        self._pending_refresh = False
+        self.changed.connect(self._on_change)
+        self._unsubscribe = desk.subscribe(self._from_any_thread)
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(COALESCE_MS)
+        self._coalesce.timeout.connect(self.refresh)
+        self._poll = QTimer(self)
+        self._poll.setInterval(REFRESH_MS)
+        self._poll.timeout.connect(self.refresh)
+        self.destroyed.connect(lambda *_a, u=self._unsubscribe: u())
+
+    def _from_any_thread(self: Any, decision: Decision) -> None:
+        if not is_valid(self):
+            return
+        if threading.current_thread() is threading.main_thread():
+            self._on_change(decision)
+        else:
+            self.changed.emit(decision)
+
+    def schedule_refresh(self: Any) -> None:
+        if is_valid(self) and not self._coalesce.isActive():
+            self._coalesce.start()
