@@ -158,7 +158,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from app.sync import sync_command
+    from app.sync_command import sync_command
     return sync_command(args, settings_from_args(args))
 
 

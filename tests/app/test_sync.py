@@ -23,9 +23,9 @@ from app.sync import (
     LAST_SYNC_STATE,
     SyncPhase,
     SyncProgress,
-    TerminalProgress,
     backfill,
 )
+from app.sync_command import TerminalProgress
 from app.winit.client import WinitAuth, WinitClient, WinitError
 from app.winit.sandbox import SERVICE_PATH, WinitSandbox, generate_orders
 from tests.fixtures.receiver import ServerThread
@@ -249,7 +249,7 @@ def test_sync_command_fills_the_store(sandbox: SandboxServer, tmp_path: Path,
 
     from app.credentials import Credentials, Secret
     from app.settings import Environment, Settings
-    from app.sync import sync_command
+    from app.sync_command import sync_command
 
     credentials = Credentials()
     credentials.set(Secret.RH_API_KEY, sandbox.api_key, "custom")
@@ -274,7 +274,7 @@ def test_sync_command_without_credentials_says_what_to_do(tmp_path: Path,
     import argparse
 
     from app.settings import Settings
-    from app.sync import sync_command
+    from app.sync_command import sync_command
 
     settings = Settings(store=str(tmp_path / "none.sqlite3"))
     assert sync_command(argparse.Namespace(days=None, no_winit=False, restart=False),
