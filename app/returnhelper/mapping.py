@@ -18,7 +18,7 @@ row without newer times is as old as its creation, so it only fills gaps when me
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -126,26 +126,23 @@ class _Reader:
         raise MappingError(self.name(key), f"not true/false: {value!r}")
 
     def handling(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if type(value) is str and value in _HANDLING_CODES:
-            return _HANDLING_CODES[value]
-        try:
-            code = normalize_handling_code(value)
-        except CodeError as exc:
-            raise MappingError(self.name(key), str(exc)) from None
-        _remember(_HANDLING_CODES, value, code)
-        return code
+        return self._code(key, _HANDLING_CODES, normalize_handling_code)
 
     def handling_status(self, key: str) -> str | None:
+        return self._code(key, _HANDLING_STATUSES, normalize_handling_status)
+
+    def _code(self, key: str, seen: dict[str, str | None],
+              normalize: Callable[[object], str | None]) -> str | None:
+        """A code through ``normalize``; strings already read once come from ``seen``."""
         value = self.data.get(key)
-        if type(value) is str and value in _HANDLING_STATUSES:
-            return _HANDLING_STATUSES[value]
+        if type(value) is str and value in seen:
+            return seen[value]
         try:
-            status = normalize_handling_status(value)
+            code = normalize(value)
         except CodeError as exc:
             raise MappingError(self.name(key), str(exc)) from None
-        _remember(_HANDLING_STATUSES, value, status)
-        return status
+        _remember(seen, value, code)
+        return code
 
     def weight_kg(self, key: str = "weight", uom_key: str = "weightUom") -> Decimal | None:
         uom = self.text(uom_key) or "g"  # documented: integer grams
