@@ -11,12 +11,16 @@ import logging
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from app.logs import register_secret
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# ``keyring`` is imported on first use, not with this module: importing it discovers
+# backends through package metadata (~70 ms), which a window opened on memory-only
+# credentials (the demo, the benchmarks) never needs.
 
 SERVICE = "ReturnDesk"
 log = logging.getLogger(__name__)
@@ -61,7 +65,10 @@ def account(secret: Secret, scope: str | None = None) -> str:
 
 
 def check_backend(backend: keyring.backend.KeyringBackend | None = None) -> BackendInfo:
-    backend = backend or keyring.get_keyring()
+    if backend is None:
+        import keyring
+
+        backend = keyring.get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     if type(backend).__module__.startswith(_REFUSED_MODULES):
         return BackendInfo(name, False, _no_backend_text(name))
@@ -95,7 +102,11 @@ class Credentials:
             self._backend = None
             self.info = BackendInfo("memory", False, memory_only)
             return
-        self._backend = backend or keyring.get_keyring()
+        if backend is None:
+            import keyring
+
+            backend = keyring.get_keyring()
+        self._backend = backend
         self.info = check_backend(self._backend)
         if not self.info.persistent:
             log.warning("%s", self.info.problem)
@@ -119,6 +130,8 @@ class Credentials:
             if not self.persistent:
                 value = self._memory.get(name)
             else:
+                import keyring.errors
+
                 try:
                     value = self._keyring().get_password(SERVICE, name)
                 except keyring.errors.KeyringError as exc:
@@ -136,6 +149,8 @@ class Credentials:
             if not self.persistent:
                 self._memory[name] = value
                 return
+            import keyring.errors
+
             try:
                 self._keyring().set_password(SERVICE, name, value)
             except keyring.errors.KeyringError as exc:
@@ -147,6 +162,8 @@ class Credentials:
         with self._lock:
             if not self.persistent:
                 return self._memory.pop(name, None) is not None
+            import keyring.errors
+
             try:
                 self._keyring().delete_password(SERVICE, name)
             except keyring.errors.PasswordDeleteError:
@@ -174,6 +191,8 @@ class Credentials:
         """Write, read and delete a test entry (for ``--self-test``). True when it worked."""
         if not self.persistent:
             return False
+        import keyring.errors
+
         name = "self-test"
         probe = "returndesk-self-test-value"
         try:

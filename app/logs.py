@@ -9,7 +9,6 @@ lines that name a secret.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import threading
 from pathlib import Path
@@ -74,7 +73,9 @@ def setup_logging(name: str = "returndesk", level: int = logging.INFO, *,
         handler.close()
     _installed.clear()
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
+    from logging.handlers import RotatingFileHandler  # only a process that logs needs it
+
+    handlers: list[logging.Handler] = [RotatingFileHandler(
         path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")]
     if console:
         handlers.append(logging.StreamHandler())

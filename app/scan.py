@@ -10,7 +10,6 @@ scan is garbage instead of guessing.
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -144,4 +143,6 @@ def classify_burst(intervals_ms: Sequence[float], threshold_ms: float) -> bool:
         return False
     ordered = sorted(intervals_ms)
     p80 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.8))]
-    return statistics.median(ordered) <= threshold_ms and p80 <= threshold_ms
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median <= threshold_ms and p80 <= threshold_ms

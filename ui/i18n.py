@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,6 +112,8 @@ class TsTranslator(QTranslator):
     def __init__(self, ts: Path) -> None:
         super().__init__()
         self._messages: dict[tuple[str, str], str] = {}
+        import xml.etree.ElementTree as ET  # only when a .ts must be read (no .qm)
+
         tree = ET.parse(ts)  # noqa: S314 - shipped resource
         for context in tree.getroot().iter("context"):
             name = context.findtext("name") or ""

@@ -143,9 +143,16 @@ class SqlRows(SqlBase):
         return total
 
     def warehouses(self) -> list[str]:
+        # A loose index scan: one index probe per distinct warehouse (a handful) instead of
+        # DISTINCT over every row (~30 ms at 200,000 items). Both engines run it.
         with self._reading() as q:
-            rows = q.all("SELECT DISTINCT warehouse FROM inventory WHERE warehouse IS NOT NULL "
-                         "ORDER BY warehouse")
+            rows = q.all(
+                "WITH RECURSIVE w(name) AS ("
+                " SELECT MIN(warehouse) FROM inventory"
+                " UNION ALL"
+                " SELECT (SELECT MIN(i.warehouse) FROM inventory i WHERE i.warehouse > w.name)"
+                " FROM w WHERE w.name IS NOT NULL)"
+                " SELECT name FROM w WHERE name IS NOT NULL")
         return [r[0] for r in rows]
 
     def last_seq(self) -> int:
