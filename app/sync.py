@@ -10,8 +10,14 @@ used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
   the store or whose list row differs from what the store holds.
 * WINIT (when its credentials are set): ``queryReturnOderList`` page by page per window.
 * Resumable: a cursor in the store's state (``sync.cursor``) records, per window, the
-  offset below which every page is stored. An interrupted sync (Ctrl+C, closed window,
-  network loss) continues from there; ``restart=True`` ignores it.
+  offset below which every page is stored. It is saved at most every ``CURSOR_SAVE_S``
+  while pages come in, and whenever the sync stops (cancelled, failed). An interrupted
+  sync (Ctrl+C, closed window, network loss) continues from there (after a crash: from
+  the last timed save, re-reading at most that half second's pages); ``restart=True``
+  ignores it.
+* A list row is compared with what the store holds of the fields the list carries
+  (:meth:`app.store.base.Store.listed_fields`, one query per page) before it is made into
+  a record: a re-sync of an unchanged store maps and writes nothing.
 """
 
 from __future__ import annotations
@@ -26,10 +32,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from app.model import InventoryRecord, merge
-from app.returnhelper.client import MAX_PAGE_SIZE, InventoryPage, ReturnHelperClient, split_windows
+from app.model import InventoryRecord, merge, rh_key
+from app.returnhelper.client import MAX_PAGE_SIZE, ListPage, ReturnHelperClient, split_windows
 from app.returnhelper.errors import ApiError, AuthError
-from app.store.base import Row, Store
+from app.returnhelper.mapping import ListRow, list_row_record
+from app.store.base import ListedFields, Store
 from app.winit.client import WinitClient, WinitError
 from app.winit.mapping import WinitMappingError, record_from_order
 
@@ -39,6 +46,7 @@ T = TypeVar("T")
 CURSOR_STATE = "sync.cursor"
 LAST_SYNC_STATE = "sync.last_completed"
 CURSOR_VERSION = 1
+CURSOR_SAVE_S = 0.5  # the cursor is saved at most this often while pages are stored
 WINIT_WINDOW = timedelta(days=62)
 
 
@@ -159,23 +167,31 @@ class _Window:
 
 
 # -- the work ------------------------------------------------------------------------------------
-def needs_details(existing: Row | None, row: InventoryRecord) -> bool:
-    """New to the store, or the list row says something the store's summary does not.
+def needs_details(existing: ListedFields | None, row: ListRow) -> bool:
+    """New to the store, or the list row says something the store does not hold.
 
-    Compared against the store's flat summary row (no JSON decoding: this runs for every
-    listed item on every sync).
+    Every field the list carries is compared (a ``None`` in the row says nothing: merging
+    it would not erase what the store holds), against what the store holds of those fields
+    (:meth:`Store.listed_fields`: no record decoded, no list row made into a record). A
+    ``modifyOn`` newer than the store's record also counts.
     """
     if existing is None:
         return True
-    line = row.primary_line
-    pairs = ((row.handling_code, existing.handling_code),
-             (row.handling_status, existing.handling_status),
-             (row.rma, existing.rma), (row.warehouse, existing.warehouse),
-             (line.sku if line else None, existing.sku))
-    if any(new is not None and new != old for new, old in pairs):
+    for new, old in ((row.handling_status, existing.handling_status),
+                     (row.handling_code, existing.handling_code),
+                     (row.rma, existing.rma), (row.item_rma, existing.item_rma),
+                     (row.sku, existing.sku), (row.warehouse, existing.warehouse),
+                     (row.return_request_id, existing.return_request_id),
+                     (row.line_item_id, existing.line_item_id),
+                     (row.created_at, existing.created_at),
+                     (row.handling_updated_at, existing.handling_updated_at)):
+        if new is not None and new != old:
+            return True
+    modified = row.modified_at
+    if modified is not None and (existing.updated_at is None or modified > existing.updated_at):
         return True
     # never had details: the details call is the only source of description, images, VAS
-    return existing.description is None
+    return not existing.has_description
 
 
 async def backfill(store: Store, rh_client: ReturnHelperClient | None,
@@ -209,20 +225,42 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
             except Exception:  # a broken progress view must not stop the sync
                 log.exception("sync progress callback failed")
 
-    async def save_cursor() -> None:
-        await asyncio.to_thread(store.set_state, CURSOR_STATE, cursor.to_json())
+    saved_at = 0.0
+    saved_text = saved
+
+    async def save_cursor(force: bool = True) -> None:
+        """Save the cursor (unless ``force`` is false and it was saved less than
+        :data:`CURSOR_SAVE_S` ago: a stop saves it anyway, see below)."""
+        nonlocal saved_at, saved_text
+        now = time.monotonic()
+        if not force and now - saved_at < CURSOR_SAVE_S:
+            return
+        text = cursor.to_json()
+        if text != saved_text:
+            await asyncio.to_thread(store.set_state, CURSOR_STATE, text)
+            saved_text = text
+        saved_at = now
 
     report()
     await save_cursor()
-    if rh_client is None:
-        summary.skipped.append("Return Helper: no API key and token")
-    else:
-        await _return_helper(store, rh_client, cursor, summary, report, save_cursor,
-                             limit=limit, page_size=page_size, state=lambda: state)
-    if winit_client is None:
-        summary.skipped.append("WINIT: no credentials")
-    else:
-        await _winit(store, winit_client, cursor, summary, report, save_cursor)
+    try:
+        if rh_client is None:
+            summary.skipped.append("Return Helper: no API key and token")
+        else:
+            await _return_helper(store, rh_client, cursor, summary, report, save_cursor,
+                                 limit=limit, page_size=page_size, state=lambda: state)
+        if winit_client is None:
+            summary.skipped.append("WINIT: no credentials")
+        else:
+            await _winit(store, winit_client, cursor, summary, report, save_cursor)
+    except BaseException:
+        # stopped (cancelled, bad credentials, network or store failure): keep every page
+        # stored so far in the resume point, including those since the last timed save
+        try:
+            await save_cursor()
+        except Exception:  # the store itself may be what failed; the last save stands
+            log.exception("sync: could not save the resume point")
+        raise
     await asyncio.to_thread(store.set_state, CURSOR_STATE, None)
     await asyncio.to_thread(store.set_state, LAST_SYNC_STATE, cursor.until.isoformat())
     summary.elapsed_s = time.perf_counter() - started
@@ -232,7 +270,7 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
 
 async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Cursor,
                          summary: SyncSummary, report: Callable[..., None],
-                         save_cursor: Callable[[], Any], *, limit: int, page_size: int,
+                         save_cursor: Callable[[bool], Any], *, limit: int, page_size: int,
                          state: Callable[[], SyncProgress]) -> None:
     windows = [
         _Window(i, start, end, cursor.rh.get(i, 0))
@@ -250,40 +288,42 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
     seen: set[int] = set()
     lock = asyncio.Lock()
 
-    async def fetch(window: _Window, offset: int) -> InventoryPage:
+    async def fetch(window: _Window, offset: int) -> ListPage:
         async with semaphore:
-            return await client.list_inventory(window.start, window.end, page_size=page_size,
-                                               offset=offset)
+            return await client.list_inventory_rows(window.start, window.end,
+                                                    page_size=page_size, offset=offset)
 
-    async def store_page(window: _Window, offset: int, page: InventoryPage) -> None:
+    async def store_page(window: _Window, offset: int, page: ListPage) -> None:
         nonlocal pages_done
-        rows = [r for r in page.records
-                if r.return_inventory_id is None or r.return_inventory_id not in seen]
-        seen.update(r.return_inventory_id for r in rows if r.return_inventory_id is not None)
-        held = await asyncio.to_thread(store.rows_for, [r.key for r in rows])
-        existing = [held.get(r.key) for r in rows]
+        rows = [r for r in page.rows if r.return_inventory_id not in seen]
+        seen.update(r.return_inventory_id for r in rows)
+        keys = [rh_key(r.return_inventory_id) for r in rows]
+        held = await asyncio.to_thread(store.listed_fields, keys)
         # a row that says nothing new is not written again (a list row's time is the
-        # fetch time, so writing it would touch every record on every sync)
-        wanted = [(r, old is None) for r, old in zip(rows, existing, strict=True)
-                  if needs_details(old, r)]
-        new = sum(1 for old in existing if old is None)
-        details = await _all([_details(client, r, summary) for r, _ in wanted])
+        # fetch time, so writing it would touch every record on every sync), nor made
+        # into a record
+        wanted = [(row, key not in held) for row, key in zip(rows, keys, strict=True)
+                  if needs_details(held.get(key), row)]
+        new = len(rows) - len(held)
+        details = await _all([_details(client, row.return_inventory_id, summary)
+                              for row, _ in wanted]) if wanted else []
         records: list[InventoryRecord] = []
         for (row, is_new), detail in zip(wanted, details, strict=True):
+            listed = list_row_record(row, as_of=page.fetched_at)
             if detail is None:
-                records.append(row)
+                records.append(listed)
             elif is_new:
                 # what the store's merge makes of the two views in turn, written once
-                records.append(merge(row, detail))
+                records.append(merge(listed, detail))
             else:
-                records += (row, detail)
+                records += (listed, detail)
         changed = await asyncio.to_thread(store.upsert_many, records) if records else 0
         async with lock:
             window.complete(offset, page_size)
             cursor.rh[window.index] = window.watermark
             if window.total is not None and window.watermark >= window.total:
                 cursor.rh_done.add(window.index)
-            await save_cursor()
+            await save_cursor(False)
             summary.pages += 1
             summary.listed += len(rows)
             summary.new += new
@@ -313,7 +353,7 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                 *(one(w, o) for w, o in rest)])
     for window in todo:
         cursor.rh_done.add(window.index)
-    await save_cursor()
+    await save_cursor(True)
 
 
 async def _all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
@@ -329,26 +369,25 @@ async def _all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
     return [t.result() for t in tasks]
 
 
-async def _details(client: ReturnHelperClient, row: InventoryRecord,
+async def _details(client: ReturnHelperClient, return_inventory_id: int,
                    summary: SyncSummary) -> InventoryRecord | None:
-    if row.return_inventory_id is None:
-        return None
     try:
-        record = await client.get_inventory(row.return_inventory_id)
+        record = await client.get_inventory(return_inventory_id)
     except AuthError:
         raise
     except ApiError as exc:
+        key = rh_key(return_inventory_id)
         summary.detail_errors += 1
         if len(summary.errors) < 20:
-            summary.errors.append(f"details of {row.key}: {exc}")
-        log.warning("sync: details of %s failed: %s", row.key, exc)
+            summary.errors.append(f"details of {key}: {exc}")
+        log.warning("sync: details of %s failed: %s", key, exc)
         return None
     summary.details += 1
     return record
 
 
 async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: SyncSummary,
-                 report: Callable[..., None], save_cursor: Callable[[], Any]) -> None:
+                 report: Callable[..., None], save_cursor: Callable[[bool], Any]) -> None:
     windows = split_windows(cursor.since, cursor.until, WINIT_WINDOW)
     report(phase=SyncPhase.WINIT, message="WINIT: reading return orders")
     for index, (start, end) in enumerate(windows):
@@ -379,7 +418,7 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
             cursor.winit[index] = page_no + 1
             if page.is_last or not page.orders:
                 cursor.winit_done.add(index)
-            await save_cursor()
+            await save_cursor(True)
             report(winit_orders=summary.winit_orders,
                    message=f"WINIT: {summary.winit_orders} return orders")
             if index in cursor.winit_done:

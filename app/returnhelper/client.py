@@ -52,7 +52,14 @@ from app.returnhelper.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from app.returnhelper.mapping import MappingError, file_base_for, map_details, map_list_row
+from app.returnhelper.mapping import (
+    ListRow,
+    MappingError,
+    file_base_for,
+    list_row_record,
+    map_details,
+    read_list_row,
+)
 from app.settings import Settings, check_base_url, user_agent
 
 log = logging.getLogger(__name__)
@@ -77,6 +84,16 @@ Sleep = Callable[[float], Awaitable[None]]
 class InventoryPage:
     records: list[InventoryRecord]
     total: int
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A list page's rows, read but not yet records (see :func:`list_row_record`)."""
+
+    rows: list[ListRow]
+    total: int
+    fetched_at: datetime
     correlation_id: str | None = None
 
 
@@ -270,6 +287,15 @@ class ReturnHelperClient:
     async def list_inventory(self, create_from: datetime, create_to: datetime, *,
                              page_size: int = MAX_PAGE_SIZE, offset: int = 0) -> InventoryPage:
         """One page of ``ReturnInventory/list`` (window at most 62 days, pageSize 1..50)."""
+        page = await self.list_inventory_rows(create_from, create_to, page_size=page_size,
+                                              offset=offset)
+        return InventoryPage([list_row_record(row, as_of=page.fetched_at) for row in page.rows],
+                             page.total, page.correlation_id)
+
+    async def list_inventory_rows(self, create_from: datetime, create_to: datetime, *,
+                                  page_size: int = MAX_PAGE_SIZE, offset: int = 0) -> ListPage:
+        """:meth:`list_inventory` with the rows read (every field checked) but not yet made
+        into records: the sync compares them with the store first."""
         if create_to < create_from:
             raise ClientRequestError("createTo is before createFrom")
         if create_to - create_from > MAX_WINDOW:
@@ -298,14 +324,14 @@ class ReturnHelperClient:
         except (TypeError, ValueError):
             raise ProtocolError(f"GET ReturnInventory/list: totalNumberOfRecords is "
                                 f"{total_raw!r}", correlation_id=envelope.correlation_id) from None
-        records = []
+        read = []
         for index, row in enumerate(rows):
             try:
-                records.append(map_list_row(row, as_of=fetched_at))
+                read.append(read_list_row(row))
             except MappingError as exc:
                 raise ProtocolError(f"GET ReturnInventory/list: row {offset + index}: {exc}",
                                     correlation_id=envelope.correlation_id) from exc
-        return InventoryPage(records, total, envelope.correlation_id)
+        return ListPage(read, total, fetched_at, envelope.correlation_id)
 
     async def iter_inventory(self, since: datetime, until: datetime, *,
                              page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[InventoryRecord]:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import quote
 
 from app.handling import CodeError, normalize_handling_code, normalize_handling_status
@@ -235,31 +235,61 @@ def image_url(key: str | None, file_base: str | None) -> str | None:
 
 
 # -- shapes ---------------------------------------------------------------------------------
-def map_list_row(row: object, *, as_of: datetime | None = None) -> InventoryRecord:
-    """One ``ReturnInventory/list`` row."""
+class ListRow(NamedTuple):
+    """Everything a ``ReturnInventory/list`` row says, read and normalised, before it becomes
+    an :class:`InventoryRecord` (the sync compares this with the store and maps only the
+    rows that differ; see :func:`list_row_record`)."""
+
+    return_inventory_id: int
+    return_request_id: int | None
+    line_item_id: int | None
+    rma: str | None
+    item_rma: str | None
+    sku: str | None
+    handling_code: str | None
+    handling_status: str | None
+    warehouse: str | None
+    created_at: datetime | None
+    modified_at: datetime | None
+    handling_updated_at: datetime | None
+
+
+def read_list_row(row: object) -> ListRow:
+    """One ``ReturnInventory/list`` row, as strictly as :func:`map_list_row` reads it."""
     r = _Reader(row, "")
     inventory_id = r.int("returnInventoryId", required=True)
     assert inventory_id is not None
     rma = r.text("rma")
-    created = r.time("createOn")
-    updated = _newest(r.time("modifyOn"), r.time("handlingUpdatedOn"))
-    sku = r.text("sku")
+    return ListRow(inventory_id, r.int("returnRequestId"), r.int("returnRequestLineItemId"),
+                   rma, r.text("itemRma"), r.text("sku"), r.handling("handlingCode"),
+                   r.handling_status("handlingStatusCode"), _warehouse(r, rma),
+                   r.time("createOn"), r.time("modifyOn"), r.time("handlingUpdatedOn"))
+
+
+def list_row_record(row: ListRow, *, as_of: datetime | None = None) -> InventoryRecord:
+    """The record a list row is (``updated_at``: see the module's docstring)."""
+    updated = _newest(row.modified_at, row.handling_updated_at)
     return InventoryRecord(
         source=Source.RETURN_HELPER,
-        key=rh_key(inventory_id),
-        updated_at=updated or as_of or created,
-        return_inventory_id=inventory_id,
-        return_request_id=r.int("returnRequestId"),
-        line_item_id=r.int("returnRequestLineItemId"),
-        rma=rma,
-        item_rma=r.text("itemRma"),
-        warehouse=_warehouse(r, rma),
-        handling_code=r.handling("handlingCode"),
-        handling_status=r.handling_status("handlingStatusCode"),
-        lines=(SkuLine(sku=sku),) if sku else (),
-        created_at=created,
-        handling_updated_at=r.time("handlingUpdatedOn"),
+        key=rh_key(row.return_inventory_id),
+        updated_at=updated or as_of or row.created_at,
+        return_inventory_id=row.return_inventory_id,
+        return_request_id=row.return_request_id,
+        line_item_id=row.line_item_id,
+        rma=row.rma,
+        item_rma=row.item_rma,
+        warehouse=row.warehouse,
+        handling_code=row.handling_code,
+        handling_status=row.handling_status,
+        lines=(SkuLine(sku=row.sku),) if row.sku else (),
+        created_at=row.created_at,
+        handling_updated_at=row.handling_updated_at,
     )
+
+
+def map_list_row(row: object, *, as_of: datetime | None = None) -> InventoryRecord:
+    """One ``ReturnInventory/list`` row."""
+    return list_row_record(read_list_row(row), as_of=as_of)
 
 
 def map_details(record: object, *, file_base: str | None = None,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
-from typing import Final
+from typing import Final, NamedTuple
 
 from app.model import Decision, DecisionState, IdKind, InventoryRecord, Source
 
@@ -97,6 +97,33 @@ class Row:
     received_at: datetime | None
     decision_state: DecisionState | None = None  # last decision's state, for "sending"/"failed"
     seq: int = 0
+
+
+class ListedFields(NamedTuple):
+    """What the store holds of the fields a Return Helper list row carries (the sync
+    compares a list row with this instead of decoding the whole record)."""
+
+    return_request_id: int | None
+    line_item_id: int | None
+    rma: str | None
+    item_rma: str | None
+    sku: str | None                    # the primary line's, as in :class:`Row`
+    handling_code: str | None
+    handling_status: str | None
+    warehouse: str | None
+    created_at: datetime | None
+    handling_updated_at: datetime | None
+    updated_at: datetime | None
+    has_description: bool              # as in :class:`Row` (details were stored)
+
+    @classmethod
+    def of(cls, record: InventoryRecord) -> ListedFields:
+        line = record.primary_line
+        return cls(record.return_request_id, record.line_item_id, record.rma, record.item_rma,
+                   line.sku if line else None, record.handling_code, record.handling_status,
+                   record.warehouse, record.created_at, record.handling_updated_at,
+                   record.updated_at,
+                   bool(record.description or (line.description if line else None)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +207,16 @@ class Store(abc.ABC):
             row = self.row(key)
             if row is not None:
                 found[key] = row
+        return found
+
+    def listed_fields(self, keys: Iterable[str]) -> dict[str, ListedFields]:
+        """:class:`ListedFields` of the ``keys`` the store holds (absent keys are left out).
+        Engines override this default with one read per batch."""
+        found = {}
+        for key in keys:
+            record = self.get(key)
+            if record is not None:
+                found[key] = ListedFields.of(record)
         return found
 
     @abc.abstractmethod

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.codec import record_from_json
 from app.model import DecisionState, IdKind, InventoryRecord, Source, utcnow
-from app.store.base import Match, Row, RowFilter, RowQuery
+from app.store.base import ListedFields, Match, Row, RowFilter, RowQuery
 from app.store.sql_base import SqlBase, normalize_identifier
 
 ROW_COLUMNS = ("key, source, rma, tracking, sku, description, quantity, length_cm, width_cm, "
@@ -18,6 +18,19 @@ ROW_COLUMNS = ("key, source, rma, tracking, sku, description, quantity, length_c
 _LOOKUP_SQL = "SELECT key, kind, original FROM identifiers WHERE value = ? ORDER BY key, kind"
 _ROW_SQL = f"SELECT {ROW_COLUMNS} FROM inventory WHERE key = ?"  # noqa: S608
 _KINDS = {kind.value: kind for kind in IdKind}
+#: listed_fields: flat columns first, then the document's (SQLite json_extract, PostgreSQL
+#: jsonb operators; the document's names are app.codec's).
+_LISTED_FLAT = ("key, sku, handling_code, handling_status, warehouse, description IS NOT NULL, "
+                "updated_at")
+_LISTED_DOC = ("return_request_id", "line_item_id", "rma", "item_rma", "created_at",
+               "handling_updated_at")
+_LISTED_SQLITE = (f"SELECT {_LISTED_FLAT}, "  # noqa: S608 - fixed names
+                  + ", ".join(f"json_extract(doc, '$.{name}')" for name in _LISTED_DOC)
+                  + " FROM inventory WHERE key IN ({marks})")
+_LISTED_POSTGRES = (f"SELECT {_LISTED_FLAT}, "  # noqa: S608 - fixed names
+                    + ", ".join(f"d.j ->> '{name}'" for name in _LISTED_DOC)
+                    + " FROM inventory CROSS JOIN LATERAL (SELECT inventory.doc::jsonb AS j) AS d"
+                    " WHERE key IN ({marks})")
 _BATCH = 500  # keys per IN (...) read: well under both engines' parameter limits
 
 
@@ -110,6 +123,22 @@ class SqlRows(SqlBase):
                 found[r[0]] = self._row(r)
         return found
 
+    def listed_fields(self, keys: Iterable[str]) -> dict[str, ListedFields]:
+        """One read per batch: the flat columns, and the few document fields the flat
+        columns lack, extracted by the database (no record is decoded here)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, ListedFields] = {}
+        template = _LISTED_SQLITE if self.dialect.name == "sqlite" else _LISTED_POSTGRES
+        time_out = self._time_out
+        for start in range(0, len(wanted), _BATCH):
+            chunk = wanted[start:start + _BATCH]
+            sql = template.format(marks=", ".join("?" * len(chunk)))
+            for r in self._read_all(sql, chunk):
+                found[r[0]] = ListedFields(
+                    _int_or_none(r[7]), _int_or_none(r[8]), r[9], r[10], r[1], r[2], r[3], r[4],
+                    _iso_or_none(r[11]), _iso_or_none(r[12]), time_out(r[6]), bool(r[5]))
+        return found
+
     def position(self, query: RowQuery, key: str) -> int | None:
         where, params = self._where(query)
         expr = self.dialect.sort_expr(query.sort)
@@ -167,3 +196,11 @@ class SqlRows(SqlBase):
         if not rows:
             return seq, []
         return int(rows[-1][1]), [r[0] for r in rows]
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _iso_or_none(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
