@@ -2,8 +2,10 @@
 
 :class:`InventoryModel` asks the store for ``count`` once per refresh and for rows a page
 at a time when the view paints them (an LRU of pages). Sorting and filtering are the
-store's SQL (``RowQuery``): :class:`SqlSortProxy` is a thin ``QSortFilterProxyModel`` whose
-``sort()`` hands the column to the source model instead of sorting 200,000 rows in Python.
+store's SQL (``RowQuery``): the view calls :meth:`InventoryModel.sort` on a header click and
+the model re-queries, instead of sorting 200,000 rows in memory. The view sits on this model
+directly (no proxy: see ``ui.window.InventoryView``), and a painted cell costs one Python
+call (:meth:`InventoryModel.multiData` answers every role the delegate asks at once).
 
 Store changes are picked up by :meth:`InventoryModel.apply_changes` (the window polls
 ``store.changes_since(seq)`` with a timer): a few changed keys that keep their place are
@@ -35,9 +37,9 @@ from ui.i18n import (
 from ui.qt import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 
@@ -243,6 +245,27 @@ class InventoryModel(QAbstractTableModel):
         if role == _DECORATION and index.column() != _UPDATE_COLUMN:
             return None
         return self._data(index, role)
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex,
+                  roleDataSpan: QModelRoleDataSpan) -> None:
+        # The delegate asks for its ~7 roles of a cell in one call (Qt 6): one crossing
+        # into Python per painted cell instead of one per role.
+        column = index.column()
+        cells: tuple[str, ...] | None = None
+        for item in roleDataSpan:
+            role = item.role()
+            if role in (_DISPLAY, _ACCESSIBLE):
+                if cells is None:
+                    cells = self._cells(index.row())
+                if cells is not None and 0 <= column < _COLUMNS:
+                    item.setData(cells[column])
+            elif role == _ALIGNMENT:
+                if column in _RIGHT_COLUMNS:
+                    item.setData(_RIGHT)
+            elif role in _HANDLED_ROLES and (role != _DECORATION or column == _UPDATE_COLUMN):
+                value = self._data(index, role)
+                if value is not None:
+                    item.setData(value)
 
     def _cells(self, row: int) -> tuple[str, ...] | None:
         cells = self._cell_cache.get(row)
@@ -510,7 +533,7 @@ class InventoryModel(QAbstractTableModel):
 
         Row-count changes are told as inserts/removes at the end (before, resp. after, the
         layout change), so every view and proxy sees a consistent model at each signal.
-        Persistent indexes are collected *after* layoutAboutToBeChanged, when the proxy has
+        Persistent indexes are collected *after* layoutAboutToBeChanged, when every view has
         registered its own, and placed by key with the store's ``position``.
         """
         new_query = replace_query or self.query
@@ -599,16 +622,3 @@ def _replace(query: RowQuery, **changes: Any) -> RowQuery:
 
     return dataclasses.replace(query, **changes)
 
-
-class SqlSortProxy(QSortFilterProxyModel):
-    """Passes rows through unchanged; a header click re-queries the store in the new order."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setDynamicSortFilter(False)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        source = self.sourceModel()
-        if isinstance(source, InventoryModel):
-            source.sort(column, order)
-        # Never QSortFilterProxyModel.sort: that would sort every row in memory.

@@ -20,7 +20,7 @@ from app.settings import Environment, Settings
 from app.store import RowFilter, RowQuery, SortKey, Store, open_store
 from tests.ui.conftest import run, sandbox_records, winit_records
 from ui import i18n
-from ui.inventory import PAGE_SIZE, Column, InventoryModel, SqlSortProxy
+from ui.inventory import KEY_ROLE, PAGE_SIZE, Column, InventoryModel
 from ui.qt import QApplication, Qt
 from ui.tasks import CrashHandler, Redactor, TaskManager
 
@@ -61,26 +61,24 @@ def test_model_passes_qt_model_tester_through_changes(qtmodeltester: Any, store:
     from ui.qt import QItemSelectionModel
 
     model = InventoryModel(store)
-    proxy = SqlSortProxy()
-    proxy.setSourceModel(model)
-    qtmodeltester.check(proxy, force_py=True)
-    selection = QItemSelectionModel(proxy)
+    qtmodeltester.check(model, force_py=True)
+    selection = QItemSelectionModel(model)
     total = store.count(RowQuery(filter=RowFilter.ALL))
     model.set_query(RowQuery(filter=RowFilter.ALL))  # a reset: the window re-selects by key
     assert model.rowCount() == total
     if with_selection:
-        selection.setCurrentIndex(proxy.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        selection.setCurrentIndex(model.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
                                   | QItemSelectionModel.SelectionFlag.Rows)
     selected = model.key_at(3)
     store.upsert_many(_fresh(store, 3))
     model.apply_changes([f"rh:{8_000_000 + i}" for i in range(3)])
     assert model.rowCount() == total + 3
-    proxy.sort(int(Column.RMA), Qt.SortOrder.AscendingOrder)
+    model.sort(int(Column.RMA), Qt.SortOrder.AscendingOrder)
     assert model.query.sort is SortKey.RMA and not model.query.descending
     rmas = [model.row_at(i).rma for i in range(20)]
     assert rmas == sorted(rmas, key=lambda r: (r or "").lower()) or rmas == sorted(rmas)
     if with_selection:  # the selection follows its row through inserts and re-sorting
-        assert proxy.data(selection.currentIndex(), Qt.ItemDataRole.UserRole + 1) == selected
+        assert model.data(selection.currentIndex(), Qt.ItemDataRole.UserRole + 1) == selected
     model.set_query(RowQuery(filter=RowFilter.AWAITING))
 
 
@@ -91,10 +89,8 @@ def test_many_changes_with_the_same_count_repaint_rows_in_place(store: Store) ->
 
     model = InventoryModel(store)
     model.set_query(RowQuery(filter=RowFilter.ALL))
-    proxy = SqlSortProxy()
-    proxy.setSourceModel(model)
-    selection = QItemSelectionModel(proxy)
-    selection.setCurrentIndex(proxy.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    selection = QItemSelectionModel(model)
+    selection.setCurrentIndex(model.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
                               | QItemSelectionModel.SelectionFlag.Rows)
     selected = model.key_at(3)
     shown = [model.row_at(i) for i in range(60)]
@@ -115,7 +111,7 @@ def test_many_changes_with_the_same_count_repaint_rows_in_place(store: Store) ->
     assert model.index(10, int(Column.DESCRIPTION)).data() == "changed 10"
     assert model.row_at(49).description == "changed 49"
     assert any(first <= 10 <= last for first, last in changed)
-    assert proxy.data(selection.currentIndex(), Qt.ItemDataRole.UserRole + 1) == selected
+    assert model.data(selection.currentIndex(), Qt.ItemDataRole.UserRole + 1) == selected
 
 
 def test_model_reads_pages_lazily(store: Store) -> None:
@@ -130,18 +126,45 @@ def test_model_reads_pages_lazily(store: Store) -> None:
     assert model.page_reads == 2
 
 
-def test_header_sort_does_not_sort_in_python(store: Store) -> None:
+def test_header_click_sorts_in_sql(qtbot: Any, store: Store) -> None:
+    """The view on the model directly: a header click re-queries the store in that order."""
+    from ui.qt import QTableView
+
     model = InventoryModel(store)
-    proxy = SqlSortProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(int(Column.WEIGHT), Qt.SortOrder.DescendingOrder)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.horizontalHeader().setSortIndicator(int(Column.WEIGHT), Qt.SortOrder.DescendingOrder)
     assert model.query.sort is SortKey.WEIGHT and model.query.descending
-    assert proxy.sortColumn() == -1  # the proxy keeps the store's order
     weights = [model.row_at(i).weight_kg for i in range(30)]
     known = [w for w in weights if w is not None]
-    assert known == sorted(known, reverse=True)
-    proxy.sort(int(Column.DIMENSIONS), Qt.SortOrder.AscendingOrder)  # not sortable: ignored
-    assert model.query.sort is SortKey.WEIGHT
+    assert len(known) > 5 and known == sorted(known, reverse=True)
+    view.horizontalHeader().setSortIndicator(int(Column.DIMENSIONS), Qt.SortOrder.AscendingOrder)
+    assert model.query.sort is SortKey.WEIGHT  # not sortable: ignored
+
+
+def test_multidata_answers_every_role_like_data(store: Store) -> None:
+    """The delegate's one-call-per-cell path gives what ``data`` gives, role by role."""
+    from ui.qt import QModelRoleData, QModelRoleDataSpan
+
+    model = InventoryModel(store)
+    model.set_query(RowQuery(filter=RowFilter.ALL))
+    roles = [Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+             Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.CheckStateRole,
+             Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole,
+             Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
+             Qt.ItemDataRole.AccessibleTextRole, KEY_ROLE]
+    answered = 0
+    for row in range(min(8, model.rowCount())):
+        for column in Column:
+            index = model.index(row, int(column))
+            for role in roles:  # PySide6 builds spans of one role (Qt's delegate asks ~7)
+                item = QModelRoleData(int(role))
+                model.multiData(index, QModelRoleDataSpan(item))
+                assert item.data() == model.data(index, role), (row, column, role)
+                answered += item.data() is not None
+    assert answered > 8 * len(Column)  # display text at least, plus alignment and keys
 
 
 def test_decision_state_shows_on_the_row_with_icon_and_text(store: Store) -> None:

@@ -45,7 +45,7 @@ def unique_identifiers(window: Any) -> dict[IdKind, tuple[str, str]]:
 
 def selected_key(window: Any) -> str | None:
     index = window.view.currentIndex()
-    return window.proxy.data(index, KEY_ROLE) if index.isValid() else None
+    return window.model.data(index, KEY_ROLE) if index.isValid() else None
 
 
 def allowed_rh_record(window: Any) -> InventoryRecord:
@@ -64,7 +64,7 @@ def test_window_lists_items_awaiting_decision(window: Any) -> None:
     assert window.filter_combo.currentData() == "awaiting"
     first = model.row_at(0)
     assert first is not None
-    assert window.proxy.data(window.proxy.index(0, 1)) == (first.rma or "")
+    assert window.model.data(window.model.index(0, 1)) == (first.rma or "")
 
 
 @pytest.mark.parametrize("kind", [IdKind.RMA, IdKind.TRACKING, IdKind.INVENTORY_ID,
