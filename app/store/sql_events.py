@@ -12,17 +12,16 @@ from app.store.sql_base import Query, SqlBase
 EVENT_COLUMNS = ("source, dedup_key, received_at, body, category, action, event_time, outcome, "
                  "headers")
 
+_INSERT_EVENT_SQL = ("INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
+                     "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (dedup_key) DO NOTHING")
+_RECORD_BATCH = 500  # records merged together (as app.store.sql.UPSERT_BATCH)
+
 
 class SqlEvents(SqlBase):
     # -- raw events ----------------------------------------------------------------------
     def _ingest_in(self, q: Query, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
-        cursor = q.run(
-            "INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
-            "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (dedup_key) DO NOTHING",
-            (event.dedup_key, event.source.value, event.category, event.action,
-             self._time_in(event.event_time), self._time_in(event.received_at),
-             event.outcome, json.dumps(dict(event.headers)), bytes(event.body)))
+        cursor = q.run(_INSERT_EVENT_SQL, self._event_row(event))
         if cursor.rowcount == 0:
             return False
         for record in records:
@@ -36,9 +35,41 @@ class SqlEvents(SqlBase):
     def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
                     ) -> list[bool]:
         """Several events in one transaction (the webhook receiver's group commit): all are
-        committed or none. A dedup key seen before, or earlier in ``items``, gives False."""
+        committed or none. A dedup key seen before, or earlier in ``items``, gives False.
+
+        Batched: one read of the known dedup keys, one multi-row insert of the new events,
+        then their records with :meth:`_upsert_batch` (one read of the stored records, one
+        multi-row upsert), the same result as :meth:`ingest` one event after another."""
+        if not items:
+            return []
         with self._writing() as q:
-            return [self._ingest_in(q, event, records) for event, records in items]
+            keys = list(dict.fromkeys(event.dedup_key for event, _ in items))
+            seen = {row[0] for row in q.all(
+                f"SELECT dedup_key FROM raw_events WHERE dedup_key IN "  # noqa: S608
+                f"({', '.join('?' for _ in keys)})", keys)}
+            results: list[bool] = []
+            rows: list[tuple[object, ...]] = []
+            records: list[InventoryRecord] = []
+            for event, event_records in items:
+                new = event.dedup_key not in seen
+                results.append(new)
+                if new:
+                    seen.add(event.dedup_key)
+                    rows.append(self._event_row(event))
+                    records.extend(event_records)
+            q.many(_INSERT_EVENT_SQL, rows)
+            for start in range(0, len(records), _RECORD_BATCH):
+                self._upsert_batch(q, records[start:start + _RECORD_BATCH])
+            return results
+
+    def _event_row(self, event: RawEvent) -> tuple[object, ...]:
+        return (event.dedup_key, event.source.value, event.category, event.action,
+                self._time_in(event.event_time), self._time_in(event.received_at),
+                event.outcome, json.dumps(dict(event.headers)), bytes(event.body))
+
+    def _upsert_batch(self, q: Query, batch: Sequence[InventoryRecord]) -> int:
+        """Merge-write several records (:class:`app.store.sql.SqlStore` implements it)."""
+        raise NotImplementedError
 
     def raw_events(self, limit: int = 100, source: Source | None = None) -> list[RawEvent]:
         where, params = ("", []) if source is None else (" WHERE source = ?", [source.value])

@@ -503,6 +503,40 @@ def test_ingest_many_group_commit(store: Store) -> None:
     assert store.ingest_many([]) == []
 
 
+def test_ingest_many_batch_matches_one_by_one(store: Store, sqlite_store: Store) -> None:
+    """The batched group commit gives what ingesting the same events one at a time gives:
+    merges across events of one batch, duplicates, unchanged records, identifier rewrites."""
+    later = T0 + timedelta(hours=1)
+    before = [(_event("e-0"), [rh(5)])]
+    batch = [
+        (_event("e-1"), [rh(1)]),
+        (_event("e-2"), [rh(1, at=later, handling_code="ohd", tracking_numbers=("TN-NEW",))]),
+        (_event("e-3"), [rh(2), winit("W1")]),
+        (_event("e-2"), [rh(3)]),                                         # duplicate in the batch
+        (_event("e-4"), [rh(2, at=T0 - timedelta(days=1), description="older fills a gap")]),
+        (_event("e-5"), [rh(1, at=later, handling_code="ohd", tracking_numbers=("TN-NEW",))]),
+        (_event("e-6"), [rh(5, at=later, rma="RMA-CHANGED")]),            # stored before
+        (_event("e-0"), [rh(6)]),                                         # seen before
+    ]
+    for event, records in before:
+        assert store.ingest(event, records) and sqlite_store.ingest(event, records)
+    one_by_one = [sqlite_store.ingest(event, records) for event, records in batch]
+    assert store.ingest_many(batch) == one_by_one == [True, True, True, False, True, True,
+                                                      True, False]
+    assert store.last_seq() == sqlite_store.last_seq() == 7  # e-5 changed nothing
+    for key in ("rh:1", "rh:2", "rh:3", "rh:5", "rh:6", "winit:W1"):
+        assert store.get(key) == sqlite_store.get(key), key
+    got = store.get("rh:2")
+    assert got is not None and got.description == "older fills a gap"
+    for identifier in ("TN-NEW", "TN00001", "RMA-CHANGED", "RMA00005", "RMA00002"):
+        assert ([m.key for m in store.lookup(identifier)]
+                == [m.key for m in sqlite_store.lookup(identifier)]), identifier
+    assert [m.key for m in store.lookup("RMA-CHANGED")] == ["rh:5"]
+    assert store.lookup("RMA00005") == []
+    assert ([(e.dedup_key, e.outcome) for e in store.raw_events()]
+            == [(e.dedup_key, e.outcome) for e in sqlite_store.raw_events()])
+
+
 def test_ingest_many_is_all_or_nothing(store: Store) -> None:
     bad = dataclasses.replace(rh(9), meta={"EAN": object()})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
