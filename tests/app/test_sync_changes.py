@@ -1,0 +1,163 @@
+"""A re-sync notices a change in any field a Return Helper list row carries (and only then
+fetches details), and a sync stopped by a failure keeps every page it stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from app.model import InventoryRecord
+from app.returnhelper.errors import ServerError
+from app.returnhelper.mapping import ListRow
+from app.sandbox.seed import SeedItem
+from app.sandbox.server import SandboxServer
+from app.store import open_store
+from app.store.base import ListedFields, RowFilter, RowQuery, Store
+from app.sync import CURSOR_STATE, SyncProgress, backfill, needs_details
+from tests.fixtures.sandbox import ClientFactory
+
+ALL = RowQuery(filter=RowFilter.ALL)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(str(tmp_path / "changes.sqlite3"))
+    yield s
+    s.close()
+
+
+def period(days: int = 200) -> tuple[datetime, datetime]:
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    return until - timedelta(days=days), until
+
+
+def detail_ids(sandbox: SandboxServer) -> list[int]:
+    return [int(parse_qs(r.query)["returnInventoryId"][0]) for r in sandbox.requests()
+            if r.path.endswith("/GetReturnInventory")]
+
+
+def change(sandbox: SandboxServer, return_inventory_id: int, **values: Any) -> None:
+    """The vendor changes an inventory (what its list and details then say)."""
+    with sandbox.state.lock:
+        item = sandbox.state.items[return_inventory_id]
+        for name, value in values.items():
+            setattr(item, name, value)
+
+
+def other_code(current: str, codes: tuple[str, ...]) -> str:
+    return next(c for c in codes if c != current)
+
+
+#: every field a list row carries (but the id, which is the key): how to change it in the
+#: sandbox, and what the store's record then says
+CHANGES: dict[str, tuple[Callable[[SeedItem], dict[str, Any]],
+                         Callable[[SeedItem, InventoryRecord], bool]]] = {
+    "returnRequestId": (lambda i: {"return_request_id": i.return_request_id + 1000},
+                        lambda i, r: r.return_request_id == i.return_request_id + 1000),
+    "returnRequestLineItemId": (lambda i: {"line_item_id": i.line_item_id + 1000},
+                                lambda i, r: r.line_item_id == i.line_item_id + 1000),
+    "rma": (lambda i: {"rma": i.rma + "-B"}, lambda i, r: r.rma == i.rma + "-B"),
+    "itemRma": (lambda i: {"item_rma": i.item_rma + "-B"},
+                lambda i, r: r.item_rma == i.item_rma + "-B"),
+    "sku": (lambda i: {"sku": "SKU-CHANGED"},
+            lambda i, r: r.primary_line is not None and r.primary_line.sku == "SKU-CHANGED"),
+    "handlingCode": (lambda i: {"handling_code": other_code(i.handling_code, ("ohd", "rtn"))},
+                     lambda i, r: r.handling_code == other_code(i.handling_code, ("ohd", "rtn"))),
+    "handlingStatusCode": (
+        lambda i: {"handling_status": other_code(i.handling_status, ("inProgress", "pending"))},
+        lambda i, r: r.handling_status == other_code(i.handling_status,
+                                                     ("inProgress", "pending"))),
+    "warehouseId": (lambda i: {"warehouse_id": i.warehouse_id + 40},
+                    lambda i, r: r.warehouse == str(i.warehouse_id + 40)),
+    "createOn": (lambda i: {"create_on": i.create_on + timedelta(seconds=1)},
+                 lambda i, r: r.created_at == i.create_on.replace(microsecond=0)
+                 + timedelta(seconds=1)),
+}
+
+
+async def test_a_change_in_any_listed_field_fetches_that_items_details(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    client = rh_client_factory(concurrency=4)
+    since, until = period()
+    await backfill(store, client, None, since=since, until=until)
+    quiet = await backfill(store, client, None, since=since, until=until)
+    assert quiet.details == 0 and quiet.changed == 0
+
+    # one item per field, spread over the period (and so over pages and windows)
+    listed = [i for i in sandbox.items() if i.create_on >= since + timedelta(days=1)]
+    step = len(listed) // len(CHANGES)
+    chosen = {field: listed[n * step + 3] for n, field in enumerate(CHANGES)}
+    for field, item in chosen.items():
+        change(sandbox, item.return_inventory_id, **CHANGES[field][0](item))
+    before = len(detail_ids(sandbox))
+    summary = await backfill(store, client, None, since=since, until=until)
+
+    fetched = detail_ids(sandbox)[before:]
+    assert sorted(fetched) == sorted(i.return_inventory_id for i in chosen.values())
+    assert summary.details == len(CHANGES) and summary.new == 0
+    # each changed item is written as its list row and then its details (each counted
+    # when it changed the record)
+    assert len(CHANGES) <= summary.changed <= 2 * len(CHANGES)
+    for field, item in chosen.items():
+        record = store.get(f"rh:{item.return_inventory_id}")
+        assert record is not None
+        assert CHANGES[field][1](item, record), f"the store missed the change of {field}"
+    # the store now says what the list says: nothing more to fetch
+    again = await backfill(store, client, None, since=since, until=until)
+    assert again.details == 0 and again.changed == 0
+
+
+def test_needs_details_compares_every_listed_field_and_the_vendors_times() -> None:
+    t0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    row = ListRow(5, 10, 20, "UKW-5-1", "UKW-5-1-01", "SKU", "tbc", "pending", "UKW-5",
+                  t0, None, t0 + timedelta(hours=1))
+    held = ListedFields(10, 20, "UKW-5-1", "UKW-5-1-01", "SKU", "tbc", "pending", "UKW-5",
+                        t0, t0 + timedelta(hours=1), t0 + timedelta(days=1), True)
+    assert not needs_details(held, row)
+    assert needs_details(None, row)                                  # new to the store
+    assert needs_details(held._replace(has_description=False), row)  # never had details
+    for name in ListRow._fields:
+        if name in {"return_inventory_id", "modified_at"}:
+            continue
+        value = getattr(row, name)
+        other: Any = (value + timedelta(seconds=1) if isinstance(value, datetime)
+                      else value + 1 if isinstance(value, int) else value + "x")
+        assert needs_details(held, row._replace(**{name: other})), name
+        assert not needs_details(held, row._replace(**{name: None})), name  # says nothing
+    # modifyOn: newer than the stored record is a change, older is not
+    assert needs_details(held, row._replace(modified_at=t0 + timedelta(days=2)))
+    assert not needs_details(held, row._replace(modified_at=t0))
+    assert needs_details(held._replace(updated_at=None), row._replace(modified_at=t0))
+
+
+async def test_a_sync_stopped_by_a_failure_keeps_the_pages_it_stored(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    client = rh_client_factory(concurrency=1, retries=0)
+    since, until = period(200)
+    expected = sum(1 for i in sandbox.items() if i.create_on >= since)
+    failing: list[int] = []
+
+    def fail_later(p: SyncProgress) -> None:
+        if p.pages_done == 3 and not failing:
+            failing.append(p.pages_done)
+            sandbox.fail_next("500", 1, path="/ReturnInventory/list")
+
+    with pytest.raises(ServerError):
+        await backfill(store, client, None, since=since, until=until, progress=fail_later,
+                       concurrency=1)
+    assert failing
+    stored = store.count(ALL)
+    assert 0 < stored < expected
+    assert store.get_state(CURSOR_STATE) is not None     # saved when the failure stopped it
+
+    summary = await backfill(store, client, None, since=since, until=until, concurrency=1)
+    assert summary.resumed
+    assert store.count(ALL) == expected
+    assert summary.new == expected - stored
+    assert summary.listed < expected                     # the stored pages were not read again
+    assert store.get_state(CURSOR_STATE) is None
