@@ -199,6 +199,20 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def row(self, key: str) -> Row | None: ...
 
+    def ordered_keys(self, query: RowQuery) -> list[str]:
+        """Every key in ``query``'s list, in the list's order (the order of :meth:`rows`).
+
+        For a list that places rows by key in memory instead of counting in SQL (the desk
+        window at 200,000 items reads this once, in the background). Engines override this
+        default, which pages through :meth:`rows`.
+        """
+        keys: list[str] = []
+        while True:
+            page = self.rows(query, len(keys), 1000)
+            keys.extend(r.key for r in page)
+            if len(page) < 1000:
+                return keys
+
     def rows_for(self, keys: Iterable[str]) -> dict[str, Row]:
         """The summary rows of ``keys`` that the store holds, by key (absent keys are left
         out). One read per batch instead of one per key; engines override this default."""

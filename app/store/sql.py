@@ -18,6 +18,7 @@ from typing import Any
 
 from app.codec import record_from_json
 from app.model import InventoryRecord, merge
+from app.store.base import RowQuery
 from app.store.sql_base import (
     _IDENTIFIER_SQL,
     _UPSERT_SQL,
@@ -36,6 +37,13 @@ UPSERT_BATCH = 500  # records read and written together by upsert_many
 
 
 class SqlStore(SqlRows, SqlDecisions, SqlEvents):
+    def ordered_keys(self, query: RowQuery) -> list[str]:
+        # Keys only, through the same (sort expression, key) index as the list's pages:
+        # a covering index scan, no row documents read.
+        where, params = self._where(query)
+        sql = f"SELECT key FROM inventory{self._hint(query)}{where}{self._order(query)}"  # noqa: S608
+        return [r[0] for r in self._read_all(sql, params)]
+
     def upsert_many(self, records: Iterable[InventoryRecord]) -> int:
         """One transaction; stored records are read and written in batches (few round
         trips on PostgreSQL), with the same merge as :meth:`upsert`."""

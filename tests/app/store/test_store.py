@@ -293,6 +293,9 @@ def test_every_sort_key_paging_and_position(store: Store, sort: SortKey, descend
         assert [r.key for r in paged] == [r.key for r in everything]
         for index, row in enumerate(everything):
             assert store.position(query, row.key) == index
+        # The whole list's keys in one read, in the same order (engine and default paths).
+        assert store.ordered_keys(query) == [r.key for r in everything]
+        assert Store.ordered_keys(store, query) == [r.key for r in everything]
     assert store.position(RowQuery(sort=sort, descending=descending), "rh:4") is None  # decided
     assert store.position(RowQuery(filter=RowFilter.ALL), "rh:nope") is None
 
