@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -61,6 +61,8 @@ FRESHNESS = timedelta(minutes=15)
 SECRET_CACHE_S = 30.0                   # keyring reads are cached this long (rotation works)
 KEPT_HEADERS = ("content-type", "content-length", "user-agent", TIMESTAMP_HEADER,
                 "x-event-signature-timestamp", "x-forwarded-for")
+#: The request headers the receiver reads, by their raw (lower-case, per ASGI) name.
+_READ_HEADERS = {name.encode("latin-1"): name for name in (*KEPT_HEADERS, SIGNATURE_HEADER)}
 
 
 def log_event(level: int, **fields: object) -> None:
@@ -158,8 +160,11 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length")
+async def _read_body(request: Request, cap: int, declared: str | None = None) -> bytes:
+    """The whole body, refused early when the declared or received size passes ``cap``.
+    Reads the ASGI messages directly (the common case is one message)."""
+    if declared is None:
+        declared = request.headers.get("content-length")
     if declared is not None:
         try:
             if int(declared) > cap:
@@ -168,16 +173,55 @@ async def _read_body(request: Request, cap: int) -> bytes:
             raise _BodyTooLarge from None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise _BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    receive = request.receive
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > cap:
+                raise _BodyTooLarge
+            if not message.get("more_body", False):
+                if not chunks:
+                    return bytes(chunk)
+                chunks.append(chunk)
+                return b"".join(chunks)
+            chunks.append(chunk)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect
 
 
-def _kept_headers(request: Request) -> dict[str, str]:
-    return {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+def _read_headers(request: Request) -> dict[str, str]:
+    """The headers the receiver uses (first value of each), in one pass over the request's."""
+    found: dict[str, str] = {}
+    for raw_name, raw_value in request.scope["headers"]:
+        name = _READ_HEADERS.get(raw_name)
+        if name is not None and name not in found:
+            found[name] = raw_value.decode("latin-1")
+    return found
+
+
+def _kept_headers(request: Request, read: dict[str, str] | None = None) -> dict[str, str]:
+    if read is None:
+        read = _read_headers(request)
+    return {name: read[name] for name in KEPT_HEADERS if name in read}
+
+
+_OUTCOME_BODIES: dict[str, bytes] = {}
+
+
+def _outcome_response(status: int, outcome: str, detail: str | None) -> Response:
+    """``{"outcome": ..., "detail": ...}`` as JSON (the bytes JSONResponse would send)."""
+    if detail:
+        body = json.dumps({"outcome": outcome, "detail": detail}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+    else:
+        cached = _OUTCOME_BODIES.get(outcome)
+        if cached is None:
+            cached = _OUTCOME_BODIES[outcome] = json.dumps(
+                {"outcome": outcome}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = cached
+    return Response(body, status_code=status, media_type="application/json")
 
 
 def create_app(store: Store, credentials: Credentials, settings: Settings, *,
@@ -230,26 +274,29 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                       error=str(exc))
 
     def rh_answer(status: int, outcome: str, started: float, *, level: int = logging.INFO,
-                  detail: str | None = None, **fields: object) -> JSONResponse:
+                  detail: str | None = None, records: Sequence[InventoryRecord] = (),
+                  **fields: object) -> Response:
         if status >= 400:
             stats.rejected += 1
-        log_event(level, source="returnhelper", status=status, outcome=outcome,
-                  detail=detail, ms=f"{(time.perf_counter() - started) * 1000:.1f}", **fields)
-        content: dict[str, Any] = {"outcome": outcome}
-        if detail:
-            content["detail"] = detail
-        return JSONResponse(content, status_code=status)
+        if log.isEnabledFor(level):  # the line is built only when it is written
+            if records:
+                fields["keys"] = ",".join(r.key for r in records)
+            log_event(level, source="returnhelper", status=status, outcome=outcome,
+                      detail=detail, ms=f"{(time.perf_counter() - started) * 1000:.1f}",
+                      **fields)
+        return _outcome_response(status, outcome, detail)
 
     async def returnhelper(request: Request) -> Response:
         started = time.perf_counter()
         now = clock()
+        read = _read_headers(request)
         try:
-            body = await _read_body(request, max_body_bytes)
+            body = await _read_body(request, max_body_bytes, read.get("content-length"))
         except _BodyTooLarge:
             return rh_answer(413, "rejected", started, level=logging.WARNING,
                              reason="too_large", detail=f"body over {max_body_bytes} bytes")
-        signature = request.headers.get(SIGNATURE_HEADER)
-        timestamp = request.headers.get(TIMESTAMP_HEADER)
+        signature = read.get(SIGNATURE_HEADER)
+        timestamp = read.get(TIMESTAMP_HEADER)
         if not signature or timestamp is None:
             return rh_answer(401, "rejected", started, level=logging.WARNING,
                              reason="no_signature", bytes=len(body),
@@ -276,7 +323,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             return rh_answer(401, "rejected", started, level=logging.WARNING,
                              reason="bad_signature", bytes=len(body),
                              detail="signature does not match")
-        headers = _kept_headers(request)
+        headers = _kept_headers(request, read)
         try:
             event = parse_envelope(body)
         except EventError as exc:
@@ -287,7 +334,8 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             # Kept under the event's own dedup key with nothing applied: a retry of an event
             # that was applied (or already refused) earlier is a duplicate and gets 2xx, so a
             # late retry after a lost answer never gets the endpoint suspended.
-            stale = RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup_key(event, body),
+            dedup = dedup_key(event, body)
+            stale = RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup,
                              received_at=now, body=body, category=event.category,
                              action=event.action, event_time=event.event_time,
                              outcome="rejected:stale", headers=headers)
@@ -299,8 +347,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             if not first_time:
                 stats.duplicates += 1
                 return rh_answer(200, Outcome.DUPLICATE, started, level=logging.WARNING,
-                                 kind=event.kind, reason="stale_duplicate",
-                                 dedup=dedup_key(event, body))
+                                 kind=event.kind, reason="stale_duplicate", dedup=dedup)
             return rh_answer(400, "rejected", started, level=logging.WARNING, reason="stale",
                              kind=event.kind, event_time=event.event_time,
                              detail="eventTime missing or more than 15 minutes from this clock")
@@ -315,21 +362,20 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers, event)
             return rh_answer(422, "rejected", started, level=logging.WARNING, reason=exc.reason,
                              kind=event.kind, detail=str(exc))
+        raw = rh_raw(body, event, now, headers, result)
         try:
-            inserted = await writer.ingest(rh_raw(body, event, now, headers, result),
-                                           result.records)
+            inserted = await writer.ingest(raw, result.records)
         except StoreError as exc:
             return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                              kind=event.kind, detail=str(exc))
         if not inserted:
             stats.duplicates += 1
             return rh_answer(200, Outcome.DUPLICATE, started, kind=event.kind,
-                             dedup=dedup_key(event, body))
+                             dedup=raw.dedup_key)
         stats.accepted += 1
         level = logging.WARNING if result.outcome != Outcome.APPLIED else logging.INFO
         return rh_answer(200, result.outcome, started, level=level, kind=event.kind,
-                         keys=",".join(r.key for r in result.records) or None,
-                         detail=result.note or None)
+                         records=result.records, detail=result.note or None)
 
     # -- WINIT ------------------------------------------------------------------------------
     def winit_answer(status: int, ok: bool, started: float, *, level: int = logging.INFO,
