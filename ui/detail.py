@@ -35,6 +35,7 @@ from ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QIcon,
     QLabel,
     QPixmap,
     QScrollArea,
@@ -77,15 +78,25 @@ class ReadOnlyTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
+        self._headers: list[str] = []
 
     def fill(self, headers: list[str], rows: list[list[str]]) -> None:
-        self.clear()
-        self.setColumnCount(len(headers))
-        self.setHorizontalHeaderLabels(headers)
-        self.setRowCount(len(rows))
+        """Show ``rows``, reusing the header and the cells already there (a scan refills
+        these tables: re-creating headers and items cost more than the rest of the scan)."""
+        if headers != self._headers:
+            self.setColumnCount(len(headers))
+            self.setHorizontalHeaderLabels(headers)
+            self._headers = list(headers)
+        if self.rowCount() != len(rows):
+            self.setRowCount(len(rows))
         for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                self.setItem(r, c, QTableWidgetItem(value))
+            for c in range(len(headers)):
+                value = values[c] if c < len(values) else ""
+                item = self.item(r, c)
+                if item is None:
+                    self.setItem(r, c, QTableWidgetItem(value))
+                elif item.text() != value:
+                    item.setText(value)
         self.fit_height()
 
     def fit_height(self) -> None:
@@ -94,8 +105,10 @@ class ReadOnlyTable(QTableWidget):
         height += sum(self.rowHeight(r) for r in range(rows)) if rows else 24
         if self.horizontalScrollBar().isVisible():
             height += self.horizontalScrollBar().height()
-        self.setMinimumHeight(min(height, 320))
-        self.setMaximumHeight(max(min(height, 320), 40))
+        low, high = min(height, 320), max(min(height, 320), 40)
+        if (self.minimumHeight(), self.maximumHeight()) != (low, high):
+            self.setMinimumHeight(low)
+            self.setMaximumHeight(high)
 
 
 class ImageDialog(QDialog):
@@ -148,6 +161,7 @@ class DetailPanel(QScrollArea):
 
         self.summary_box = QGroupBox(body)
         self.summary = QFormLayout(self.summary_box)
+        self._summary_rows: list[tuple[QLabel, QLabel]] = []
         self.summary.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addWidget(self.summary_box)
 
@@ -283,14 +297,27 @@ class DetailPanel(QScrollArea):
         self._show_images(record)
 
     def _set_summary(self, rows: list[tuple[str, str]]) -> None:
-        while self.summary.rowCount():
-            self.summary.removeRow(0)
-        for name, value in rows:
-            label = QLabel(value)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
-            label.setAccessibleName(name)
-            self.summary.addRow(name + ":", label)
+        # The form's rows are made once and reused: a scan changes their text and hides
+        # the rows it does not need, instead of rebuilding the form (a relayout each time).
+        while len(self._summary_rows) < len(rows):
+            name_label = QLabel(self.summary_box)
+            value_label = QLabel(self.summary_box)
+            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value_label.setWordWrap(True)
+            name_label.setBuddy(value_label)
+            self.summary.addRow(name_label, value_label)
+            self._summary_rows.append((name_label, value_label))
+        for number, (name_label, value_label) in enumerate(self._summary_rows):
+            shown = number < len(rows)
+            if shown:
+                name, value = rows[number]
+                if name_label.text() != name + ":":
+                    name_label.setText(name + ":")
+                    value_label.setAccessibleName(name)
+                if value_label.text() != value:
+                    value_label.setText(value)
+            if self.summary.isRowVisible(number) != shown:
+                self.summary.setRowVisible(number, shown)
 
     def _line_headers(self) -> list[str]:
         return [tr("Kind"), tr("SKU"), tr("Barcode"), tr("Description"), tr("Grade"), tr("Qty"),
@@ -331,10 +358,8 @@ class DetailPanel(QScrollArea):
             (tr("Handle method"), lambda x: handle_method_name(x.handle_method)),
         ]
         headers = [tr("Line"), tr("Field"), tr("Declared"), tr("Received goods"), tr("Difference")]
-        self.compare.clear()
-        self.compare.setColumnCount(len(headers))
-        self.compare.setHorizontalHeaderLabels(headers)
-        table_rows: list[tuple[str, str, str, str, bool]] = []
+        table_rows: list[list[str]] = []
+        differing: list[bool] = []
         differences = 0
         for number, (declared, received) in enumerate(zip_longest(estimate, actual), start=1):
             for name, getter in fields:
@@ -344,21 +369,27 @@ class DetailPanel(QScrollArea):
                 # only one side has is a difference.
                 differs = (declared is None or received is None) or (bool(a) and bool(b) and a != b)
                 differences += differs
-                table_rows.append((str(number), name, a or "—", b or "—", differs))
-        self.compare.setRowCount(len(table_rows))
+                differing.append(differs)
+                table_rows.append([str(number), name, a or "—", b or "—",
+                                   tr("≠ differs") if differs else tr("= same")])
+        self.compare.fill(headers, table_rows)
         bold = QFont(self.compare.font())
         bold.setBold(True)
-        for r, (number, name, a, b, differs) in enumerate(table_rows):
-            values = [number, name, a, b, tr("≠ differs") if differs else tr("= same")]
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(value)
+        plain = QFont(self.compare.font())
+        for r, differs in enumerate(differing):
+            for c in range(len(headers)):
+                item = self.compare.item(r, c)
+                if item is None:
+                    continue
+                item.setFont(bold if differs else plain)
                 if differs:
-                    item.setFont(bold)
                     item.setBackground(QColor("#fde7c8"))
-                    if c == 4:
-                        item.setIcon(icon("difference"))
                     item.setToolTip(tr("Declared and received differ"))
-                self.compare.setItem(r, c, item)
+                else:
+                    item.setData(Qt.ItemDataRole.BackgroundRole, None)
+                    item.setToolTip("")
+                if c == 4:
+                    item.setIcon(icon("difference") if differs else QIcon())
         self.compare.fit_height()
         self.compare.show()
         self.compare_note.setText(
@@ -380,12 +411,13 @@ class DetailPanel(QScrollArea):
             action = tr("Change") if d.action.value == "update" else tr("Cancel")
             rows.append([fmt_time(d.created_at), action, change, decision_state_name(d.state.value),
                          f"{d.operator}@{d.desk}", d.result_message or "", d.correlation_id or ""])
-        self.decision_log.fill([tr("Time"), tr("Action"), tr("Handling"), tr("State"),
-                                tr("Operator"), tr("Message"), tr("correlationId")], rows)
         self.log_box.setVisible(True)
         if not rows:
             self.decision_log.fill([tr("Time"), tr("Action"), tr("Handling"), tr("State")],
                                    [[tr("No decisions yet"), "", "", ""]])
+            return
+        self.decision_log.fill([tr("Time"), tr("Action"), tr("Handling"), tr("State"),
+                                tr("Operator"), tr("Message"), tr("correlationId")], rows)
 
     # -- images --------------------------------------------------------------------------
     def _clear_images(self) -> None:

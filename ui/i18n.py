@@ -144,6 +144,7 @@ def install_language(language: str, cache_dir: Path | None = None) -> bool:
     for translator in _installed:
         QCoreApplication.removeTranslator(translator)
     _installed.clear()
+    _name_cache.clear()
     if language in ("", "en"):
         return True
     qm = qm_path(language, cache_dir)
@@ -174,9 +175,19 @@ def install_language(language: str, cache_dir: Path | None = None) -> bool:
 
 # -- names for the core's codes -------------------------------------------------------------
 _names_tr = make_tr("Codes")
+# Names by (kind, code) in the installed language: the list asks for them in every painted
+# row, and each lookup below builds its table of translations. Cleared by install_language.
+_name_cache: dict[tuple[str, str], str] = {}
 
 
-def winit_status_name(code: str | None) -> str:
+def _cached(kind: str, code: str, compute: Callable[[str], str]) -> str:
+    found = _name_cache.get((kind, code))
+    if found is None:
+        found = _name_cache[(kind, code)] = compute(code)
+    return found
+
+
+def _winit_status_name(code: str | None) -> str:
     """WINIT return-order statuses (the zh_CN names are WINIT's own, from its event page)."""
     if not code:
         return ""
@@ -195,7 +206,7 @@ def winit_status_name(code: str | None) -> str:
     return names.get(code.upper(), code)
 
 
-def handling_status_name(code: str | None) -> str:
+def _handling_status_name(code: str | None) -> str:
     if not code:
         return ""
     names = {
@@ -224,7 +235,7 @@ def reason_text(code: str | None) -> str:
     return texts.get(str(code), str(code))
 
 
-def decision_state_name(state: str | None) -> str:
+def _decision_state_name(state: str | None) -> str:
     if not state:
         return ""
     names = {
@@ -238,7 +249,7 @@ def decision_state_name(state: str | None) -> str:
     return names.get(str(state), str(state))
 
 
-def source_name(source: str | None) -> str:
+def _source_name(source: str | None) -> str:
     if not source:
         return ""
     names = {"returnhelper": _names_tr("Return Helper"), "winit": _names_tr("WINIT")}
@@ -263,3 +274,19 @@ def handle_method_name(code: str | None) -> str:
         "DEFECTIVE_SA": _names_tr("Put away as defective"),
     }
     return names.get(code.upper(), code)
+
+
+def winit_status_name(code: str | None) -> str:
+    return _cached("winit_status_name", str(code), _winit_status_name) if code else ""
+
+
+def handling_status_name(code: str | None) -> str:
+    return _cached("handling_status_name", str(code), _handling_status_name) if code else ""
+
+
+def decision_state_name(code: str | None) -> str:
+    return _cached("decision_state_name", str(code), _decision_state_name) if code else ""
+
+
+def source_name(code: str | None) -> str:
+    return _cached("source_name", str(code), _source_name) if code else ""

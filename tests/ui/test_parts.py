@@ -387,3 +387,37 @@ def test_crash_report_is_shown_copyable_and_has_no_secrets(
         crash.uninstall()
         for d in list(crash._dialogs):
             d.close()
+
+
+def test_long_lists_place_rows_by_key_from_an_order_read_in_the_background(
+        qtbot: Any, store: Store) -> None:
+    """The in-memory order gives the same rows and positions as SQL, is dropped at the first
+    change (SQL answers meanwhile) and is read again once changes settle."""
+    model = InventoryModel(store, order_min_rows=1)
+    with qtbot.waitSignal(model.order_ready, timeout=10_000):
+        model.set_query(RowQuery(filter=RowFilter.ALL, sort=SortKey.RMA))
+    query = model.query
+    everything = store.rows(query, 0, 10_000)
+    assert model.order is not None and model.order.keys == [r.key for r in everything]
+    model_reads = model.page_reads
+    assert [model.row_at(i) for i in range(len(everything))] == everything  # pages by key
+    assert model.page_reads > model_reads
+    for row in everything[::7]:
+        assert model.position_of(row.key) == store.position(query, row.key)
+
+    fresh = _fresh(store, 2)
+    store.upsert_many(fresh)
+    with qtbot.waitSignal(model.order_ready, timeout=10_000):
+        model.apply_changes([r.key for r in fresh])
+        assert model.order is None  # dropped at once: positions come from SQL meanwhile
+        assert model.position_of(fresh[1].key) == store.position(query, fresh[1].key)
+    assert model.order is not None and fresh[1].key in model.order.rank
+    for row in store.rows(query, 0, 10_000)[::5]:
+        assert model.position_of(row.key) == store.position(query, row.key)
+
+
+def test_short_lists_never_read_an_order(qtbot: Any, store: Store) -> None:
+    model = InventoryModel(store)  # the default threshold: far more rows than this store has
+    model.set_query(RowQuery(filter=RowFilter.ALL))
+    model.request_order()
+    assert model.order is None and not model._order_reading
