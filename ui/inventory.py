@@ -350,7 +350,25 @@ class InventoryModel(QAbstractTableModel):
         # The delegate asks for its ~7 roles of a cell in one call (Qt 6): one crossing
         # into Python per painted cell instead of one per role.
         column = index.column()
-        text: str | None = None
+        if len(roleDataSpan) == 7:
+            # QStyledItemDelegate's request: font, alignment, foreground, check state,
+            # decoration, display, background, in that order (checked, not assumed). The
+            # list answers three of them: touching only those halves the call's cost.
+            display, alignment = roleDataSpan[5], roleDataSpan[1]
+            if display.role() == _DISPLAY and alignment.role() == _ALIGNMENT:
+                text = self._cell(index.row(), column) if 0 <= column < _COLUMNS else None
+                if text is not None:
+                    display.setData(text)
+                if column in _RIGHT_COLUMNS:
+                    alignment.setData(_RIGHT)
+                elif column == _UPDATE_COLUMN:
+                    decoration = roleDataSpan[4]
+                    if decoration.role() == _DECORATION:
+                        value = self._data(index, _DECORATION)
+                        if value is not None:
+                            decoration.setData(value)
+                return
+        text = None
         for number in range(len(roleDataSpan)):  # indexing: iterating ends in an IndexError
             item = roleDataSpan[number]
             role = item.role()
