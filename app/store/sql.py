@@ -20,8 +20,11 @@ from app.codec import record_from_json
 from app.model import InventoryRecord, merge
 from app.store.base import RowQuery
 from app.store.sql_base import (
+    _IDENTIFIER_HEAD,
     _IDENTIFIER_SQL,
+    _UPSERT_HEAD,
     _UPSERT_SQL,
+    _UPSERT_TAIL,
     FLAT_COLUMNS,
     Query,
     SqlBase,
@@ -59,7 +62,9 @@ class SqlStore(SqlRows, SqlDecisions, SqlEvents):
                 changed += self._upsert_batch(q, batch)
         return changed
 
-    def _upsert_batch(self, q: Query, batch: Sequence[InventoryRecord]) -> int:
+    def _upsert_batch(self, q: Query, batch: Sequence[InventoryRecord], *,
+                      multirow: bool = False) -> int:
+        """``multirow``: write with multi-row statements (:meth:`Query.many_rows`)."""
         keys = list(dict.fromkeys(r.key for r in batch))
         marks = ", ".join("?" for _ in keys)
         stored = {r[0]: record_from_json(r[1]) for r in q.all(
@@ -75,14 +80,21 @@ class SqlStore(SqlRows, SqlDecisions, SqlEvents):
             rows.append(self._flat(merged, q.next_seq()))
         if not rows:
             return 0
-        q.many(_UPSERT_SQL, rows)
+        if multirow:  # one row per key: the last merge (its seq is the newest)
+            q.many_rows(_UPSERT_HEAD, list({row[0]: row for row in rows}.values()), _UPSERT_TAIL)
+        else:
+            q.many(_UPSERT_SQL, rows)
         rewrite = [key for key in keys if key in current and (
             key not in stored or stored[key].identifiers() != current[key].identifiers())]
         stale = [key for key in rewrite if key in stored]
         if stale:
             q.run(f"DELETE FROM identifiers WHERE key IN ({', '.join('?' for _ in stale)})",  # noqa: S608
                   stale)
-        q.many(_IDENTIFIER_SQL, [row for key in rewrite for row in _identifier_rows(current[key])])
+        identifier_rows = [row for key in rewrite for row in _identifier_rows(current[key])]
+        if multirow:
+            q.many_rows(_IDENTIFIER_HEAD, identifier_rows)
+        else:
+            q.many(_IDENTIFIER_SQL, identifier_rows)
         return len(rows)
 
 

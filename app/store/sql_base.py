@@ -24,12 +24,14 @@ FLAT_COLUMNS = ("key", "source", "rma", "tracking", "sku", "description", "quant
                 "length_cm", "width_cm", "height_cm", "weight_kg", "status", "handling_code",
                 "handling_status", "warehouse", "received_at", "updated_at", "awaiting", "seq",
                 "doc")
-_UPSERT_SQL = (
-    f"INSERT INTO inventory ({', '.join(FLAT_COLUMNS)}) "  # noqa: S608 - fixed column names
-    f"VALUES ({', '.join('?' for _ in FLAT_COLUMNS)}) ON CONFLICT (key) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in FLAT_COLUMNS if c != "key"))
+_UPSERT_HEAD = f"INSERT INTO inventory ({', '.join(FLAT_COLUMNS)})"
+_UPSERT_TAIL = (" ON CONFLICT (key) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in FLAT_COLUMNS if c != "key"))
+_UPSERT_SQL = f"{_UPSERT_HEAD} VALUES ({', '.join('?' for _ in FLAT_COLUMNS)}){_UPSERT_TAIL}"
 
-_IDENTIFIER_SQL = "INSERT INTO identifiers (value, kind, key, original) VALUES (?, ?, ?, ?)"
+_IDENTIFIER_HEAD = "INSERT INTO identifiers (value, kind, key, original)"
+_IDENTIFIER_SQL = f"{_IDENTIFIER_HEAD} VALUES (?, ?, ?, ?)"
+MAX_PARAMS = 999  # bound parameters per statement that every SQLite build accepts
 
 
 class Query:
@@ -47,6 +49,20 @@ class Query:
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.store._execute_many(self.conn, sql, rows)
+
+    def many_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+        """``<head> VALUES (...), (...) <tail>``: many rows per statement. Same effect as
+        :meth:`many`, in one step per statement: SQLite's executemany steps (and lets the
+        GIL go) once per row, which costs a thread switch per row when the event loop's
+        thread is busy. Rows must not repeat a conflict target (PostgreSQL refuses that)."""
+        if not rows:
+            return
+        mark = "(" + ", ".join("?" * len(rows[0])) + ")"
+        per = max(1, MAX_PARAMS // len(rows[0]))
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            self.run(f"{head} VALUES {', '.join([mark] * len(chunk))}{tail}",
+                     [value for row in chunk for value in row])
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.run(sql, params).fetchone()

@@ -12,9 +12,10 @@ from app.store.sql_base import Query, SqlBase
 EVENT_COLUMNS = ("source, dedup_key, received_at, body, category, action, event_time, outcome, "
                  "headers")
 
-_INSERT_EVENT_SQL = ("INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
-                     "received_at, outcome, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT (dedup_key) DO NOTHING")
+_INSERT_EVENT_HEAD = ("INSERT INTO raw_events (dedup_key, source, category, action, event_time, "
+                      "received_at, outcome, headers, body)")
+_INSERT_EVENT_TAIL = " ON CONFLICT (dedup_key) DO NOTHING"
+_INSERT_EVENT_SQL = f"{_INSERT_EVENT_HEAD} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?){_INSERT_EVENT_TAIL}"
 _RECORD_BATCH = 500  # records merged together (as app.store.sql.UPSERT_BATCH)
 
 
@@ -57,9 +58,9 @@ class SqlEvents(SqlBase):
                     seen.add(event.dedup_key)
                     rows.append(self._event_row(event))
                     records.extend(event_records)
-            q.many(_INSERT_EVENT_SQL, rows)
+            q.many_rows(_INSERT_EVENT_HEAD, rows, _INSERT_EVENT_TAIL)
             for start in range(0, len(records), _RECORD_BATCH):
-                self._upsert_batch(q, records[start:start + _RECORD_BATCH])
+                self._upsert_batch(q, records[start:start + _RECORD_BATCH], multirow=True)
             return results
 
     def _event_row(self, event: RawEvent) -> tuple[object, ...]:
@@ -67,7 +68,8 @@ class SqlEvents(SqlBase):
                 self._time_in(event.event_time), self._time_in(event.received_at),
                 event.outcome, json.dumps(dict(event.headers)), bytes(event.body))
 
-    def _upsert_batch(self, q: Query, batch: Sequence[InventoryRecord]) -> int:
+    def _upsert_batch(self, q: Query, batch: Sequence[InventoryRecord], *,
+                      multirow: bool = False) -> int:
         """Merge-write several records (:class:`app.store.sql.SqlStore` implements it)."""
         raise NotImplementedError
 

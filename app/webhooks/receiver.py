@@ -13,6 +13,7 @@ events share a transaction (:class:`GroupCommit`). Log lines are
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hmac
 import json
 import logging
@@ -111,7 +112,24 @@ class GroupCommit:
         self._max = max_batch
         self._pending: list[tuple[RawEvent, Sequence[InventoryRecord], asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
+        self._thread: concurrent.futures.ThreadPoolExecutor | None = None
         self.batches = 0
+
+    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        """One writer thread: batches are written one after another anyway, and one thread
+        keeps one store connection (SQLite: one warm page cache) instead of one per worker
+        of the loop's shared pool."""
+        if self._thread is None:
+            self._thread = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="webhook-writer")
+        return self._thread
+
+    def close(self) -> None:
+        """Let the writer thread end (after any batch under way). Writing later starts a
+        new one."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.shutdown(wait=False)
 
     async def ingest(self, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -124,8 +142,9 @@ class GroupCommit:
         while self._pending:
             batch, self._pending = self._pending[:self._max], self._pending[self._max:]
             try:
-                results = await asyncio.to_thread(
-                    self._store.ingest_many, [(event, records) for event, records, _ in batch])
+                results = await asyncio.get_running_loop().run_in_executor(
+                    self._executor(), self._store.ingest_many,
+                    [(event, records) for event, records, _ in batch])
             except BaseException as exc:
                 if isinstance(exc, Exception) and not isinstance(exc, StoreError):
                     log.exception("webhook store write failed")

@@ -122,6 +122,7 @@ class WebhookService:
                 await task
         self._task = None
         self.port = None
+        self.app.state.writer.close()
         log.info("webhook receiver stopped")
 
 
@@ -175,6 +176,8 @@ def serve_hooks_command(args: argparse.Namespace, settings: Settings) -> int:
         except SystemExit as exc:
             print(f"returndesk serve-hooks: could not listen on {host}:{settings.webhooks_port}")
             return int(exc.code) if isinstance(exc.code, int) else 1
+        finally:
+            app.state.writer.close()
         print("returndesk serve-hooks: stopped")
         return 0
     finally:

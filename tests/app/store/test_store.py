@@ -540,6 +540,17 @@ def test_ingest_many_batch_matches_one_by_one(store: Store, sqlite_store: Store)
             == [(e.dedup_key, e.outcome) for e in sqlite_store.raw_events()])
 
 
+def test_ingest_many_larger_than_one_statement(store: Store) -> None:
+    """A batch with more rows than one multi-row statement holds is written whole."""
+    items = [(_event(f"big-{n}"), [rh(n, tracking_numbers=(f"TN{n:05d}", f"ALT{n:05d}"))])
+             for n in range(1, 151)]
+    assert store.ingest_many(items) == [True] * 150
+    assert store.count(RowQuery(filter=RowFilter.ALL)) == 150 and store.last_seq() == 150
+    assert [m.key for m in store.lookup("ALT00150")] == ["rh:150"]
+    assert [m.key for m in store.lookup("RMA00001")] == ["rh:1"]
+    assert len(store.raw_events(limit=500)) == 150
+
+
 def test_ingest_many_is_all_or_nothing(store: Store) -> None:
     bad = dataclasses.replace(rh(9), meta={"EAN": object()})  # type: ignore[dict-item]
     with pytest.raises(TypeError):

@@ -1,0 +1,62 @@
+"""GroupCommit: concurrent events share transactions, written by one writer thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import cast
+
+from app.model import InventoryRecord, Source, rh_key
+from app.store import RawEvent, Store, open_store
+from app.webhooks.receiver import GroupCommit
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class _Recording:
+    """A real store whose ingest_many notes the thread and the batch size."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls: list[tuple[str, int]] = []
+
+    def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
+                    ) -> list[bool]:
+        self.calls.append((threading.current_thread().name, len(items)))
+        return self.store.ingest_many(items)
+
+
+def _item(n: int) -> tuple[RawEvent, list[InventoryRecord]]:
+    event = RawEvent(source=Source.RETURN_HELPER, dedup_key=f"rh:n:{n}", received_at=T0,
+                     body=b"{}", outcome="applied")
+    record = InventoryRecord(source=Source.RETURN_HELPER, key=rh_key(n), updated_at=T0,
+                             return_inventory_id=n, rma=f"RMA{n}")
+    return event, [record]
+
+
+async def test_concurrent_events_share_transactions_on_one_writer_thread(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "gc.sqlite3"))
+    recording = _Recording(store)
+    writer = GroupCommit(cast(Store, recording))
+    try:
+        for round_no in range(3):
+            items = [_item(round_no * 100 + i) for i in range(20)]
+            results = await asyncio.gather(*(writer.ingest(e, r) for e, r in items))
+            assert results == [True] * 20
+        again = await asyncio.gather(*(writer.ingest(*_item(i)) for i in (0, 1, 500)))
+        assert again == [False, False, True]  # duplicates are told apart per event
+    finally:
+        writer.close()
+    assert sum(size for _, size in recording.calls) == 63
+    assert writer.batches == len(recording.calls) < 63  # events were grouped
+    assert len({name for name, _ in recording.calls}) == 1
+    assert recording.calls[0][0].startswith("webhook-writer")
+    assert threading.current_thread().name not in {name for name, _ in recording.calls}
+    # after close() the next write starts a new writer thread
+    assert await writer.ingest(*_item(600))
+    writer.close()
+    assert store.get(rh_key(600)) is not None and store.get(rh_key(219)) is not None
+    store.close()
