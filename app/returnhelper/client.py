@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlencode
 
 import httpx
 from tenacity import (
@@ -214,10 +215,20 @@ class ReturnHelperClient:
                     params: Mapping[str, Any] | None = None, json: Any = None,
                     idempotency_key: str | None = None) -> Envelope:
         url = f"{base}/{path.lstrip('/')}"
-        headers = dict(self._headers)
+        if params:
+            # encoded here: httpx's query merging costs more than the rest of a list call's
+            # URL handling (values are str/int only, as urlencode writes them)
+            url += "?" + urlencode(params)
+        headers = self._headers
         if idempotency_key is not None:
-            headers[IDEMPOTENCY_HEADER] = idempotency_key
+            headers = {**headers, IDEMPOTENCY_HEADER: idempotency_key}
         what = f"{method} {path}"
+        try:  # the first attempt without the retry machinery's bookkeeping
+            return await self._once(method, url, what, headers, json)
+        except ApiError as exc:
+            if not exc.retryable or self.retries == 0:
+                raise
+            failures = [exc]
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -230,7 +241,9 @@ class ReturnHelperClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._once(method, url, what, headers, params, json)
+                if failures:  # attempt 1 is the one above: its failure, for tenacity to wait on
+                    raise failures.pop()
+                return await self._once(method, url, what, headers, json)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _trace(self, event: str, info: Mapping[str, Any]) -> None:
@@ -249,7 +262,7 @@ class ReturnHelperClient:
                 return
 
     async def _once(self, method: str, url: str, what: str, headers: dict[str, str],
-                    params: Mapping[str, Any] | None, json: Any) -> Envelope:
+                    json: Any) -> Envelope:
         self._waiting += 1
         try:
             await self._semaphore.acquire()
@@ -257,7 +270,7 @@ class ReturnHelperClient:
             self._waiting -= 1
         try:
             try:
-                response = await self._http.request(method, url, params=params, json=json,
+                response = await self._http.request(method, url, json=json,
                                                     headers=headers,
                                                     extensions={"trace": self._trace})
             except httpx.TimeoutException as exc:

@@ -201,7 +201,10 @@ def _newest(*times: datetime | None) -> datetime | None:
 
 def _warehouse(r: _Reader, rma: str | None, key: str = "warehouseId") -> str | None:
     """``USE-2`` when the RMA's prefix carries the same warehouse id, else the id as sent."""
-    warehouse = r.text(key)
+    return _warehouse_of(r.text(key), rma)
+
+
+def _warehouse_of(warehouse: str | None, rma: str | None) -> str | None:
     if warehouse is None:
         return None
     match = _RMA_WAREHOUSE.match(rma or "")
@@ -256,6 +259,10 @@ class ListRow(NamedTuple):
 
 def read_list_row(row: object) -> ListRow:
     """One ``ReturnInventory/list`` row, as strictly as :func:`map_list_row` reads it."""
+    if type(row) is dict:
+        fast = _read_usual_list_row(row)
+        if fast is not None:
+            return fast
     r = _Reader(row, "")
     inventory_id = r.int("returnInventoryId", required=True)
     assert inventory_id is not None
@@ -264,6 +271,65 @@ def read_list_row(row: object) -> ListRow:
                    rma, r.text("itemRma"), r.text("sku"), r.handling("handlingCode"),
                    r.handling_status("handlingStatusCode"), _warehouse(r, rma),
                    r.time("createOn"), r.time("modifyOn"), r.time("handlingUpdatedOn"))
+
+
+def _usual_time(value: object) -> datetime | bool | None:
+    """A time in the usual form (``False``: not usual, let :class:`_Reader` decide)."""
+    if value is None:
+        return None
+    if type(value) is str and len(value) >= 19 and value[4] == "-":
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return False
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return False
+
+
+def _read_usual_list_row(row: dict[str, Any]) -> ListRow | None:
+    """:func:`read_list_row` for a row whose every value has the usual type and form (what
+    a list page nearly always holds), with what :class:`_Reader` would make of it; ``None``
+    for anything else, which then goes the careful way (and its errors name the field)."""
+    get = row.get
+    inventory_id, request_id, line_id = (get("returnInventoryId"), get("returnRequestId"),
+                                         get("returnRequestLineItemId"))
+    if type(inventory_id) is not int or not -_INT_LIMIT < inventory_id < _INT_LIMIT:
+        return None
+    for number in (request_id, line_id):
+        if number is not None and (type(number) is not int
+                                   or not -_INT_LIMIT < number < _INT_LIMIT):
+            return None
+    texts: list[str | None] = []
+    for value in (get("rma"), get("itemRma"), get("sku")):
+        if value is None:
+            texts.append(None)
+        elif type(value) is str:
+            texts.append(value.strip() or None)
+        else:
+            return None
+    rma, item_rma, sku = texts
+    code, status = get("handlingCode"), get("handlingStatusCode")
+    if code is not None and (type(code) is not str or code not in _HANDLING_CODES):
+        return None
+    if status is not None and (type(status) is not str or status not in _HANDLING_STATUSES):
+        return None
+    warehouse = get("warehouseId")
+    if type(warehouse) is int:
+        warehouse = str(warehouse)
+    elif type(warehouse) is str:
+        warehouse = warehouse.strip() or None
+    elif warehouse is not None:
+        return None
+    created, modified, handling_updated = (_usual_time(get("createOn")),
+                                           _usual_time(get("modifyOn")),
+                                           _usual_time(get("handlingUpdatedOn")))
+    if created is False or modified is False or handling_updated is False:
+        return None
+    return ListRow(inventory_id, request_id, line_id, rma, item_rma, sku,
+                   _HANDLING_CODES[code] if code is not None else None,
+                   _HANDLING_STATUSES[status] if status is not None else None,
+                   _warehouse_of(warehouse, rma), created, modified,  # type: ignore[arg-type]
+                   handling_updated)  # type: ignore[arg-type]
 
 
 def list_row_record(row: ListRow, *, as_of: datetime | None = None) -> InventoryRecord:

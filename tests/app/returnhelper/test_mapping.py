@@ -286,3 +286,42 @@ def test_list_row_unreadable_times_name_the_field(text):
     with pytest.raises(MappingError) as info:
         map_list_row({**LIST_ROW, "createOn": text})
     assert info.value.field == "createOn"
+
+
+@pytest.mark.parametrize("change", [
+    {},
+    {"rma": "  use-2-240715-D00003-30 ", "itemRma": " ", "sku": None, "warehouseId": " 2 "},
+    {"warehouseId": 7}, {"warehouseId": None, "rma": None}, {"warehouseId": "ABC"},
+    {"returnRequestId": None, "returnRequestLineItemId": None, "handlingCode": None,
+     "handlingStatusCode": None, "createOn": None},
+    {"handlingCode": "TBC", "handlingStatusCode": "Completed"},   # not yet seen: careful path
+    {"handlingCode": 3, "handlingStatusCode": 1},                   # older numeric codes
+    {"returnInventoryId": "5100000123", "returnRequestId": "880001"},
+    {"createOn": "2026-10-01T09:30:00", "modifyOn": "2026-10-02T09:30:00+02:00",
+     "handlingUpdatedOn": "2026-10-03T09:30:00.123Z"},
+    {"createOn": "2026-10-01 09:30"}, {"createOn": "1 Oct 2026 09:30:00 +0000"},
+    {"returnRequestId": True},
+])
+def test_reading_a_usual_list_row_says_what_the_careful_reading_says(change):
+    from types import MappingProxyType
+
+    from app.returnhelper.mapping import _read_usual_list_row, read_list_row
+
+    row = {**LIST_ROW, **change}
+    careful: object
+    try:
+        careful = read_list_row(MappingProxyType(row))   # not a dict: always the careful way
+    except MappingError as exc:
+        careful = exc
+    try:
+        quick: object = read_list_row(row)
+    except MappingError as exc:
+        quick = exc
+    if isinstance(careful, MappingError):
+        assert isinstance(quick, MappingError) and str(quick) == str(careful)
+    else:
+        assert quick == careful
+        assert map_list_row(row, as_of=EVENT_TIME) == map_list_row(MappingProxyType(row),
+                                                                  as_of=EVENT_TIME)
+    if not change:   # the usual row does go the quick way (its codes were read once above)
+        assert _read_usual_list_row(row) == careful
