@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -27,7 +27,10 @@ from app.model import (
 
 
 def record_to_json(record: InventoryRecord) -> str:
-    return json.dumps(_to_jsonable(record), separators=(",", ":"), ensure_ascii=False)
+    return _JSON.encode(_to_jsonable(record))
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # what json.dumps would build
 
 
 def record_from_json(text: str | bytes) -> InventoryRecord:
@@ -89,40 +92,68 @@ def _line(d: Mapping[str, Any]) -> SkuLine:
     )
 
 
-#: Field names per dataclass type (False: not a dataclass), so a record's JSON does not ask
-#: ``dataclasses.fields`` for every nested object (this runs on every store write).
-_FIELD_NAMES: dict[type, tuple[str, ...] | bool] = {}
 _ALWAYS_WRITTEN = frozenset({"source", "key"})
+_Encoder = Callable[[Any], Any]
+#: How a value of each class is written, decided once per class (this runs on every
+#: store write; the webhook receiver writes one record per event).
+_ENCODERS: dict[type, _Encoder] = {}
 
 
 def _to_jsonable(obj: Any) -> Any:
-    cls = type(obj)
-    if obj is None or cls is str or cls is int or cls is bool or cls is float:
-        return obj
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        is_dc = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
-        names = _FIELD_NAMES[cls] = (tuple(f.name for f in dataclasses.fields(obj))
-                                     if is_dc else False)
-    if names is not False:
-        assert isinstance(names, tuple)
+    encode = _ENCODERS.get(type(obj))
+    if encode is None:
+        encode = _ENCODERS[type(obj)] = _encoder_for(type(obj))
+    return encode(obj)
+
+
+def _same(obj: Any) -> Any:
+    return obj
+
+
+def _encoder_for(cls: type) -> _Encoder:
+    if cls is type(None) or cls is str or cls is int or cls is bool or cls is float:
+        return _same
+    if dataclasses.is_dataclass(cls):
+        return _dataclass_encoder(tuple(f.name for f in dataclasses.fields(cls)))
+    if issubclass(cls, Decimal):
+        return lambda obj: format(obj, "f")
+    if issubclass(cls, datetime):
+        return lambda obj: obj.isoformat()
+    if issubclass(cls, StrEnum):
+        return lambda obj: obj.value
+    if issubclass(cls, Mapping):
+        return lambda obj: {str(k): _to_jsonable(v) for k, v in obj.items()}
+    if issubclass(cls, tuple | list):
+        return lambda obj: [_to_jsonable(v) for v in obj]
+    return _same
+
+
+def _dataclass_encoder(names: tuple[str, ...]) -> _Encoder:
+    """Known fields (see :func:`app.model._known`) by name; ``source`` and ``key`` always.
+    Plain text, numbers and tuples take a short path; other values the general one."""
+    fields = tuple((name, name in _ALWAYS_WRITTEN) for name in names)
+
+    def encode(obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in names:
+        for name, always in fields:
             value = getattr(obj, name)
-            if _known(value) or name in _ALWAYS_WRITTEN:
+            kind = type(value)
+            if value is None:
+                if always:
+                    out[name] = None
+            elif kind is str:
+                if value or always:
+                    out[name] = value
+            elif kind is tuple:
+                if value or always:
+                    out[name] = [_to_jsonable(v) for v in value]
+            elif kind is int or kind is bool or kind is float:
+                out[name] = value
+            elif always or _known(value):
                 out[name] = _to_jsonable(value)
         return out
-    if isinstance(obj, Decimal):
-        return format(obj, "f")
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, StrEnum):
-        return obj.value
-    if isinstance(obj, Mapping):
-        return {str(k): _to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, tuple | list):
-        return [_to_jsonable(v) for v in obj]
-    return obj
+
+    return encode
 
 
 def _dec(value: Any) -> Decimal | None:
