@@ -130,7 +130,8 @@ def _encoder_for(cls: type) -> _Encoder:
 
 def _dataclass_encoder(names: tuple[str, ...]) -> _Encoder:
     """Known fields (see :func:`app.model._known`) by name; ``source`` and ``key`` always.
-    Plain text, numbers and tuples take a short path; other values the general one."""
+    Plain text, numbers, decimals, times and tuples take a short path; other values the
+    general one."""
     fields = tuple((name, name in _ALWAYS_WRITTEN) for name in names)
 
     def encode(obj: Any) -> dict[str, Any]:
@@ -149,6 +150,10 @@ def _dataclass_encoder(names: tuple[str, ...]) -> _Encoder:
                     out[name] = [_to_jsonable(v) for v in value]
             elif kind is int or kind is bool or kind is float:
                 out[name] = value
+            elif kind is Decimal:  # never equal to () or "": always known
+                out[name] = format(value, "f")
+            elif kind is datetime:
+                out[name] = value.isoformat()
             elif always or _known(value):
                 out[name] = _to_jsonable(value)
         return out
