@@ -268,5 +268,7 @@ def interpret(event: RhEvent, *, lookup: Lookup | None = None,
         if isinstance(exc, EventError):
             raise
         raise EventError("invalid", str(exc)) from None
+    if all(r.updated_at for r in result.records):
+        return result
     stamped = [r if r.updated_at else replace(r, updated_at=event.event_time) for r in result.records]
     return replace(result, records=stamped)
