@@ -11,7 +11,6 @@ import getpass
 import ipaddress
 import json
 import os
-import platform
 import socket
 import tempfile
 from collections.abc import Mapping
@@ -252,5 +251,7 @@ def save(settings: Settings, path: Path | None = None) -> Path:
 
 def user_agent(version: str) -> str:
     """``ReturnDesk/0.1.0 (Platform=Windows-10; Runtime=CPython 3.13.0)`` as Return Helper asks."""
+    import platform  # on first use: a start-up that sends nothing need not load it
+
     return (f"ReturnDesk/{version} (Platform={platform.system()}-{platform.release()}; "
             f"Runtime={platform.python_implementation()} {platform.python_version()})")

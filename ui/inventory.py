@@ -160,6 +160,12 @@ def _order_executor() -> Any:
     return _order_pool
 
 
+def count_in_background(store: Store) -> Any:
+    """Start counting the default list on the background thread (SQLite counts without
+    holding the GIL, so the window's widgets are built meanwhile); a Future of the count."""
+    return _order_executor().submit(store.count, RowQuery())
+
+
 @dataclass(slots=True)
 class LiveState:
     """What the outbox said last about a row's decision (richer than ``Row.decision_state``)."""
@@ -176,7 +182,10 @@ class InventoryModel(QAbstractTableModel):
 
     def __init__(self, store: Store, parent: QObject | None = None, *,
                  handling_names: Callable[[], dict[str, str]] | None = None,
-                 order_min_rows: int = ORDER_MIN_ROWS) -> None:
+                 order_min_rows: int = ORDER_MIN_ROWS,
+                 first_count: Any = None) -> None:
+        """``first_count``: a future of ``store.count(RowQuery())`` started earlier in the
+        background (:func:`count_in_background`), so the window's start-up need not wait."""
         super().__init__(parent)
         self.store = store
         self.query = RowQuery()
@@ -199,10 +208,18 @@ class InventoryModel(QAbstractTableModel):
         self._order_timer.setSingleShot(True)
         self._order_timer.setInterval(ORDER_DEBOUNCE_MS)
         self._order_timer.timeout.connect(self.request_order)
-        self._count = self._read_count()
+        self._count = self._first_count(first_count)
         self._order_timer.start()
 
     # -- reading ---------------------------------------------------------------------------
+    def _first_count(self, future: Any) -> int:
+        if future is not None and self.query == RowQuery():
+            try:
+                return int(future.result())
+            except Exception:
+                log.exception("the store could not count rows")
+        return self._read_count()
+
     def _read_count(self, query: RowQuery | None = None) -> int:
         try:
             return int(self.store.count(query or self.query))

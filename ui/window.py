@@ -19,7 +19,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.credentials import Secret
 from app.desk import DeskService, ScanOutcome, ScanResult
@@ -31,7 +31,7 @@ from ui.detail import DetailPanel, ImageLoader
 from ui.feedback import SOUNDS, SoundPlayer, icon
 from ui.handling import HandlingPanel
 from ui.i18n import decision_state_name, install_language, make_tr, reason_text, source_name
-from ui.inventory import KEY_ROLE, Column, InventoryModel
+from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
 from ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -59,8 +59,10 @@ from ui.qt import (
     is_valid,
 )
 from ui.scanfield import ScanField, monotonic_ms
-from ui.settings_dialog import ConnectionTester, SettingsDialog
 from ui.tasks import CrashHandler, TaskManager
+
+if TYPE_CHECKING:  # the dialog's module is imported when it is first opened
+    from ui.settings_dialog import ConnectionTester, SettingsDialog
 
 tr = make_tr("MainWindow")
 log = logging.getLogger(__name__)
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         self.desk = desk
         self.store = desk.store
         self.settings = desk.settings
+        first_count = count_in_background(self.store)  # while the widgets are built
         self.demo = demo
         self.tasks = tasks or TaskManager(self)
         self.sounds = sounds or SoundPlayer(enabled=self.settings.sound)
@@ -229,7 +232,8 @@ class MainWindow(QMainWindow):
         # -- list | handling + details ------------------------------------------------------------
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         outer.addWidget(self.splitter, 1)
-        self.model = InventoryModel(self.store, self, handling_names=self._handling_names)
+        self.model = InventoryModel(self.store, self, handling_names=self._handling_names,
+                                    first_count=first_count)
         self.view = InventoryView(self.splitter)
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSortIndicator(self.model.sort_column(),
@@ -320,7 +324,9 @@ class MainWindow(QMainWindow):
         self.poll_timer.setInterval(poll_ms)
         self.poll_timer.timeout.connect(self.poll_store)
         self.poll_timer.start()
-        from ui.decisions import install_decision_views  # menu "Decisions", outbox status
+        # The "Decisions" menu and the outbox status: installed before the first paint (added
+        # later, the menu bar and the taller status bar would resize and repaint the list).
+        from ui.decisions import install_decision_views
 
         self.decision_views = install_decision_views(self)
 
@@ -837,6 +843,8 @@ class MainWindow(QMainWindow):
         if self._settings_dialog is not None and is_valid(self._settings_dialog):
             self._settings_dialog.raise_()
             return self._settings_dialog
+        from ui.settings_dialog import SettingsDialog
+
         own = self.user_settings is not None
         dialog = SettingsDialog(self.user_settings if own else self.settings,  # type: ignore[arg-type]
                                 self.user_credentials if own else self.desk.credentials,
