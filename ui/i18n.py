@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ui.qt import QCoreApplication, QTranslator
 
@@ -145,6 +146,7 @@ def install_language(language: str, cache_dir: Path | None = None) -> bool:
         QCoreApplication.removeTranslator(translator)
     _installed.clear()
     _name_cache.clear()
+    _language_cache.clear()
     if language in ("", "en"):
         return True
     qm = qm_path(language, cache_dir)
@@ -178,6 +180,17 @@ _names_tr = make_tr("Codes")
 # Names by (kind, code) in the installed language: the list asks for them in every painted
 # row, and each lookup below builds its table of translations. Cleared by install_language.
 _name_cache: dict[tuple[str, str], str] = {}
+
+
+def per_language(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered until the language changes (column titles and the like)."""
+    found = _language_cache.get(key)
+    if found is None:
+        found = _language_cache[key] = compute()
+    return found
+
+
+_language_cache: dict[str, Any] = {}
 
 
 def _cached(kind: str, code: str, compute: Callable[[str], str]) -> str:

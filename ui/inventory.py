@@ -32,6 +32,7 @@ from ui.i18n import (
     decision_state_name,
     handling_status_name,
     make_tr,
+    per_language,
     source_name,
     winit_status_name,
 )
@@ -427,7 +428,7 @@ class InventoryModel(QAbstractTableModel):
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return column_titles()[Column(section)]
+                return per_language("inventory.columns", column_titles)[Column(section)]
             if role == Qt.ItemDataRole.ToolTipRole and Column(section) not in SORT_KEYS:
                 return tr("This column cannot be sorted")
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
