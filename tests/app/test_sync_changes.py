@@ -161,3 +161,22 @@ async def test_a_sync_stopped_by_a_failure_keeps_the_pages_it_stored(
     assert summary.new == expected - stored
     assert summary.listed < expected                     # the stored pages were not read again
     assert store.get_state(CURSOR_STATE) is None
+
+
+async def test_a_re_sync_on_both_engines_fetches_only_what_changed(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store_url: str) -> None:
+    client = rh_client_factory(concurrency=4)
+    since, until = period(70)
+    with open_store(store_url) as engine_store:
+        first = await backfill(engine_store, client, None, since=since, until=until)
+        assert first.new == first.listed > 0
+        quiet = await backfill(engine_store, client, None, since=since, until=until)
+        assert quiet.details == 0 and quiet.changed == 0 and quiet.listed == first.listed
+        item = next(i for i in sandbox.items() if i.create_on >= since + timedelta(days=1))
+        change(sandbox, item.return_inventory_id, item_rma=item.item_rma + "-C")
+        before = len(detail_ids(sandbox))
+        again = await backfill(engine_store, client, None, since=since, until=until)
+        assert detail_ids(sandbox)[before:] == [item.return_inventory_id]
+        record = engine_store.get(f"rh:{item.return_inventory_id}")
+        assert record is not None and record.item_rma == item.item_rma + "-C"
+        assert again.details == 1
