@@ -179,7 +179,7 @@ class LiveState:
 
 class InventoryModel(QAbstractTableModel):
     order_ready = Signal()          # a ListOrder is in place (tests, benchmarks)
-    _order_read = Signal(int, object, object)  # generation, query, keys (worker -> GUI thread)
+    _order_read = Signal(int, object, object)  # generation, query, ListOrder (worker -> GUI)
 
     def __init__(self, store: Store, parent: QObject | None = None, *,
                  handling_names: Callable[[], dict[str, str]] | None = None,
@@ -273,24 +273,27 @@ class InventoryModel(QAbstractTableModel):
         signal = self._order_read
 
         def read() -> None:
+            # Everything here, the rank table included, is built on the worker thread: the
+            # GUI thread only swaps the finished order in.
+            order: ListOrder | None = None
             try:
-                keys: list[str] | None = store.ordered_keys(query)
+                keys = store.ordered_keys(query)
+                order = ListOrder(query, keys, {key: row for row, key in enumerate(keys)})
             except Exception as exc:  # the list still works through SQL
                 log.warning("the list's order could not be read: %s", exc)
-                keys = None
             with contextlib.suppress(RuntimeError):  # the model is gone
-                signal.emit(generation, query, keys)
+                signal.emit(generation, query, order)
 
         _order_executor().submit(read)
 
-    def _order_arrived(self, generation: int, query: RowQuery, keys: list[str] | None) -> None:
+    def _order_arrived(self, generation: int, query: RowQuery, order: ListOrder | None) -> None:
         self._order_reading = False
         if generation != self._order_generation or query != self.query:
             self._order_timer.start()  # the list changed meanwhile: read it again later
             return
-        if keys is None or len(keys) != self._count:
+        if order is None or len(order.keys) != self._count:
             return  # the store changed under the read: the next change schedules another
-        self.order = ListOrder(query, keys, {key: row for row, key in enumerate(keys)})
+        self.order = order
         self.order_ready.emit()
 
     def _drop_order(self) -> None:

@@ -75,6 +75,7 @@ async def run(args: argparse.Namespace) -> int:
     from app.store import RowFilter, RowQuery, open_store
     from tests.ui.conftest import sandbox_records
     from ui.feedback import SoundPlayer
+    from ui.main import freeze_startup_heap
     from ui.window import MainWindow
 
     sandbox = SandboxServer(items=args.sandbox_items, latency_ms=args.latency_ms)
@@ -94,6 +95,7 @@ async def run(args: argparse.Namespace) -> int:
     desk = DeskService(settings, store, credentials, client)
     await desk.start()
     window = MainWindow(desk, sounds=SoundPlayer(backend="none"))
+    freeze_startup_heap()  # as ui.main.run_window does once the window is built
     window.resize(1500, 900)
     window.show()
     await asyncio.sleep(0.5)
