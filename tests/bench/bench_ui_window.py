@@ -136,6 +136,7 @@ def scan_latency(store_path: Path, samples: int) -> tuple[list[float], list[floa
     from app.settings import Settings
     from app.store import RowFilter, RowQuery, open_store
     from ui.feedback import SoundPlayer
+    from ui.main import freeze_startup_heap
     from ui.qt import QApplication
     from ui.window import MainWindow
 
@@ -146,6 +147,7 @@ def scan_latency(store_path: Path, samples: int) -> tuple[list[float], list[floa
     settings = Settings(store=str(store_path), scan_repeat_ms=0)
     desk = DeskService(settings, store, Credentials(memory_only="bench"), None)
     window = MainWindow(desk, sounds=SoundPlayer(backend="none"))
+    freeze_startup_heap()  # as ui.main.run_window does once the window is built
     window.resize(1500, 900)
     window.show()
     app.processEvents()
