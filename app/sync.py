@@ -178,6 +178,9 @@ def needs_details(existing: ListedFields | None, row: ListRow) -> bool:
     """
     if existing is None:
         return True
+    if (row[1:10] == existing[:9] and row.handling_updated_at == existing.handling_updated_at
+            and row.modified_at is None):  # the usual answer, in two tuple comparisons
+        return not existing.has_description
     for new, old in ((row.handling_status, existing.handling_status),
                      (row.handling_code, existing.handling_code),
                      (row.rma, existing.rma), (row.item_rma, existing.item_rma),

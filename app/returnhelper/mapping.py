@@ -207,10 +207,26 @@ def _warehouse(r: _Reader, rma: str | None, key: str = "warehouseId") -> str | N
 def _warehouse_of(warehouse: str | None, rma: str | None) -> str | None:
     if warehouse is None:
         return None
-    match = _RMA_WAREHOUSE.match(rma or "")
-    if match and warehouse.isdigit() and int(match.group(2)) == int(warehouse):
-        return f"{match.group(1).upper()}-{int(warehouse)}"
-    return warehouse
+    # The answer depends on the RMA up to its second "-" only (the pattern is anchored and
+    # ends there), and a list page repeats a few of those: remembered per (id, prefix).
+    prefix = ""
+    if rma:
+        second = rma.find("-", rma.find("-") + 1)
+        if second > 0:
+            prefix = rma[:second + 1]
+    found = _WAREHOUSES.get((warehouse, prefix))
+    if found is None:
+        found = warehouse
+        match = _RMA_WAREHOUSE.match(prefix)
+        if match and warehouse.isdecimal() and int(match.group(2)) == int(warehouse):
+            found = f"{match.group(1).upper()}-{int(warehouse)}"
+        if len(_WAREHOUSES) >= 1024:
+            _WAREHOUSES.clear()
+        _WAREHOUSES[(warehouse, prefix)] = found
+    return found
+
+
+_WAREHOUSES: dict[tuple[str, str], str] = {}
 
 
 def file_base_for(user_base: str) -> str | None:
