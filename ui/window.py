@@ -13,35 +13,31 @@ scan field, F5 syncs, F6 goes to the list, Ctrl+, opens the settings.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
-from app.credentials import Secret
 from app.desk import DeskService, ScanOutcome, ScanResult
 from app.model import Decision, DecisionState, InventoryRecord, Source
 from app.scan import normalize_scan
-from app.settings import Environment, Settings
+from app.settings import Settings
 from app.store.base import RowFilter, RowQuery
 from ui.detail import DetailPanel, ImageLoader
 from ui.feedback import SOUNDS, SoundPlayer, icon
 from ui.handling import HandlingPanel
-from ui.i18n import decision_state_name, install_language, make_tr, reason_text, source_name
+from ui.i18n import decision_state_name, make_tr, reason_text, source_name
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
+from ui.listwidgets import Feedback, InventoryView, MatchList
 from ui.qt import (
     QAbstractItemView,
     QComboBox,
     QEvent,
     QHBoxLayout,
-    QHeaderView,
     QItemSelectionModel,
     QKeySequence,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QModelIndex,
@@ -51,7 +47,6 @@ from ui.qt import (
     QSize,
     QSplitter,
     Qt,
-    QTableView,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -60,6 +55,8 @@ from ui.qt import (
 )
 from ui.scanfield import ScanField, monotonic_ms
 from ui.tasks import CrashHandler, TaskManager
+from ui.window_settings import SettingsMixin, default_test_connection, image_loader
+from ui.window_status import StatusMixin
 
 if TYPE_CHECKING:  # the dialog's module is imported when it is first opened
     from ui.settings_dialog import ConnectionTester, SettingsDialog
@@ -68,7 +65,6 @@ tr = make_tr("MainWindow")
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
-WAREHOUSES_DELAY_MS = 300  # after a sync: re-read the warehouse list apart from the poll
 COUNTS_MS = 150  # outbox counts after decision changes: at most one count per this interval
 OUTCOME_SOUND = {
     ScanOutcome.FOUND: "found", ScanOutcome.MULTIPLE: "multiple",
@@ -77,57 +73,7 @@ OUTCOME_SOUND = {
 }
 
 
-@dataclass(slots=True)
-class Feedback:
-    """The last scan or decision feedback, as shown (tests read it)."""
-
-    kind: str       # icon/sound name: found, multiple, not_found, invalid, repeated, applied, failed, queued
-    text: str
-
-
-class MatchList(QListWidget):
-    chosen = Signal(str)
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            item = self.currentItem()
-            if item is not None:
-                self.chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class InventoryView(QTableView):
-    """The list: fixed row heights (no per-row measuring); a header click sorts in SQL.
-
-    The view sits on the paged model directly: sorting and filtering are the store's SQL
-    (``RowQuery``), and a ``QSortFilterProxyModel`` in between only passed rows through while
-    doubling the cost of every painted cell (each cell it maps calls the Python model's
-    ``rowCount``/``columnCount`` again: a full repaint took 30 ms with it, 15 without).
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("inventoryView")
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        vertical = self.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        vertical.setVisible(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        header.setSortIndicatorShown(True)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
     closed = Signal()
     decision_changed = Signal(object)   # Decision, from DeskService.subscribe (any thread)
     scan_handled = Signal(object)       # ScanResult, after the window showed it
@@ -708,48 +654,6 @@ class MainWindow(QMainWindow):
             self.refresh_current()
         self.update_counts()
 
-    # -- status --------------------------------------------------------------------------------------
-    def show_message(self, text: str, error: bool = False) -> None:
-        self.messages.append(text)
-        del self.messages[:-100]
-        self.message_label.setText(("⚠ " if error else "") + text)
-        self.message_label.setToolTip(text)
-        self.message_label.setAccessibleDescription(text)
-        if error:
-            log.warning("%s", text)
-
-    def update_connection(self, problem: str | None = None) -> None:
-        env = self.settings.environment
-        if self.demo or env is Environment.SANDBOX:
-            name, text = "demo", tr("Demo: built-in sandbox")
-        elif self.desk.online and not problem:
-            name, text = "online", tr("Return Helper {env}").format(env=env.value)
-        elif self.desk.online:
-            name, text = "offline", tr("Connection problem: {problem}").format(problem=problem)
-        else:
-            name, text = "offline", tr("Offline: no Return Helper credentials")
-        self.connection_icon.setPixmap(icon(name).pixmap(QSize(18, 18)))
-        self.connection_label.setText(text)
-        self.connection_label.setToolTip(text)
-
-    def update_counts(self) -> None:
-        """Re-count the outbox soon: a burst of decision changes costs one count."""
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
-
-    def _count_outbox(self) -> None:
-        if not is_valid(self) or self._closing:
-            return
-        try:
-            counts = self.desk.counts()
-        except Exception:
-            log.exception("the outbox could not be counted")
-            return
-        text = tr("Pending updates: {pending}").format(pending=counts.pending)
-        if counts.failed:
-            text += " · " + tr("failed: {failed}").format(failed=counts.failed)
-        self.outbox_label.setText(text)
-
     def poll_store(self) -> None:
         """Pick up changes from webhooks, sync and other desks (cheap: one indexed query)."""
         try:
@@ -786,115 +690,6 @@ class MainWindow(QMainWindow):
         selection.setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect
                                   | QItemSelectionModel.SelectionFlag.Rows)
 
-    # -- sync --------------------------------------------------------------------------------------
-    def sync_now(self) -> asyncio.Task[Any] | None:
-        if self.syncing:
-            self.show_message(tr("A sync is already running."))
-            return None
-        if not self.desk.online:
-            self.show_message(tr("Sync needs Return Helper credentials (Settings)."), error=True)
-            return None
-        self.syncing = True
-        self.sync_button.setEnabled(False)
-        self.sync_progress.setRange(0, 0)
-        self.sync_progress.show()
-        self.show_message(tr("Syncing…"))
-
-        def finished() -> None:
-            if is_valid(self):
-                self.syncing = False
-                self.sync_button.setEnabled(True)
-                self.sync_progress.hide()
-                self.poll_store()
-                # The warehouse DISTINCT (~20 ms at 200,000 items) on a later turn of the
-                # loop, not stacked on the poll and the repaint it causes.
-                QTimer.singleShot(WAREHOUSES_DELAY_MS, self._reload_warehouses_later)
-
-        def done(summary: Any) -> None:
-            self.show_message(tr("Sync finished: {summary}").format(summary=_summary_text(summary)))
-            self.update_connection()
-
-        def failed(exc: BaseException) -> None:
-            self.show_message(tr("Sync failed: {error}").format(error=str(exc)), error=True)
-            self.update_connection(problem=str(exc))
-
-        return self.tasks.op(lambda progress: self.desk.sync(progress), label=tr("Sync")) \
-            .progress(self._sync_progress).success(done).failure(failed) \
-            .finally_(finished).run()
-
-    def _sync_progress(self, progress: Any) -> None:
-        if not is_valid(self):
-            return
-        done = _first_int(progress, ("pages_done", "done", "fetched", "records", "count"))
-        total = _first_int(progress, ("pages_total", "total", "expected"))
-        if total:
-            self.sync_progress.setRange(0, max(total, 1))
-            self.sync_progress.setValue(min(done or 0, total))
-        else:
-            self.sync_progress.setRange(0, 0)
-        items = _first_int(progress, ("items",))
-        message = getattr(progress, "message", None) or getattr(progress, "phase", None)
-        text = tr("{n} items").format(n=items) if items is not None else str(message or "")
-        self.sync_progress.setFormat(f"{text} %p%" if total else text)
-        self.sync_progress.setToolTip(str(message or text))
-
-    # -- settings ----------------------------------------------------------------------------------
-    def open_settings(self) -> SettingsDialog:
-        if self._settings_dialog is not None and is_valid(self._settings_dialog):
-            self._settings_dialog.raise_()
-            return self._settings_dialog
-        from ui.settings_dialog import SettingsDialog
-
-        own = self.user_settings is not None
-        dialog = SettingsDialog(self.user_settings if own else self.settings,  # type: ignore[arg-type]
-                                self.user_credentials if own else self.desk.credentials,
-                                self.tasks, self.tester, demo=self.demo and not own, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda result: self._settings_done(dialog, result))
-        self._settings_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _settings_done(self, dialog: SettingsDialog, result: int) -> None:
-        self._settings_dialog = None
-        new = dialog.result_settings
-        if not result or new is None:
-            self.focus_scan()
-            return
-        self.apply_settings(new)
-        self.focus_scan()
-
-    def apply_settings(self, new: Settings) -> None:
-        old = self.user_settings if self.user_settings is not None else self.settings
-        restart = (new.environment != old.environment or new.rh_user_api != old.rh_user_api
-                   or new.rh_public_api != old.rh_public_api or new.store != old.store
-                   or self.user_settings is not None)
-        live = ("sound", "scanner_max_interkey_ms", "scan_repeat_ms", "scan_prefixes",
-                "scan_suffixes", "language", "operator", "desk")
-        for name in (*live, "environment", "rh_user_api", "rh_public_api", "store"):
-            setattr(old, name, getattr(new, name))  # the desk shares this Settings object
-        if old is not self.settings:
-            for name in live:
-                setattr(self.settings, name, getattr(new, name))
-        self.sounds.enabled = new.sound
-        self.scan_field.burst_threshold_ms = new.scanner_max_interkey_ms
-        repeat = getattr(self.desk, "_repeat", None)
-        if repeat is not None:
-            repeat.window_ms = new.scan_repeat_ms
-        if self.save_settings is not None:
-            try:
-                self.save_settings(old)
-            except Exception as exc:
-                self.show_message(tr("Settings could not be saved: {error}").format(error=str(exc)),
-                                  error=True)
-                return
-        install_language(new.language)
-        self.retranslate()
-        if restart:
-            self.show_message(tr("Saved. Environment and store changes apply after a restart."))
-        else:
-            self.show_message(tr("Settings saved."))
-
     # -- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
         self._stop_timers()
@@ -915,62 +710,4 @@ class MainWindow(QMainWindow):
         self.decision_views.stop()
 
 
-def _first_int(obj: Any, names: tuple[str, ...]) -> int | None:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
-
-
-def _summary_text(summary: Any) -> str:
-    if summary is None:
-        return tr("done")
-    for name in ("text", "message"):
-        value = getattr(summary, name, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value:
-            return value
-    parts = []
-    for name, label in (("fetched", tr("fetched")), ("changed", tr("changed")),
-                        ("records", tr("records")), ("errors", tr("errors"))):
-        value = getattr(summary, name, None)
-        if isinstance(value, int | list | tuple):
-            parts.append(f"{label} {value if isinstance(value, int) else len(value)}")
-    return ", ".join(parts) or str(summary)
-
-
-async def default_test_connection(settings: Settings, typed: dict[Secret, str],
-                                  credentials: Any, http: Any) -> str:
-    """Try the settings as typed: the handling list and one page of inventory."""
-    from datetime import timedelta
-
-    from app.model import utcnow
-    from app.returnhelper.client import ReturnHelperClient
-
-    scope = settings.environment.value
-    key = typed.get(Secret.RH_API_KEY) or credentials.get(Secret.RH_API_KEY, scope)
-    token = typed.get(Secret.RH_API_TOKEN) or credentials.get(Secret.RH_API_TOKEN, scope)
-    if not key or not token:
-        raise RuntimeError(tr("the API key and token are both needed"))
-    client = ReturnHelperClient.from_settings(settings, key, token, http_client=http)
-    handlings = await client.get_handlings(refresh=True)
-    now = utcnow()
-    page = await client.list_inventory(now - timedelta(days=1), now, page_size=1)
-    return tr("connected: {n} handling types, {m} item(s) received in the last day").format(
-        n=len(handlings), m=page.total)
-
-
-def image_loader(http: Any, limit: int = 15_000_000) -> Callable[[str], Awaitable[bytes]]:
-    async def load(url: str) -> bytes:
-        response = await http.get(url, follow_redirects=True)
-        response.raise_for_status()
-        data: bytes = response.content
-        if len(data) > limit:
-            raise ValueError(tr("image too large"))
-        return data
-    return load
-
-
-__all__ = ["CrashHandler", "MainWindow", "default_test_connection", "image_loader"]
+__all__ = ["CrashHandler", "Feedback", "MainWindow", "default_test_connection", "image_loader"]

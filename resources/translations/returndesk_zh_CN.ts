@@ -4,183 +4,183 @@
 <context>
     <name>Codes</name>
     <message>
-        <location filename="../../ui/i18n.py" line="183"/>
+        <location filename="../../ui/i18n.py" line="208"/>
         <source>Ordered</source>
         <translation>已下单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="184"/>
+        <location filename="../../ui/i18n.py" line="209"/>
         <source>Picked up by system</source>
         <translation>已抓单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="185"/>
+        <location filename="../../ui/i18n.py" line="210"/>
         <source>Collected</source>
         <translation>已揽收</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="186"/>
+        <location filename="../../ui/i18n.py" line="211"/>
         <source>Received</source>
         <translation>已收件</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="187"/>
+        <location filename="../../ui/i18n.py" line="212"/>
         <source>Awaiting handling</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="188"/>
+        <location filename="../../ui/i18n.py" line="213"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="189"/>
+        <location filename="../../ui/i18n.py" line="214"/>
         <source>Destroyed</source>
         <translation>已销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="190"/>
+        <location filename="../../ui/i18n.py" line="215"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="191"/>
+        <location filename="../../ui/i18n.py" line="216"/>
         <source>Warehouse handling</source>
         <translation>仓库处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="192"/>
+        <location filename="../../ui/i18n.py" line="217"/>
         <source>Voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="201"/>
+        <location filename="../../ui/i18n.py" line="226"/>
         <source>Pending</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="202"/>
+        <location filename="../../ui/i18n.py" line="227"/>
         <source>In progress</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="203"/>
+        <location filename="../../ui/i18n.py" line="228"/>
         <source>Completed</source>
         <comment>handling status</comment>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="213"/>
+        <location filename="../../ui/i18n.py" line="238"/>
         <source>WINIT returns are shown, not decided: WINIT has no public API for it</source>
         <translation>WINIT 退货仅供查看，不能在此处理：WINIT 没有公开的处理接口</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="215"/>
+        <location filename="../../ui/i18n.py" line="240"/>
         <source>has its own flow and cannot be chosen here</source>
         <translation>有单独的流程，不能在此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="216"/>
+        <location filename="../../ui/i18n.py" line="241"/>
         <source>is the current handling</source>
         <translation>是当前的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="217"/>
+        <location filename="../../ui/i18n.py" line="242"/>
         <source>a value-added service on this item is not finished yet</source>
         <translation>此物品的增值服务尚未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="218"/>
+        <location filename="../../ui/i18n.py" line="243"/>
         <source>the warehouse has completed handling this item</source>
         <translation>仓库已完成此物品的处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="219"/>
+        <location filename="../../ui/i18n.py" line="244"/>
         <source>the item has no return inventory id yet (it arrives with the webhook)</source>
         <translation>此物品还没有退货库存 ID（随 webhook 到达）</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="220"/>
+        <location filename="../../ui/i18n.py" line="245"/>
         <source>locks the RMA mapping: no RMA swap is possible afterwards</source>
         <translation>将锁定 RMA 对应关系：之后无法再更换 RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="221"/>
+        <location filename="../../ui/i18n.py" line="246"/>
         <source>the warehouse is already handling this item; the API may refuse</source>
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="230"/>
+        <location filename="../../ui/i18n.py" line="255"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="231"/>
+        <location filename="../../ui/i18n.py" line="256"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="232"/>
+        <location filename="../../ui/i18n.py" line="257"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="233"/>
+        <location filename="../../ui/i18n.py" line="258"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="234"/>
+        <location filename="../../ui/i18n.py" line="259"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="235"/>
+        <location filename="../../ui/i18n.py" line="260"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="243"/>
+        <location filename="../../ui/i18n.py" line="268"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="243"/>
+        <location filename="../../ui/i18n.py" line="268"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="250"/>
+        <location filename="../../ui/i18n.py" line="275"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="250"/>
+        <location filename="../../ui/i18n.py" line="275"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="258"/>
+        <location filename="../../ui/i18n.py" line="283"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="259"/>
+        <location filename="../../ui/i18n.py" line="284"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="260"/>
+        <location filename="../../ui/i18n.py" line="285"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="261"/>
+        <location filename="../../ui/i18n.py" line="286"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="262"/>
+        <location filename="../../ui/i18n.py" line="287"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
     </message>
@@ -651,367 +651,367 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../ui/detail.py" line="105"/>
+        <location filename="../../ui/detail.py" line="118"/>
         <source>Enlarged image</source>
         <translation>放大的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="107"/>
+        <location filename="../../ui/detail.py" line="120"/>
         <source>Loading image...</source>
         <translation>正在加载图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="200"/>
+        <location filename="../../ui/detail.py" line="214"/>
         <source>Item details</source>
         <translation>物品详情</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="201"/>
+        <location filename="../../ui/detail.py" line="215"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="202"/>
+        <location filename="../../ui/detail.py" line="216"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="203"/>
+        <location filename="../../ui/detail.py" line="217"/>
         <source>Images</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="204"/>
+        <location filename="../../ui/detail.py" line="218"/>
         <source>Warehouse remarks</source>
         <translation>仓库备注</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="205"/>
+        <location filename="../../ui/detail.py" line="219"/>
         <source>Status history</source>
         <translation>状态历史</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="206"/>
+        <location filename="../../ui/detail.py" line="220"/>
         <source>Decision log</source>
         <translation>处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="207"/>
+        <location filename="../../ui/detail.py" line="221"/>
         <source>SKU lines</source>
         <translation>SKU 明细</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="208"/>
+        <location filename="../../ui/detail.py" line="222"/>
         <source>Declared and received goods compared</source>
         <translation>申报与实收商品对比</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="212"/>
+        <location filename="../../ui/detail.py" line="226"/>
         <source>Selected item</source>
         <translation>所选物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="223"/>
+        <location filename="../../ui/detail.py" line="237"/>
         <source>No item selected: scan a label or pick a row</source>
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="296"/>
+        <location filename="../../ui/detail.py" line="323"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="296"/>
+        <location filename="../../ui/detail.py" line="323"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="296"/>
+        <location filename="../../ui/detail.py" line="323"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="296"/>
+        <location filename="../../ui/detail.py" line="323"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="296"/>
+        <location filename="../../ui/detail.py" line="323"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="296"/>
+        <location filename="../../ui/detail.py" line="323"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="297"/>
+        <location filename="../../ui/detail.py" line="324"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="297"/>
+        <location filename="../../ui/detail.py" line="324"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="297"/>
+        <location filename="../../ui/detail.py" line="324"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="297"/>
+        <location filename="../../ui/detail.py" line="324"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="298"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="333"/>
+        <location filename="../../ui/detail.py" line="360"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="333"/>
+        <location filename="../../ui/detail.py" line="360"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="333"/>
+        <location filename="../../ui/detail.py" line="360"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="333"/>
+        <location filename="../../ui/detail.py" line="360"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="333"/>
+        <location filename="../../ui/detail.py" line="360"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="117"/>
+        <location filename="../../ui/detail.py" line="130"/>
         <source>This file is not an image Qt can show.</source>
         <translation>此文件不是可显示的图片。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="249"/>
+        <location filename="../../ui/detail.py" line="263"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="250"/>
+        <location filename="../../ui/detail.py" line="264"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="265"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="261"/>
+        <location filename="../../ui/detail.py" line="275"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="276"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="301"/>
+        <location filename="../../ui/detail.py" line="328"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="302"/>
+        <location filename="../../ui/detail.py" line="329"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="398"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="373"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="373"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="373"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="373"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="380"/>
+        <location filename="../../ui/detail.py" line="411"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="380"/>
+        <location filename="../../ui/detail.py" line="411"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="383"/>
+        <location filename="../../ui/detail.py" line="419"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="383"/>
+        <location filename="../../ui/detail.py" line="419"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="383"/>
+        <location filename="../../ui/detail.py" line="419"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="384"/>
+        <location filename="../../ui/detail.py" line="420"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="384"/>
+        <location filename="../../ui/detail.py" line="420"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="384"/>
+        <location filename="../../ui/detail.py" line="420"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="417"/>
+        <location filename="../../ui/detail.py" line="449"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="449"/>
+        <location filename="../../ui/detail.py" line="481"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="123"/>
+        <location filename="../../ui/detail.py" line="136"/>
         <source>The image could not be loaded: {error}</source>
         <translation>图片无法加载：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="254"/>
+        <location filename="../../ui/detail.py" line="268"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="256"/>
+        <location filename="../../ui/detail.py" line="270"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="258"/>
+        <location filename="../../ui/detail.py" line="272"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="267"/>
+        <location filename="../../ui/detail.py" line="281"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="269"/>
+        <location filename="../../ui/detail.py" line="283"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="271"/>
+        <location filename="../../ui/detail.py" line="285"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="273"/>
+        <location filename="../../ui/detail.py" line="287"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="352"/>
-        <source>≠ differs</source>
-        <translation>≠ 不同</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="352"/>
-        <source>= same</source>
-        <translation>= 相同</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="429"/>
+        <location filename="../../ui/detail.py" line="461"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="431"/>
+        <location filename="../../ui/detail.py" line="463"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="435"/>
+        <location filename="../../ui/detail.py" line="467"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="442"/>
+        <location filename="../../ui/detail.py" line="474"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="360"/>
+        <location filename="../../ui/detail.py" line="387"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="365"/>
+        <location filename="../../ui/detail.py" line="396"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="388"/>
+        <location filename="../../ui/detail.py" line="417"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="407"/>
+        <location filename="../../ui/detail.py" line="439"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="274"/>
+        <location filename="../../ui/detail.py" line="374"/>
+        <source>≠ differs</source>
+        <translation>≠ 不同</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="374"/>
+        <source>= same</source>
+        <translation>= 相同</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="274"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="438"/>
+        <location filename="../../ui/detail.py" line="470"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1072,87 +1072,87 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="93"/>
+        <location filename="../../ui/inventory.py" line="103"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="94"/>
+        <location filename="../../ui/inventory.py" line="104"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="95"/>
+        <location filename="../../ui/inventory.py" line="105"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="96"/>
+        <location filename="../../ui/inventory.py" line="106"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="97"/>
+        <location filename="../../ui/inventory.py" line="107"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="98"/>
+        <location filename="../../ui/inventory.py" line="108"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="99"/>
+        <location filename="../../ui/inventory.py" line="109"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="100"/>
+        <location filename="../../ui/inventory.py" line="110"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="101"/>
+        <location filename="../../ui/inventory.py" line="111"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="102"/>
+        <location filename="../../ui/inventory.py" line="112"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="103"/>
+        <location filename="../../ui/inventory.py" line="113"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="104"/>
+        <location filename="../../ui/inventory.py" line="114"/>
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="105"/>
+        <location filename="../../ui/inventory.py" line="115"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="106"/>
+        <location filename="../../ui/inventory.py" line="116"/>
         <source>Received</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="268"/>
+        <location filename="../../ui/inventory.py" line="436"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="348"/>
+        <location filename="../../ui/inventory.py" line="516"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="352"/>
+        <location filename="../../ui/inventory.py" line="520"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
     </message>
@@ -1160,412 +1160,412 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="916"/>
-        <source>done</source>
-        <translation>完成</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="354"/>
+        <location filename="../../ui/window.py" line="310"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="355"/>
+        <location filename="../../ui/window.py" line="311"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="357"/>
+        <location filename="../../ui/window.py" line="313"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="358"/>
+        <location filename="../../ui/window.py" line="314"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="359"/>
+        <location filename="../../ui/window.py" line="315"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="360"/>
+        <location filename="../../ui/window.py" line="316"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="361"/>
+        <location filename="../../ui/window.py" line="317"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="362"/>
+        <location filename="../../ui/window.py" line="318"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="363"/>
+        <location filename="../../ui/window.py" line="319"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="364"/>
+        <location filename="../../ui/window.py" line="320"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="365"/>
+        <location filename="../../ui/window.py" line="321"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="366"/>
+        <location filename="../../ui/window.py" line="322"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="367"/>
+        <location filename="../../ui/window.py" line="323"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="368"/>
+        <location filename="../../ui/window.py" line="324"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="369"/>
+        <location filename="../../ui/window.py" line="325"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="370"/>
+        <location filename="../../ui/window.py" line="326"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="371"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="372"/>
+        <location filename="../../ui/window.py" line="328"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="373"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="374"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="375"/>
+        <location filename="../../ui/window.py" line="331"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="378"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="379"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="380"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="381"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="382"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="406"/>
+        <location filename="../../ui/window.py" line="362"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="416"/>
+        <location filename="../../ui/window.py" line="372"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="475"/>
+        <location filename="../../ui/window.py" line="431"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="475"/>
+        <location filename="../../ui/window.py" line="431"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="791"/>
-        <source>Syncing…</source>
-        <translation>正在同步…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="924"/>
-        <source>fetched</source>
-        <translation>已获取</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="924"/>
-        <source>changed</source>
-        <translation>已变更</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="925"/>
-        <source>records</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="925"/>
-        <source>errors</source>
-        <translation>错误</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="944"/>
-        <source>the API key and token are both needed</source>
-        <translation>需要同时提供 API key 和 token</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="949"/>
-        <source>connected: {n} handling types, {m} item(s) received in the last day</source>
-        <translation>已连接：{n} 种处理方式，最近一天收到 {m} 件物品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="401"/>
+        <location filename="../../ui/window.py" line="357"/>
         <source>Awaiting decision</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="402"/>
+        <location filename="../../ui/window.py" line="358"/>
         <source>Decided today</source>
         <translation>今日已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="403"/>
+        <location filename="../../ui/window.py" line="359"/>
         <source>All items</source>
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="655"/>
+        <location filename="../../ui/window.py" line="611"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="714"/>
-        <source>Demo: built-in sandbox</source>
-        <translation>演示：内置沙盒</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="738"/>
-        <source>Pending updates: {pending}</source>
-        <translation>待发送的更新：{pending}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="782"/>
-        <source>A sync is already running.</source>
-        <translation>同步已在进行中。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="785"/>
-        <source>Sync needs Return Helper credentials (Settings).</source>
-        <translation>同步需要 Return Helper 凭据（见设置）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="882"/>
-        <source>Saved. Environment and store changes apply after a restart.</source>
-        <translation>已保存。环境和数据存储的更改在重启后生效。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="884"/>
-        <source>Settings saved.</source>
-        <translation>设置已保存。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="959"/>
-        <source>image too large</source>
-        <translation>图片太大</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="483"/>
+        <location filename="../../ui/window.py" line="439"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="485"/>
+        <location filename="../../ui/window.py" line="441"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="605"/>
+        <location filename="../../ui/window.py" line="561"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="641"/>
+        <location filename="../../ui/window.py" line="597"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="657"/>
+        <location filename="../../ui/window.py" line="613"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="827"/>
-        <source>{n} items</source>
-        <translation>{n} 件物品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="352"/>
+        <location filename="../../ui/window.py" line="308"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="449"/>
+        <location filename="../../ui/window.py" line="405"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="681"/>
+        <location filename="../../ui/window.py" line="637"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="682"/>
+        <location filename="../../ui/window.py" line="638"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="720"/>
-        <source>Offline: no Return Helper credentials</source>
-        <translation>离线：没有 Return Helper 凭据</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="740"/>
-        <source>failed: {failed}</source>
-        <translation>失败：{failed}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="804"/>
-        <source>Sync finished: {summary}</source>
-        <translation>同步完成：{summary}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="808"/>
-        <source>Sync failed: {error}</source>
-        <translation>同步失败：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="473"/>
+        <location filename="../../ui/window.py" line="429"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="495"/>
+        <location filename="../../ui/window.py" line="451"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="607"/>
+        <location filename="../../ui/window.py" line="563"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="637"/>
+        <location filename="../../ui/window.py" line="593"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="652"/>
+        <location filename="../../ui/window.py" line="608"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="687"/>
+        <location filename="../../ui/window.py" line="643"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="716"/>
-        <source>Return Helper {env}</source>
-        <translation>Return Helper {env}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="501"/>
+        <location filename="../../ui/window.py" line="457"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="608"/>
+        <location filename="../../ui/window.py" line="564"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="718"/>
-        <source>Connection problem: {problem}</source>
-        <translation>连接问题：{problem}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="876"/>
-        <source>Settings could not be saved: {error}</source>
-        <translation>设置无法保存：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="503"/>
+        <location filename="../../ui/window.py" line="459"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="503"/>
+        <location filename="../../ui/window.py" line="459"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="504"/>
+        <location filename="../../ui/window.py" line="460"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="506"/>
+        <location filename="../../ui/window.py" line="462"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="509"/>
+        <location filename="../../ui/window.py" line="465"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="692"/>
+        <location filename="../../ui/window.py" line="648"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="696"/>
+        <location filename="../../ui/window.py" line="652"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="811"/>
+        <location filename="../../ui/window_settings.py" line="117"/>
+        <source>the API key and token are both needed</source>
+        <translation>需要同时提供 API key 和 token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_settings.py" line="122"/>
+        <source>connected: {n} handling types, {m} item(s) received in the last day</source>
+        <translation>已连接：{n} 种处理方式，最近一天收到 {m} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_settings.py" line="99"/>
+        <source>Saved. Environment and store changes apply after a restart.</source>
+        <translation>已保存。环境和数据存储的更改在重启后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_settings.py" line="101"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_settings.py" line="132"/>
+        <source>image too large</source>
+        <translation>图片太大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_settings.py" line="93"/>
+        <source>Settings could not be saved: {error}</source>
+        <translation>设置无法保存：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="151"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="99"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="159"/>
+        <source>fetched</source>
+        <translation>已获取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="159"/>
+        <source>changed</source>
+        <translation>已变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="160"/>
+        <source>records</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="160"/>
+        <source>errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="58"/>
+        <source>Demo: built-in sandbox</source>
+        <translation>演示：内置沙盒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="82"/>
+        <source>Pending updates: {pending}</source>
+        <translation>待发送的更新：{pending}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="90"/>
+        <source>A sync is already running.</source>
+        <translation>同步已在进行中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="93"/>
+        <source>Sync needs Return Helper credentials (Settings).</source>
+        <translation>同步需要 Return Helper 凭据（见设置）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="135"/>
+        <source>{n} items</source>
+        <translation>{n} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="64"/>
+        <source>Offline: no Return Helper credentials</source>
+        <translation>离线：没有 Return Helper 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="84"/>
+        <source>failed: {failed}</source>
+        <translation>失败：{failed}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="112"/>
+        <source>Sync finished: {summary}</source>
+        <translation>同步完成：{summary}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="116"/>
+        <source>Sync failed: {error}</source>
+        <translation>同步失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="60"/>
+        <source>Return Helper {env}</source>
+        <translation>Return Helper {env}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="62"/>
+        <source>Connection problem: {problem}</source>
+        <translation>连接问题：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="119"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
