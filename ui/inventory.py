@@ -15,18 +15,14 @@ re-read and repainted; anything else re-reads the count and moves the persistent
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from enum import IntEnum
 from typing import Any
 
 from app.model import Decision, DecisionState
-from app.store.base import Row, RowQuery, SortKey, Store
+from app.store.base import Row, RowQuery, Store
 from ui.feedback import icon
 from ui.i18n import (
     decision_state_name,
@@ -35,6 +31,23 @@ from ui.i18n import (
     per_language,
     source_name,
     winit_status_name,
+)
+from ui.inventory_changes import ChangesMixin, _replace
+from ui.list_order import ListOrder, OrderMixin, count_in_background
+from ui.listing import (
+    KEY_ROLE,
+    MAX_CELL_ROWS,
+    MAX_PAGES,
+    ORDER_DEBOUNCE_MS,
+    ORDER_MIN_ROWS,
+    PAGE_SIZE,
+    SORT_KEYS,
+    STATE_ROLE,
+    Column,
+    column_titles,
+    fmt_decimal,
+    fmt_dimensions,
+    fmt_time,
 )
 from ui.qt import (
     QAbstractTableModel,
@@ -50,123 +63,6 @@ from ui.qt import (
 tr = make_tr("InventoryModel")
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50   # ~30 rows are visible: a small page is a cheap re-read after a change
-MAX_PAGES = 256
-MAX_CELL_ROWS = 6400
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-STATE_ROLE = Qt.ItemDataRole.UserRole + 2
-SMALL_CHANGE = 40  # more changed keys than this: re-read the shown pages instead of each key
-IN_PLACE_PAGES = 3  # pages re-read by an in-place update (the visible rows and the selection's)
-# Lists at least this long are placed by key in memory (ListOrder): below it, SQL's COUNT
-# and OFFSET are fast enough, above it they walk the index (~20 ms at 200,000 rows).
-ORDER_MIN_ROWS = 2000
-ORDER_DEBOUNCE_MS = 800  # after the last change: read the list's order again
-
-
-class Column(IntEnum):
-    # SKU, quantity, dimensions and weight first after the RMA: what the desk checks on the
-    # parcel, visible without scrolling sideways.
-    SOURCE = 0
-    RMA = 1
-    SKU = 2
-    QUANTITY = 3
-    DIMENSIONS = 4
-    WEIGHT = 5
-    DESCRIPTION = 6
-    TRACKING = 7
-    STATUS = 8
-    HANDLING = 9
-    HANDLING_STATUS = 10
-    UPDATE = 11
-    WAREHOUSE = 12
-    RECEIVED = 13
-
-
-SORT_KEYS: dict[Column, SortKey] = {
-    Column.SOURCE: SortKey.SOURCE,
-    Column.RMA: SortKey.RMA,
-    Column.TRACKING: SortKey.TRACKING,
-    Column.SKU: SortKey.SKU,
-    Column.DESCRIPTION: SortKey.DESCRIPTION,
-    Column.QUANTITY: SortKey.QUANTITY,
-    Column.WEIGHT: SortKey.WEIGHT,
-    Column.STATUS: SortKey.STATUS,
-    Column.HANDLING: SortKey.HANDLING,
-    Column.HANDLING_STATUS: SortKey.HANDLING_STATUS,
-    Column.WAREHOUSE: SortKey.WAREHOUSE,
-    Column.RECEIVED: SortKey.RECEIVED,
-}
-
-
-def column_titles() -> dict[Column, str]:
-    return {
-        Column.SOURCE: tr("Source"),
-        Column.RMA: tr("RMA"),
-        Column.TRACKING: tr("Tracking number"),
-        Column.SKU: tr("SKU"),
-        Column.DESCRIPTION: tr("Description"),
-        Column.QUANTITY: tr("Qty"),
-        Column.DIMENSIONS: tr("L x W x H (cm)"),
-        Column.WEIGHT: tr("Weight (kg)"),
-        Column.STATUS: tr("Status"),
-        Column.HANDLING: tr("Handling"),
-        Column.HANDLING_STATUS: tr("Handling status"),
-        Column.UPDATE: tr("Update"),
-        Column.WAREHOUSE: tr("Warehouse"),
-        Column.RECEIVED: tr("Received"),
-    }
-
-
-def fmt_decimal(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
-    return text
-
-
-def fmt_dimensions(row: Row) -> str:
-    sides = (row.length_cm, row.width_cm, row.height_cm)
-    if any(s is None for s in sides):
-        return ""
-    return " x ".join(fmt_decimal(s) for s in sides)
-
-
-def fmt_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-@dataclass(frozen=True, slots=True)
-class ListOrder:
-    """Every key of one query's list in order, and each key's row: placing a scanned item
-    and reading a page far down the list cost a dict lookup and a read by key instead of
-    SQL counting its way there. Read in the background; dropped at the first change."""
-
-    query: RowQuery
-    keys: list[str]
-    rank: dict[str, int]
-
-
-_order_pool: Any = None
-
-
-def _order_executor() -> Any:
-    """One background thread for every model's order reads (one store connection)."""
-    global _order_pool
-    if _order_pool is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _order_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inventory-order")
-    return _order_pool
-
-
-def count_in_background(store: Store) -> Any:
-    """Start counting the default list on the background thread (SQLite counts without
-    holding the GIL, so the window's widgets are built meanwhile); a Future of the count."""
-    return _order_executor().submit(store.count, RowQuery())
-
-
 @dataclass(slots=True)
 class LiveState:
     """What the outbox said last about a row's decision (richer than ``Row.decision_state``)."""
@@ -177,7 +73,7 @@ class LiveState:
     new_handling: str | None
 
 
-class InventoryModel(QAbstractTableModel):
+class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
     order_ready = Signal()          # a ListOrder is in place (tests, benchmarks)
     _order_read = Signal(int, object, object)  # generation, query, ListOrder (worker -> GUI)
 
@@ -250,57 +146,6 @@ class InventoryModel(QAbstractTableModel):
                 if self._key_pos.get(found.key) == evicted_number * PAGE_SIZE + offset:
                     del self._key_pos[found.key]
         return page
-
-    def _page_by_keys(self, number: int) -> list[Row] | None:
-        """The page's rows read by key from the known order; None: read it with OFFSET."""
-        order = self.order
-        if order is None:
-            return None
-        keys = order.keys[number * PAGE_SIZE:(number + 1) * PAGE_SIZE]
-        found = self.store.rows_for(keys)
-        if len(found) != len(keys):
-            self._drop_order()  # a row left since the order was read
-            return None
-        return [found[key] for key in keys]
-
-    # -- the list's order in memory ------------------------------------------------------------
-    def request_order(self) -> None:
-        """Read the whole list's key order in the background (long lists only)."""
-        if self.order is not None or self._order_reading or self._count < self.order_min_rows:
-            return
-        self._order_reading = True
-        generation, query, store = self._order_generation, self.query, self.store
-        signal = self._order_read
-
-        def read() -> None:
-            # Everything here, the rank table included, is built on the worker thread: the
-            # GUI thread only swaps the finished order in.
-            order: ListOrder | None = None
-            try:
-                keys = store.ordered_keys(query)
-                order = ListOrder(query, keys, {key: row for row, key in enumerate(keys)})
-            except Exception as exc:  # the list still works through SQL
-                log.warning("the list's order could not be read: %s", exc)
-            with contextlib.suppress(RuntimeError):  # the model is gone
-                signal.emit(generation, query, order)
-
-        _order_executor().submit(read)
-
-    def _order_arrived(self, generation: int, query: RowQuery, order: ListOrder | None) -> None:
-        self._order_reading = False
-        if generation != self._order_generation or query != self.query:
-            self._order_timer.start()  # the list changed meanwhile: read it again later
-            return
-        if order is None or len(order.keys) != self._count:
-            return  # the store changed under the read: the next change schedules another
-        self.order = order
-        self.order_ready.emit()
-
-    def _drop_order(self) -> None:
-        """Any change to the list: forget its order now, read it again once changes settle."""
-        self.order = None
-        self._order_generation += 1
-        self._order_timer.start()
 
     def row_at(self, row: int) -> Row | None:
         if row < 0 or row >= self._count:
@@ -566,104 +411,6 @@ class InventoryModel(QAbstractTableModel):
     def live_state(self, key: str) -> LiveState | None:
         return self._live.get(key)
 
-    def apply_changes(self, keys: Iterable[str]) -> None:
-        self._refresh_keys(list(dict.fromkeys(keys)))
-
-    def refresh_all(self) -> None:
-        self._relayout()
-
-    def _refresh_keys(self, keys: list[str], force_small: bool = False) -> None:
-        if not keys:
-            return
-        self._drop_order()
-        new_count = self._read_count()
-        if new_count == self._count:
-            if (len(keys) <= SMALL_CHANGE or force_small) and self._small_update(keys):
-                return
-            if self._update_in_place():
-                return
-        self._relayout(known_count=new_count)
-
-    def _update_in_place(self) -> bool:
-        """Same row count: re-read the recently shown pages and repaint only rows that differ.
-
-        A layout change repaints the whole list and makes every view and proxy re-place its
-        indexes; with an unchanged count the rows can be re-read where they are instead, as
-        long as every persistent index (selection, current) still has its key at its row.
-        Pages not re-read are dropped (read again when painted) and told as changed, which
-        costs nothing where they are not visible. False: the caller lays out again.
-        """
-        recent = list(self._pages)[-IN_PLACE_PAGES:]
-        fresh: dict[int, list[Row]] = {}
-        try:
-            for number in recent:
-                fresh[number] = self.store.rows(self.query, number * PAGE_SIZE, PAGE_SIZE)
-            for index in self.persistentIndexList():
-                row = index.row()
-                old_key = self._cached_key(row)
-                if old_key is None:
-                    return False
-                page = fresh.get(row // PAGE_SIZE)
-                if page is None:
-                    if self.store.position(self.query, old_key) != row:
-                        return False
-                elif row % PAGE_SIZE >= len(page) or page[row % PAGE_SIZE].key != old_key:
-                    return False
-        except Exception:
-            log.exception("the store could not re-read the shown rows")
-            return False
-        self.page_reads += len(fresh)
-        changed: list[int] = []
-        for number, rows in fresh.items():
-            old = self._pages[number]
-            base = number * PAGE_SIZE
-            changed.extend(base + offset for offset in range(max(len(rows), len(old)))
-                           if offset >= len(rows) or offset >= len(old) or rows[offset] != old[offset])
-        dropped = [number for number in self._pages if number not in fresh]
-        changed_set = set(changed)
-        self._pages = OrderedDict(fresh.items())
-        self._key_pos = {found.key: number * PAGE_SIZE + offset
-                         for number, rows in fresh.items() for offset, found in enumerate(rows)}
-        self._cell_cache = {row: cells for row, cells in self._cell_cache.items()
-                            if row // PAGE_SIZE in fresh and row not in changed_set}
-        last = len(Column) - 1
-        for first, final in _ranges(changed):
-            if first < self._count:
-                self.dataChanged.emit(self.index(first, 0),
-                                      self.index(min(final, self._count - 1), last))
-        for number in dropped:
-            first = number * PAGE_SIZE
-            if first < self._count:
-                self.dataChanged.emit(self.index(first, 0),
-                                      self.index(min(first + PAGE_SIZE, self._count) - 1, last))
-        return True
-
-    def _small_update(self, keys: list[str]) -> bool:
-        """Re-read rows that keep their place; False when a row moved, left or arrived."""
-        updates: list[tuple[int, Row]] = []
-        for key in keys:
-            cached = self._cached_position(key)
-            try:
-                fresh = self.store.row(key)
-                position = self.store.position(self.query, key) if fresh is not None else None
-            except Exception:
-                log.exception("the store could not read %s", key)
-                return False
-            if cached is None and position is None:
-                continue  # neither shown before nor now
-            if cached != position or fresh is None:
-                return False
-            updates.append((position, fresh))
-        for position, fresh in updates:
-            page = self._pages.get(position // PAGE_SIZE)
-            if page is not None and position % PAGE_SIZE < len(page):
-                page[position % PAGE_SIZE] = fresh
-                self._key_pos[fresh.key] = position
-            self._cell_cache.pop(position, None)
-            self.dataChanged.emit(self.index(position, 0),
-                                  self.index(position, len(Column) - 1))
-        return True
-
     def _cached_position(self, key: str) -> int | None:
         position = self._key_pos.get(key)
         if position is None:
@@ -673,68 +420,6 @@ class InventoryModel(QAbstractTableModel):
         if page is None or offset >= len(page) or page[offset].key != key:
             return None
         return position
-
-    def _relayout(self, replace_query: RowQuery | None = None,
-                  known_count: int | None = None) -> None:
-        """Re-read the count, keep persistent indexes (selection, current) on their keys.
-
-        Row-count changes are told as inserts/removes at the end (before, resp. after, the
-        layout change), so every view and proxy sees a consistent model at each signal.
-        Persistent indexes are collected *after* layoutAboutToBeChanged, when every view has
-        registered its own, and placed by key with the store's ``position``.
-        """
-        new_query = replace_query or self.query
-        old_count = self._count
-        new_count = (known_count if known_count is not None and replace_query is None
-                     else self._read_count(new_query))
-        if new_count > old_count:
-            self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
-            self._count = new_count
-            self.endInsertRows()
-        self.layoutAboutToBeChanged.emit()
-        keyed: list[tuple[QModelIndex, str | None]] = [
-            (index, self._cached_key(index.row()) or self.key_at(index.row()))
-            for index in self.persistentIndexList()]
-        self._reuse = self._cells_by_key()  # display text does not depend on the query
-        self._drop_order()
-        self.query = new_query
-        self._pages.clear()
-        self._cell_cache.clear()
-        self._key_pos.clear()
-        self._move_persistent(keyed, new_count)
-        self.layoutChanged.emit()
-        if new_count < old_count:
-            self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
-            self._count = new_count
-            self.endRemoveRows()
-
-    def _cells_by_key(self) -> dict[str, tuple[Row, list[str | None]]]:
-        kept: dict[str, tuple[Row, list[str | None]]] = {}
-        for row, cells in self._cell_cache.items():
-            page = self._pages.get(row // PAGE_SIZE)
-            if page is not None and row % PAGE_SIZE < len(page):
-                found = page[row % PAGE_SIZE]
-                kept[found.key] = (found, cells)
-        return kept
-
-    def _move_persistent(self, keyed: list[tuple[QModelIndex, str | None]], limit: int) -> None:
-        positions: dict[str, int | None] = {}
-        for index, key in keyed:
-            if key is None:
-                target = None
-            else:
-                if key not in positions:
-                    try:
-                        positions[key] = self.store.position(self.query, key)
-                    except Exception:
-                        log.exception("the store could not place %s", key)
-                        positions[key] = None
-                target = positions[key]
-            if target is not None and target < limit:
-                self.changePersistentIndex(index, self.index(target, index.column()))
-            else:
-                self.changePersistentIndex(index, QModelIndex())
-
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
@@ -755,19 +440,6 @@ _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLI
                 DecisionState.FAILED}
 
 
-def _ranges(rows: list[int]) -> list[tuple[int, int]]:
-    """Sorted row numbers as (first, last) runs of consecutive rows."""
-    runs: list[tuple[int, int]] = []
-    for row in sorted(rows):
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
-
-
-def _replace(query: RowQuery, **changes: Any) -> RowQuery:
-    import dataclasses
-
-    return dataclasses.replace(query, **changes)
-
+__all__ = ["KEY_ROLE", "ORDER_MIN_ROWS", "PAGE_SIZE", "STATE_ROLE", "Column", "InventoryModel",
+           "ListOrder", "LiveState", "column_titles", "count_in_background", "fmt_decimal",
+           "fmt_dimensions", "fmt_time"]

@@ -1072,89 +1072,89 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="103"/>
-        <source>Source</source>
-        <translation>来源</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="104"/>
-        <source>RMA</source>
-        <translation>RMA</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="105"/>
-        <source>Tracking number</source>
-        <translation>跟踪号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="106"/>
-        <source>SKU</source>
-        <translation>SKU</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="107"/>
-        <source>Description</source>
-        <translation>描述</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="108"/>
-        <source>Qty</source>
-        <translation>数量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="109"/>
-        <source>L x W x H (cm)</source>
-        <translation>长 x 宽 x 高 (cm)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="110"/>
-        <source>Weight (kg)</source>
-        <translation>重量 (kg)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="111"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="112"/>
-        <source>Handling</source>
-        <translation>处理方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="113"/>
-        <source>Handling status</source>
-        <translation>处理状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="114"/>
-        <source>Update</source>
-        <translation>更新</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="115"/>
-        <source>Warehouse</source>
-        <translation>仓库</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="116"/>
-        <source>Received</source>
-        <translation>收件时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/inventory.py" line="436"/>
+        <location filename="../../ui/inventory.py" line="281"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="516"/>
+        <location filename="../../ui/inventory.py" line="361"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="520"/>
+        <location filename="../../ui/inventory.py" line="365"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="65"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="66"/>
+        <source>RMA</source>
+        <translation>RMA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="67"/>
+        <source>Tracking number</source>
+        <translation>跟踪号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="68"/>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="69"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="70"/>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="71"/>
+        <source>L x W x H (cm)</source>
+        <translation>长 x 宽 x 高 (cm)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="72"/>
+        <source>Weight (kg)</source>
+        <translation>重量 (kg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="73"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="74"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="75"/>
+        <source>Handling status</source>
+        <translation>处理状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="76"/>
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="77"/>
+        <source>Warehouse</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/listing.py" line="78"/>
+        <source>Received</source>
+        <translation>收件时间</translation>
     </message>
 </context>
 <context>

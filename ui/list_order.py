@@ -1,0 +1,119 @@
+"""The inventory list's order in memory, for long lists.
+
+SQL places a row (``COUNT`` of the rows before it) and reads a page far down (``OFFSET``) by
+walking the index: ~20 ms each at 200,000 rows. A :class:`ListOrder` (every key of the
+query's list, in order, and each key's row) is read on a background thread once changes
+settle; with it, placing a scanned item is a dict lookup and a page is 50 reads by key.
+It is dropped at the first change (SQL answers meanwhile) and read again after
+``ORDER_DEBOUNCE_MS`` without changes. :class:`OrderMixin` is that part of
+:class:`ui.inventory.InventoryModel`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from app.store.base import Row, RowQuery, Store
+from ui.listing import PAGE_SIZE
+
+log = logging.getLogger("ui.inventory")
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrder:
+    """Every key of one query's list in order, and each key's row: placing a scanned item
+    and reading a page far down the list cost a dict lookup and a read by key instead of
+    SQL counting its way there. Read in the background; dropped at the first change."""
+
+    query: RowQuery
+    keys: list[str]
+    rank: dict[str, int]
+
+
+_order_pool: Any = None
+
+
+def _order_executor() -> Any:
+    """One background thread for every model's order reads (one store connection)."""
+    global _order_pool
+    if _order_pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _order_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inventory-order")
+    return _order_pool
+
+
+def count_in_background(store: Store) -> Any:
+    """Start counting the default list on the background thread (SQLite counts without
+    holding the GIL, so the window's widgets are built meanwhile); a Future of the count."""
+    return _order_executor().submit(store.count, RowQuery())
+
+
+class OrderMixin:
+    """The list order part of the inventory model (signals and state live on the model)."""
+
+    # Provided by InventoryModel.
+    order: ListOrder | None
+    order_min_rows: int
+    store: Store
+    query: RowQuery
+    _count: int
+    _order_generation: int
+    _order_reading: bool
+    _order_read: Any
+    _order_timer: Any
+    order_ready: Any
+
+    def _page_by_keys(self, number: int) -> list[Row] | None:
+        """The page's rows read by key from the known order; None: read it with OFFSET."""
+        order = self.order
+        if order is None:
+            return None
+        keys = order.keys[number * PAGE_SIZE:(number + 1) * PAGE_SIZE]
+        found = self.store.rows_for(keys)
+        if len(found) != len(keys):
+            self._drop_order()  # a row left since the order was read
+            return None
+        return [found[key] for key in keys]
+
+    # -- the list's order in memory ------------------------------------------------------------
+    def request_order(self) -> None:
+        """Read the whole list's key order in the background (long lists only)."""
+        if self.order is not None or self._order_reading or self._count < self.order_min_rows:
+            return
+        self._order_reading = True
+        generation, query, store = self._order_generation, self.query, self.store
+        signal = self._order_read
+
+        def read() -> None:
+            # Everything here, the rank table included, is built on the worker thread: the
+            # GUI thread only swaps the finished order in.
+            order: ListOrder | None = None
+            try:
+                keys = store.ordered_keys(query)
+                order = ListOrder(query, keys, {key: row for row, key in enumerate(keys)})
+            except Exception as exc:  # the list still works through SQL
+                log.warning("the list's order could not be read: %s", exc)
+            with contextlib.suppress(RuntimeError):  # the model is gone
+                signal.emit(generation, query, order)
+
+        _order_executor().submit(read)
+
+    def _order_arrived(self, generation: int, query: RowQuery, order: ListOrder | None) -> None:
+        self._order_reading = False
+        if generation != self._order_generation or query != self.query:
+            self._order_timer.start()  # the list changed meanwhile: read it again later
+            return
+        if order is None or len(order.keys) != self._count:
+            return  # the store changed under the read: the next change schedules another
+        self.order = order
+        self.order_ready.emit()
+
+    def _drop_order(self) -> None:
+        """Any change to the list: forget its order now, read it again once changes settle."""
+        self.order = None
+        self._order_generation += 1
+        self._order_timer.start()
