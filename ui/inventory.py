@@ -7,10 +7,10 @@ the model re-queries, instead of sorting 200,000 rows in memory. The view sits o
 directly (no proxy: see ``ui.window.InventoryView``), and a painted cell costs one Python
 call (:meth:`InventoryModel.multiData` answers every role the delegate asks at once).
 
-Store changes are picked up by :meth:`InventoryModel.apply_changes` (the window polls
-``store.changes_since(seq)`` with a timer): a few changed keys that keep their place are
-re-read and repainted; anything else re-reads the count and moves the persistent indexes
-(the selection) to their rows' new positions by key, so the operator's selection stays.
+Its parts: :mod:`ui.listing` (columns, titles, cell formats), :mod:`ui.list_order` (long
+lists keep their key order in memory: placing a row and reading a far page by key instead
+of SQL counting its way there) and :mod:`ui.inventory_changes` (store changes picked up
+from the window's poll, the operator's selection kept on its row by key).
 """
 
 from __future__ import annotations
