@@ -254,6 +254,18 @@ class Store(abc.ABC):
         """
         return True
 
+    def defer_checkpoints(self) -> None:
+        """Commits from the calling thread skip the engine's automatic log checkpoint
+        (SQLite: copying the WAL back into the file, with an fsync, inside whichever commit
+        passes 1000 pages); the caller runs :meth:`checkpoint` from another thread instead.
+        Durability is unchanged. No-op for engines without one."""
+        return None
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log back into the database as far as possible without
+        waiting for readers or writers (SQLite ``PASSIVE``). No-op for other engines."""
+        return None
+
     # -- decisions: audit trail and outbox --------------------------------------------
     @abc.abstractmethod
     def add_decision(self, decision: Decision, *,

@@ -106,6 +106,19 @@ class SQLiteStore(SqlStore):
             if remaining <= 0 or self._closing.wait(min(POLL_S, remaining)):
                 return False
 
+    # -- checkpoints (see Store.defer_checkpoints) ---------------------------------------
+    def defer_checkpoints(self) -> None:
+        try:
+            self._conn().execute("PRAGMA wal_autocheckpoint=0")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def checkpoint(self) -> None:
+        try:
+            self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
     # -- errors --------------------------------------------------------------------------
     def _error(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc).lower()

@@ -215,3 +215,31 @@ def test_run_in_thread(sqlite_store: Store) -> None:
         return result.changed
     assert asyncio.run(main())
     assert sqlite_store.get("rh:1") is not None
+
+
+def test_deferred_checkpoints_leave_the_copy_back_to_checkpoint(tmp_path: Path) -> None:
+    """After defer_checkpoints(), this thread's commits never copy the WAL back into the
+    file (an untouched store does, once the WAL passes 1000 pages); checkpoint() does,
+    from another thread, and every record stays readable throughout."""
+
+    def fill(store: Store, first: int) -> None:
+        for n in range(first, first + 80):  # one commit each: well over 1000 WAL pages
+            store.upsert(rh(n))
+
+    sizes = {}
+    for deferred in (False, True):
+        path = tmp_path / f"deferred-{deferred}.sqlite3"
+        with open_store(str(path)) as store:
+            if deferred:
+                store.defer_checkpoints()
+            before = path.stat().st_size
+            fill(store, 1)
+            sizes[deferred] = path.stat().st_size - before
+            if deferred:
+                assert store.count(RowQuery(filter=RowFilter.ALL)) == 80
+                worker = threading.Thread(target=store.checkpoint)
+                worker.start()
+                worker.join(30)
+                assert path.stat().st_size - before > 100_000  # copied back now
+    assert sizes[False] > 100_000   # the automatic checkpoint ran inside some commit
+    assert sizes[True] == 0         # ... and never with checkpoints deferred

@@ -551,6 +551,14 @@ def test_ingest_many_larger_than_one_statement(store: Store) -> None:
     assert len(store.raw_events(limit=500)) == 150
 
 
+def test_checkpoints_can_be_deferred_on_every_engine(store: Store) -> None:
+    store.defer_checkpoints()
+    assert store.ingest_many([(_event("c-1"), [rh(1)])]) == [True]
+    store.checkpoint()
+    got = store.get("rh:1")
+    assert got is not None and got.rma == "RMA00001"
+
+
 def test_ingest_many_is_all_or_nothing(store: Store) -> None:
     bad = dataclasses.replace(rh(9), meta={"EAN": object()})  # type: ignore[dict-item]
     with pytest.raises(TypeError):

@@ -17,11 +17,23 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class _Recording:
-    """A real store whose ingest_many notes the thread and the batch size."""
+    """A real store noting the threads it is used on and the batch sizes."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.calls: list[tuple[str, int]] = []
+        self.deferred_on: list[str] = []
+        self.checkpointed_on: list[str] = []
+        self.checkpointed = threading.Event()
+
+    def defer_checkpoints(self) -> None:
+        self.deferred_on.append(threading.current_thread().name)
+        self.store.defer_checkpoints()
+
+    def checkpoint(self) -> None:
+        self.checkpointed_on.append(threading.current_thread().name)
+        self.store.checkpoint()
+        self.checkpointed.set()
 
     def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
                     ) -> list[bool]:
@@ -40,7 +52,7 @@ def _item(n: int) -> tuple[RawEvent, list[InventoryRecord]]:
 async def test_concurrent_events_share_transactions_on_one_writer_thread(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "gc.sqlite3"))
     recording = _Recording(store)
-    writer = GroupCommit(cast(Store, recording))
+    writer = GroupCommit(cast(Store, recording), checkpoint_every=2)
     try:
         for round_no in range(3):
             items = [_item(round_no * 100 + i) for i in range(20)]
@@ -48,12 +60,16 @@ async def test_concurrent_events_share_transactions_on_one_writer_thread(tmp_pat
             assert results == [True] * 20
         again = await asyncio.gather(*(writer.ingest(*_item(i)) for i in (0, 1, 500)))
         assert again == [False, False, True]  # duplicates are told apart per event
+        assert await asyncio.to_thread(recording.checkpointed.wait, 30)
     finally:
         writer.close()
     assert sum(size for _, size in recording.calls) == 63
     assert writer.batches == len(recording.calls) < 63  # events were grouped
     assert len({name for name, _ in recording.calls}) == 1
     assert recording.calls[0][0].startswith("webhook-writer")
+    # the writer's own commits skip automatic checkpoints; another thread runs them
+    assert recording.deferred_on == [recording.calls[0][0]]
+    assert recording.checkpointed_on and recording.calls[0][0] not in recording.checkpointed_on
     assert threading.current_thread().name not in {name for name, _ in recording.calls}
     # after close() the next write starts a new writer thread
     assert await writer.ingest(*_item(600))
