@@ -215,24 +215,22 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
                   roleDataSpan: QModelRoleDataSpan) -> None:
         # The delegate asks for its ~7 roles of a cell in one call (Qt 6): one crossing
         # into Python per painted cell instead of one per role.
+        # Every role answered is set or cleared: the view hands the same role data to cell
+        # after cell, so a value left in place would leak into the next cell (an alignment
+        # set for the Qty column right-aligned every column painted after it).
         column = index.column()
         if len(roleDataSpan) == 7:
             # QStyledItemDelegate's request: font, alignment, foreground, check state,
             # decoration, display, background, in that order (checked, not assumed). The
-            # list answers three of them: touching only those halves the call's cost.
-            display, alignment = roleDataSpan[5], roleDataSpan[1]
-            if display.role() == _DISPLAY and alignment.role() == _ALIGNMENT:
+            # list answers three of them and never the other four.
+            display, alignment, decoration = roleDataSpan[5], roleDataSpan[1], roleDataSpan[4]
+            if (display.role() == _DISPLAY and alignment.role() == _ALIGNMENT
+                    and decoration.role() == _DECORATION):
                 text = self._cell(index.row(), column) if 0 <= column < _COLUMNS else None
-                if text is not None:
-                    display.setData(text)
-                if column in _RIGHT_COLUMNS:
-                    alignment.setData(_RIGHT)
-                elif column == _UPDATE_COLUMN:
-                    decoration = roleDataSpan[4]
-                    if decoration.role() == _DECORATION:
-                        value = self._data(index, _DECORATION)
-                        if value is not None:
-                            decoration.setData(value)
+                _answer(display, text)
+                _answer(alignment, _RIGHT if column in _RIGHT_COLUMNS else None)
+                _answer(decoration, self._data(index, _DECORATION)
+                        if column == _UPDATE_COLUMN else None)
                 return
         text = None
         for number in range(len(roleDataSpan)):  # indexing: iterating ends in an IndexError
@@ -241,15 +239,13 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
             if role in (_DISPLAY, _ACCESSIBLE):
                 if text is None and 0 <= column < _COLUMNS:
                     text = self._cell(index.row(), column)
-                if text is not None:
-                    item.setData(text)
+                _answer(item, text)
             elif role == _ALIGNMENT:
-                if column in _RIGHT_COLUMNS:
-                    item.setData(_RIGHT)
+                _answer(item, _RIGHT if column in _RIGHT_COLUMNS else None)
             elif role in _HANDLED_ROLES and (role != _DECORATION or column == _UPDATE_COLUMN):
-                value = self._data(index, role)
-                if value is not None:
-                    item.setData(value)
+                _answer(item, self._data(index, role))
+            else:
+                item.clearData()
 
     def _cell(self, row: int, column: int) -> str | None:
         """A cell's display text, formatted once per row and column and only when painted
@@ -438,6 +434,14 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,
                 DecisionState.FAILED}
+
+
+
+def _answer(item: Any, value: Any) -> None:
+    if value is None:
+        item.clearData()
+    else:
+        item.setData(value)
 
 
 __all__ = ["KEY_ROLE", "ORDER_MIN_ROWS", "PAGE_SIZE", "STATE_ROLE", "Column", "InventoryModel",

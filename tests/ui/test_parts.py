@@ -167,6 +167,56 @@ def test_multidata_answers_every_role_like_data(store: Store) -> None:
     assert answered > 8 * len(Column)  # display text at least, plus alignment and keys
 
 
+def test_multidata_clears_what_a_previous_cell_left(store: Store) -> None:
+    """The view hands the same role data from cell to cell: nothing may leak across."""
+    from ui.qt import QModelRoleData, QModelRoleDataSpan
+
+    model = InventoryModel(store)
+    model.set_query(RowQuery(filter=RowFilter.ALL))
+    alignment = QModelRoleData(int(Qt.ItemDataRole.TextAlignmentRole))
+    display = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
+    model.multiData(model.index(0, int(Column.QUANTITY)), QModelRoleDataSpan(alignment))
+    assert alignment.data() is not None  # quantities are right-aligned
+    model.multiData(model.index(0, int(Column.RMA)), QModelRoleDataSpan(alignment))
+    assert alignment.data() is None  # ... and the RMA next to it is not
+    display.setData("left over")
+    model.multiData(model.index(model.rowCount() + 5, int(Column.RMA)), QModelRoleDataSpan(display))
+    assert display.data() is None  # no row there: no text
+
+
+def test_painted_list_keeps_text_columns_left_aligned(qtbot: Any, store: Store) -> None:
+    """Through the real delegate: a text column starts at its left edge, quantities end at
+    their right edge (the multiData fast path answers alignment cell by cell)."""
+    from ui.qt import QImage, QTableView
+
+    model = InventoryModel(store)
+    model.set_query(RowQuery(filter=RowFilter.ALL))
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(900, 300)
+    for column in (Column.QUANTITY, Column.RMA):
+        view.setColumnWidth(int(column), 400)
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    background = image.pixelColor(2, 2).lightness()
+
+    def ink_span(column: Column) -> tuple[int, int]:
+        left = view.columnViewportPosition(int(column))
+        top = view.rowViewportPosition(1)  # row 1: painted after row 0's right-aligned cells
+        xs = [x for x in range(left + 2, left + view.columnWidth(int(column)) - 2)
+              for y in range(top + 2, top + view.rowHeight(1) - 2)
+              if abs(image.pixelColor(x, y).lightness() - background) > 60]
+        assert xs, f"no text painted in {column.name}"
+        return min(xs) - left, left + view.columnWidth(int(column)) - max(xs)
+
+    rma_left, rma_right = ink_span(Column.RMA)
+    qty_left, qty_right = ink_span(Column.QUANTITY)
+    assert rma_left < rma_right  # text column: ink near the left edge
+    assert qty_right < qty_left  # number column: ink near the right edge
+
+
 def test_decision_state_shows_on_the_row_with_icon_and_text(store: Store) -> None:
     from app.model import Decision, DecisionAction, DecisionState
 
