@@ -193,6 +193,11 @@ class Smoke:
                               "runtime/Lib/site-packages/PySide6/designer.exe")
                   if (inst / p).exists()]
         self.check("pruned Qt parts absent", not absent, f"present {absent}")
+        # Compiled by the installer (compileall), before anything ran the app.
+        compiled = ["app/__pycache__/desk.cpython-313.pyc", "ui/__pycache__/window.cpython-313.pyc",
+                    "runtime/Lib/site-packages/httpx/__pycache__/_client.cpython-313.pyc"]
+        uncompiled = [p for p in compiled if not (inst / p).is_file()]
+        self.check("bytecode compiled at install", not uncompiled, f"missing {uncompiled}")
         gui_exe = str(inst / layout.GUI_LAUNCHER)
         for link in (self.start_menu_link, self.desktop_link):
             data = link.read_bytes() if link.is_file() else b""
