@@ -5,8 +5,9 @@
 ``GET  /healthz``                 liveness and store reachability
 
 Every answer comes after the store has committed (or refused) the event: store writes run
-in a worker thread (``asyncio.to_thread``) so the event loop keeps serving, and concurrent
-events share a transaction (:class:`GroupCommit`). Log lines are
+on one writer thread so the event loop keeps serving, concurrent events share a transaction
+(:class:`GroupCommit`), and a Return Helper event's mapping into records runs on that
+thread too, just before its batch (the loop only checks the signature and the envelope). Log lines are
 ``key=value`` pairs and never carry a secret, a signature or the WINIT path token.
 """
 
@@ -98,6 +99,9 @@ class _SecretCache:
         return self._value
 
 
+Build = Callable[[], tuple[RawEvent, Sequence[InventoryRecord]]]
+
+
 class GroupCommit:
     """Store writes from concurrent requests, committed together.
 
@@ -116,7 +120,8 @@ class GroupCommit:
         self._store = store
         self._max = max_batch
         self._checkpoint_every = checkpoint_every
-        self._pending: list[tuple[RawEvent, Sequence[InventoryRecord], asyncio.Future[bool]]] = []
+        self._pending: list[tuple[RawEvent | Build, Sequence[InventoryRecord],
+                                  asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
         self._thread: concurrent.futures.ThreadPoolExecutor | None = None
         self._checkpointer: concurrent.futures.ThreadPoolExecutor | None = None
@@ -168,20 +173,45 @@ class GroupCommit:
             if executor is not None:
                 executor.shutdown(wait=False)
 
-    async def ingest(self, event: RawEvent, records: Sequence[InventoryRecord]) -> bool:
+    async def ingest_built(self, build: Build) -> bool:
+        """:meth:`ingest` of the event and records ``build()`` returns, called on the
+        writer thread just before the batch is written (so parsing work leaves the event
+        loop); an exception from ``build`` fails this event only, raised here."""
+        return await self.ingest(build, ())
+
+    async def ingest(self, event: RawEvent | Build, records: Sequence[InventoryRecord]) -> bool:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((event, records, future))
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._drain())
         return await future
 
+    def _write(self, batch: list[tuple[RawEvent | Build, Sequence[InventoryRecord]]],
+               ) -> list[bool | Exception]:
+        """On the writer thread: build what is to be built, then one ingest_many."""
+        out: list[bool | Exception] = [False] * len(batch)
+        items: list[tuple[RawEvent, Sequence[InventoryRecord]]] = []
+        where: list[int] = []
+        for index, (work, records) in enumerate(batch):
+            if not isinstance(work, RawEvent):
+                try:
+                    work, records = work()
+                except Exception as exc:  # this event only (EventError: a 422)
+                    out[index] = exc
+                    continue
+            items.append((work, records))
+            where.append(index)
+        if items:
+            for index, inserted in zip(where, self._store.ingest_many(items), strict=True):
+                out[index] = inserted
+        return out
+
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[:self._max], self._pending[self._max:]
             try:
                 results = await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), self._store.ingest_many,
-                    [(event, records) for event, records, _ in batch])
+                    self._executor(), self._write, [(work, records) for work, records, _ in batch])
             except BaseException as exc:
                 if isinstance(exc, Exception) and not isinstance(exc, StoreError):
                     log.exception("webhook store write failed")
@@ -200,7 +230,10 @@ class GroupCommit:
             self.batches += 1
             for (_, _, future), inserted in zip(batch, results, strict=True):
                 if not future.done():
-                    future.set_result(inserted)
+                    if isinstance(inserted, BaseException):
+                        future.set_exception(inserted)
+                    else:
+                        future.set_result(inserted)
             self._after_batch()
 
 
@@ -408,27 +441,30 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             return rh_answer(400, "rejected", started, level=logging.WARNING, reason="stale",
                              kind=event.kind, event_time=event.event_time,
                              detail="eventTime missing or more than 15 minutes from this clock")
+        lookup = store.get if handler_for(event) is HANDLERS["vasupdated"] else None
+        interpreted: list[Interpretation] = []
+
+        def build() -> tuple[RawEvent, Sequence[InventoryRecord]]:
+            # on the writer thread, just before the batch: mapping work leaves the loop
+            # (vasUpdated reads the stored VAS list there too)
+            result = interpret(event, lookup=lookup, file_base=file_base)
+            interpreted.append(result)
+            return rh_raw(body, event, now, headers, result), result.records
+
         try:
-            if handler_for(event) is HANDLERS["vasupdated"]:
-                # merges into the stored VAS list: a store read, off the loop
-                result = await asyncio.to_thread(interpret, event, lookup=store.get,
-                                                 file_base=file_base)
-            else:  # pure parsing: on the loop, no thread hop
-                result = interpret(event, file_base=file_base)
+            inserted = await writer.ingest_built(build)
         except EventError as exc:
             await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers, event)
             return rh_answer(422, "rejected", started, level=logging.WARNING, reason=exc.reason,
                              kind=event.kind, detail=str(exc))
-        raw = rh_raw(body, event, now, headers, result)
-        try:
-            inserted = await writer.ingest(raw, result.records)
         except StoreError as exc:
             return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                              kind=event.kind, detail=str(exc))
         if not inserted:
             stats.duplicates += 1
             return rh_answer(200, Outcome.DUPLICATE, started, kind=event.kind,
-                             dedup=raw.dedup_key)
+                             dedup=dedup_key(event, body))
+        result = interpreted[0]
         stats.accepted += 1
         level = logging.WARNING if result.outcome != Outcome.APPLIED else logging.INFO
         return rh_answer(200, result.outcome, started, level=level, kind=event.kind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
@@ -75,4 +75,33 @@ async def test_concurrent_events_share_transactions_on_one_writer_thread(tmp_pat
     assert await writer.ingest(*_item(600))
     writer.close()
     assert store.get(rh_key(600)) is not None and store.get(rh_key(219)) is not None
+    store.close()
+
+
+async def test_built_events_are_built_on_the_writer_and_fail_alone(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "built.sqlite3"))
+    writer = GroupCommit(store)
+    built_on: list[str] = []
+
+    def build(n: int) -> Callable[[], tuple[RawEvent, list[InventoryRecord]]]:
+        def make() -> tuple[RawEvent, list[InventoryRecord]]:
+            built_on.append(threading.current_thread().name)
+            if n == 2:
+                raise ValueError("cannot read event 2")
+            return _item(n)
+        return make
+
+    try:
+        results = await asyncio.gather(*(writer.ingest_built(build(n)) for n in range(5)),
+                                       writer.ingest(*_item(9)), return_exceptions=True)
+    finally:
+        writer.close()
+    assert results[:2] == [True, True] and results[3:] == [True, True, True]
+    assert isinstance(results[2], ValueError) and "event 2" in str(results[2])
+    assert writer.batches == 1  # the failed build did not fail its batch
+    assert len(built_on) == 5 and set(built_on) != {threading.current_thread().name}
+    assert all(name.startswith("webhook-writer") for name in built_on)
+    assert store.get(rh_key(2)) is None and store.get(rh_key(4)) is not None
+    assert [e.dedup_key for e in store.raw_events()] == [
+        "rh:n:9", "rh:n:4", "rh:n:3", "rh:n:1", "rh:n:0"]
     store.close()
