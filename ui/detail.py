@@ -25,7 +25,7 @@ from ui.i18n import (
     source_name,
     winit_status_name,
 )
-from ui.inventory import fmt_decimal, fmt_time
+from ui.listing import fmt_decimal, fmt_dimensions, fmt_time
 from ui.qt import (
     QAbstractItemView,
     QColor,
@@ -55,13 +55,6 @@ log = logging.getLogger(__name__)
 
 ImageLoader = Callable[[str], Awaitable[bytes]]
 THUMB = 96
-
-
-def _dims(line: SkuLine) -> str:
-    sides = (line.length_cm, line.width_cm, line.height_cm)
-    if any(s is None for s in sides):
-        return ""
-    return " x ".join(fmt_decimal(s) for s in sides)
 
 
 def _dec(value: Decimal | None) -> str:
@@ -331,7 +324,7 @@ class DetailPanel(QScrollArea):
     def _show_lines(self, record: InventoryRecord) -> None:
         rows = [[self._kind_name(line.kind), line.sku or "", line.barcode or "",
                  line.description or line.specification or "", grade_name(line.grade),
-                 "" if line.quantity is None else str(line.quantity), _dims(line),
+                 "" if line.quantity is None else str(line.quantity), fmt_dimensions(line),
                  _dec(line.volume_m3), _dec(line.weight_kg), ", ".join(line.serials),
                  handle_method_name(line.handle_method)] for line in record.lines]
         self.lines.fill(self._line_headers(), rows)
@@ -352,7 +345,7 @@ class DetailPanel(QScrollArea):
             (tr("Barcode"), lambda x: x.barcode or ""),
             (tr("Grade"), lambda x: grade_name(x.grade)),
             (tr("Qty"), lambda x: "" if x.quantity is None else str(x.quantity)),
-            (tr("L x W x H (cm)"), _dims),
+            (tr("L x W x H (cm)"), fmt_dimensions),
             (tr("Volume (m³)"), lambda x: _dec(x.volume_m3)),
             (tr("Weight (kg)"), lambda x: _dec(x.weight_kg)),
             (tr("Handle method"), lambda x: handle_method_name(x.handle_method)),

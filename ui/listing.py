@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum
 
+from app.model import SkuLine
 from app.store.base import Row, SortKey
 from ui.i18n import make_tr
 from ui.qt import Qt
@@ -86,8 +87,9 @@ def fmt_decimal(value: Decimal | None) -> str:
     return text
 
 
-def fmt_dimensions(row: Row) -> str:
-    sides = (row.length_cm, row.width_cm, row.height_cm)
+def fmt_dimensions(item: Row | SkuLine) -> str:
+    """``L x W x H`` of a list row or an SKU line; empty unless all three are known."""
+    sides = (item.length_cm, item.width_cm, item.height_cm)
     if any(s is None for s in sides):
         return ""
     return " x ".join(fmt_decimal(s) for s in sides)
