@@ -175,6 +175,8 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
             if position is not None:
                 return position if position < self._count else None
             # Not in the list when its order was read: it may have arrived since (SQL says).
+        else:
+            self.want_order()
         try:
             position = self.store.position(self.query, key)
         except Exception:
@@ -367,7 +369,7 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         if query == self.query:
             return
         self.beginResetModel()
-        self._drop_order()
+        self._drop_order(reread=True)
         self.query = query
         self._pages.clear()
         self._cell_cache.clear()

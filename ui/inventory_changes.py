@@ -26,6 +26,7 @@ class ChangesMixin:
 
     # Provided by InventoryModel (and QAbstractTableModel).
     store: Any
+    order: Any
     query: RowQuery
     _count: int
     _pages: OrderedDict[int, list[Row]]
@@ -35,6 +36,7 @@ class ChangesMixin:
     page_reads: int
     _read_count: Any
     _drop_order: Any
+    want_order: Any
     _cached_key: Any
     _cached_position: Any
     key_at: Any
@@ -58,7 +60,9 @@ class ChangesMixin:
     def _refresh_keys(self, keys: list[str], force_small: bool = False) -> None:
         if not keys:
             return
-        self._drop_order()
+        if self.order is not None and len(keys) <= SMALL_CHANGE and self._update_in_order(keys):
+            return
+        self._drop_order()  # read again when a scan needs it, not beside every change
         new_count = self._read_count()
         if new_count == self._count:
             if (len(keys) <= SMALL_CHANGE or force_small) and self._small_update(keys):
@@ -121,6 +125,43 @@ class ChangesMixin:
                                       self.index(min(first + PAGE_SIZE, self._count) - 1, last))
         return True
 
+    def _update_in_order(self, keys: list[str]) -> bool:
+        """Changed rows that keep their place in the known order are repainted where they
+        are, and the order is kept: no COUNT, no SQL placing (~20 ms each at 200,000 rows),
+        and scans stay fast while webhooks trickle in. One read tells which of the changed
+        rows and their old neighbours are in the list now and in what order; False (the
+        caller re-lays out) when a row arrived, left or moved past a neighbour."""
+        order = self.order
+        assert order is not None
+        check = set(keys)
+        for key in keys:
+            row = order.rank.get(key)
+            if row is not None:
+                check.update(order.keys[max(0, row - 1):row + 2])
+        try:
+            listed = self.store.ordered_among(self.query, check)
+            fresh = self.store.rows_for([key for key in keys if key in order.rank])
+        except Exception:
+            log.exception("the store could not re-read changed rows")
+            return False
+        now_listed = set(listed)
+        if any((key in order.rank) != (key in now_listed) for key in keys):
+            return False  # a row arrived in the list or left it
+        if listed != sorted(listed, key=order.rank.__getitem__):
+            return False  # a changed row moved past a neighbour
+        for key, found in fresh.items():
+            position = order.rank[key]
+            if position >= self._count:
+                return False
+            page = self._pages.get(position // PAGE_SIZE)
+            if page is not None and position % PAGE_SIZE < len(page):
+                page[position % PAGE_SIZE] = found
+                self._key_pos[key] = position
+            self._cell_cache.pop(position, None)
+            self._reuse.pop(key, None)
+            self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1))
+        return True
+
     def _small_update(self, keys: list[str]) -> bool:
         """Re-read rows that keep their place; False when a row moved, left or arrived."""
         updates: list[tuple[int, Row]] = []
@@ -169,7 +210,7 @@ class ChangesMixin:
             (index, self._cached_key(index.row()) or self.key_at(index.row()))
             for index in self.persistentIndexList()]
         self._reuse = self._cells_by_key()  # display text does not depend on the query
-        self._drop_order()
+        self._drop_order(reread=replace_query is not None)
         self.query = new_query
         self._pages.clear()
         self._cell_cache.clear()

@@ -94,7 +94,7 @@ class OrderMixin:
             order: ListOrder | None = None
             try:
                 keys = store.ordered_keys(query)
-                order = ListOrder(query, keys, {key: row for row, key in enumerate(keys)})
+                order = ListOrder(query, keys, dict(zip(keys, range(len(keys)), strict=True)))
             except Exception as exc:  # the list still works through SQL
                 log.warning("the list's order could not be read: %s", exc)
             with contextlib.suppress(RuntimeError):  # the model is gone
@@ -105,15 +105,24 @@ class OrderMixin:
     def _order_arrived(self, generation: int, query: RowQuery, order: ListOrder | None) -> None:
         self._order_reading = False
         if generation != self._order_generation or query != self.query:
-            self._order_timer.start()  # the list changed meanwhile: read it again later
-            return
+            return  # the list changed meanwhile: the next scan that needs it asks again
         if order is None or len(order.keys) != self._count:
-            return  # the store changed under the read: the next change schedules another
+            return  # the store changed under the read: likewise
         self.order = order
         self.order_ready.emit()
 
-    def _drop_order(self) -> None:
-        """Any change to the list: forget its order now, read it again once changes settle."""
+    def _drop_order(self, reread: bool = False) -> None:
+        """A change that moves rows: forget the order now. ``reread`` (a new filter or sort)
+        reads it again once the list settles; after store changes it is read again when a
+        scan needs it (:meth:`want_order`), so a sync that changes rows all along never has
+        the whole list read beside it."""
         self.order = None
         self._order_generation += 1
-        self._order_timer.start()
+        if reread:
+            self._order_timer.start()
+
+    def want_order(self) -> None:
+        """A row had to be placed by SQL: read the order soon (once, not per scan)."""
+        if (self.order is None and not self._order_reading and not self._order_timer.isActive()
+                and self._count >= self.order_min_rows):
+            self._order_timer.start()

@@ -199,6 +199,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def row(self, key: str) -> Row | None: ...
 
+    def ordered_among(self, query: RowQuery, keys: Iterable[str]) -> list[str]:
+        """Those of ``keys`` that are in ``query``'s list now, in the list's order.
+
+        One read by key, no counting: the window checks with it that changed rows are still
+        in the list and still between their neighbours. Engines override this default.
+        """
+        placed = [(position, key) for key in set(keys)
+                  if (position := self.position(query, key)) is not None]
+        return [key for _position, key in sorted(placed)]
+
     def ordered_keys(self, query: RowQuery) -> list[str]:
         """Every key in ``query``'s list, in the list's order (the order of :meth:`rows`).
 

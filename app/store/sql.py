@@ -40,6 +40,17 @@ UPSERT_BATCH = 500  # records read and written together by upsert_many
 
 
 class SqlStore(SqlRows, SqlDecisions, SqlEvents):
+    def ordered_among(self, query: RowQuery, keys: Iterable[str]) -> list[str]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return []
+        where, params = self._where(query)
+        marks = ", ".join("?" * len(wanted))
+        joiner = " AND " if where else " WHERE "
+        sql = (f"SELECT key FROM inventory{where}{joiner}key IN ({marks})"  # noqa: S608
+               f"{self._order(query)}")
+        return [r[0] for r in self._read_all(sql, [*params, *wanted])]
+
     def ordered_keys(self, query: RowQuery) -> list[str]:
         # Keys only, through the same (sort expression, key) index as the list's pages:
         # a covering index scan, no row documents read.

@@ -4,7 +4,10 @@
 
 The window runs on a copy of the 200,000-item bench store (built by bench_ui_window.py if
 missing) under the real qasync loop, its Return Helper client talking to the sandbox over
-loopback HTTP. A 5 ms heartbeat QTimer records the gaps between its ticks:
+loopback HTTP. The sandbox runs as its own process, as a real (remote) API would;
+``--in-process-sandbox`` runs it on a thread of the window's process instead, where its
+request handling competes with the window for the interpreter lock. A 5 ms heartbeat QTimer
+records the gaps between its ticks:
 
 - idle: 3 s with the window just open (the baseline),
 - busy: "Sync now" (backfill of the sandbox's items) and 50 handling updates queued at
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -65,6 +69,34 @@ def describe(name: str, gaps: list[float]) -> str:
             f"median {statistics.median(ordered):5.1f} ms   ({len(gaps)} ticks)")
 
 
+class SandboxProcess:
+    """``returndesk sandbox`` as a child process, with the few controls the bench uses; its
+    ``twin`` (same seed and port, never started) gives the records to seed the store with."""
+
+    def __init__(self, items: int, latency_ms: int) -> None:
+        from app.sandbox.server import SandboxServer
+        from tests.bench.bench_backfill import start_sandbox
+
+        self.proc, root, self.api_key, self.api_token = start_sandbox(items, latency_ms)
+        self.user_base, self.public_base = root + "/user/api", root + "/public/api"
+        self.control = root + "/_sandbox"
+        self.twin = SandboxServer(items=items, port=int(root.rsplit(":", 1)[1]))
+
+    def set_latency(self, ms: float) -> None:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(self.control + "/latency", method="POST",
+                                         data=json.dumps({"ms": ms}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 async def run(args: argparse.Namespace) -> int:
     from app.credentials import Credentials, Secret
     from app.desk import DeskService
@@ -78,13 +110,16 @@ async def run(args: argparse.Namespace) -> int:
     from ui.main import freeze_startup_heap
     from ui.window import MainWindow
 
-    sandbox = SandboxServer(items=args.sandbox_items, latency_ms=args.latency_ms)
-    await asyncio.to_thread(sandbox.start)
+    if args.in_process_sandbox:
+        sandbox: Any = SandboxServer(items=args.sandbox_items, latency_ms=args.latency_ms)
+        await asyncio.to_thread(sandbox.start)
+    else:  # the API in its own process, as a real desk has it: its CPU is not the window's
+        sandbox = await asyncio.to_thread(SandboxProcess, args.sandbox_items, args.latency_ms)
     folder = Path(tempfile.mkdtemp(prefix="bench-stall-"))
     store_path = folder / "desk.sqlite3"
     shutil.copy(args.store, store_path)
     store = open_store(str(store_path))
-    store.upsert_many(sandbox_records(sandbox))
+    store.upsert_many(sandbox_records(sandbox.twin if hasattr(sandbox, "twin") else sandbox))
     credentials = Credentials(memory_only="bench")
     credentials.set(Secret.RH_API_KEY, sandbox.api_key, "custom")
     credentials.set(Secret.RH_API_TOKEN, sandbox.api_token, "custom")
@@ -168,6 +203,9 @@ def main() -> int:
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
     parser.add_argument("--sandbox-items", type=int, default=3000)
     parser.add_argument("--latency-ms", type=int, default=40)
+    parser.add_argument("--in-process-sandbox", action="store_true",
+                        help="run the sandbox API in this process (it then competes with the "
+                             "window for the interpreter lock, unlike a real, remote API)")
     args = parser.parse_args()
     for name in ("CONFIG_DIR", "DATA_DIR", "LOG_DIR"):
         os.environ[f"RETURNDESK_{name}"] = tempfile.mkdtemp()

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import re
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -471,3 +471,35 @@ def test_short_lists_never_read_an_order(qtbot: Any, store: Store) -> None:
     model.set_query(RowQuery(filter=RowFilter.ALL))
     model.request_order()
     assert model.order is None and not model._order_reading
+
+
+def test_changed_rows_that_keep_their_place_keep_the_order(qtbot: Any, store: Store) -> None:
+    """A webhook changing a row's text repaints it in place and keeps the list's order (scans
+    stay fast); a change that moves a row, or takes it out of the list, drops the order and
+    the list is placed again by SQL."""
+    model = InventoryModel(store, order_min_rows=1)
+    with qtbot.waitSignal(model.order_ready, timeout=10_000):
+        model.set_query(RowQuery(filter=RowFilter.ALL))
+    order = model.order
+    assert order is not None
+    middle = model.row_at(5)
+    assert middle is not None
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_a: layouts.append(1))
+    record = store.get(middle.key)
+    assert record is not None
+    store.upsert(dataclasses.replace(record, description="re-measured, box damaged",
+                                     updated_at=utcnow() + timedelta(minutes=5)))
+    model.apply_changes([middle.key])
+    assert model.order is order and not layouts  # same place: order kept, no re-layout
+    assert model.index(5, int(Column.DESCRIPTION)).data() == "re-measured, box damaged"
+
+    # Received much earlier: the row moves to the end of the newest-first list.
+    moved = dataclasses.replace(record, received_at=datetime(2001, 1, 1, tzinfo=UTC),
+                                updated_at=utcnow() + timedelta(minutes=10))
+    store.upsert(moved)
+    model.apply_changes([middle.key])
+    assert model.order is None  # moved: the order is dropped, SQL places rows meanwhile
+    query = model.query
+    assert model.position_of(middle.key) == store.position(query, middle.key) == model.rowCount() - 1
+    assert [model.row_at(i).key for i in range(model.rowCount())] == store.ordered_keys(query)

@@ -296,6 +296,12 @@ def test_every_sort_key_paging_and_position(store: Store, sort: SortKey, descend
         # The whole list's keys in one read, in the same order (engine and default paths).
         assert store.ordered_keys(query) == [r.key for r in everything]
         assert Store.ordered_keys(store, query) == [r.key for r in everything]
+        # Some keys, in list order, those outside the list left out (engine and default).
+        some = {r.key for r in everything[::2]} | {"rh:4", "rh:nope"}
+        expected = [r.key for r in everything if r.key in some]
+        assert store.ordered_among(query, some) == expected
+        assert Store.ordered_among(store, query, some) == expected
+        assert store.ordered_among(query, []) == []
     assert store.position(RowQuery(sort=sort, descending=descending), "rh:4") is None  # decided
     assert store.position(RowQuery(filter=RowFilter.ALL), "rh:nope") is None
 
