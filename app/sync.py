@@ -23,6 +23,7 @@ used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -327,7 +328,7 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                 records.append(merge(listed, detail))
             else:
                 records += (listed, detail)
-        changed = await asyncio.to_thread(store.upsert_many, records) if records else 0
+        changed = await _write(store, records) if records else 0
         async with lock:
             window.complete(offset, page_size)
             cursor.rh[window.index] = window.watermark
@@ -364,6 +365,19 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
     for window in todo:
         cursor.rh_done.add(window.index)
     await save_cursor(True)
+
+
+async def _write(store: Store, records: list[InventoryRecord]) -> int:
+    """``store.upsert_many`` in a thread, awaited to its end even when the sync is cancelled
+    (another page failed): a thread cannot be stopped, and a write landing after the sync
+    has stopped would change the store behind its caller's back."""
+    write = asyncio.ensure_future(asyncio.to_thread(store.upsert_many, records))
+    try:
+        return await asyncio.shield(write)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await write
+        raise
 
 
 async def _all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
@@ -421,7 +435,7 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
                     summary.winit_errors += 1
                     if len(summary.errors) < 20:
                         summary.errors.append(f"WINIT order: {exc}")
-            changed = await asyncio.to_thread(store.upsert_many, records)
+            changed = await _write(store, records)
             summary.winit_pages += 1
             summary.winit_orders += len(records)
             summary.changed += changed
