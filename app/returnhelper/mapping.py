@@ -99,17 +99,9 @@ class _Reader:
 
     def time(self, key: str) -> datetime | None:
         value = self.data.get(key)
-        if value is None:
-            return None
-        if type(value) is str and len(value) >= 19 and value[4] == "-":
-            # the usual "2026-09-24T09:50:33Z": straight to fromisoformat (which reads the
-            # "Z" since 3.11); anything it refuses goes through parse_time's lenient path
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        usual = _usual_time(value)
+        if usual is None or isinstance(usual, datetime):
+            return usual
         try:
             return parse_time(value)
         except ValueError:
@@ -290,7 +282,8 @@ def read_list_row(row: object) -> ListRow:
 
 
 def _usual_time(value: object) -> datetime | bool | None:
-    """A time in the usual form (``False``: not usual, let :class:`_Reader` decide)."""
+    """A time in the usual form, e.g. "2026-09-24T09:50:33Z", straight to fromisoformat (which
+    reads the "Z" since 3.11); ``False``: not usual, parse_time's lenient path decides."""
     if value is None:
         return None
     if type(value) is str and len(value) >= 19 and value[4] == "-":
