@@ -28,10 +28,9 @@ from app.sync import (
 from app.sync_command import TerminalProgress
 from app.winit.client import WinitAuth, WinitClient, WinitError
 from app.winit.sandbox import SERVICE_PATH, WinitSandbox, generate_orders
+from tests.app.sync_support import ALL, period
 from tests.fixtures.receiver import ServerThread
 from tests.fixtures.sandbox import ClientFactory
-
-ALL = RowQuery(filter=RowFilter.ALL)
 
 
 @pytest.fixture
@@ -40,10 +39,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     yield s
     s.close()
 
-
-def period(days: int = 200) -> tuple[datetime, datetime]:
-    until = datetime.now(UTC) + timedelta(minutes=1)
-    return until - timedelta(days=days), until
 
 
 def created_within(sandbox: SandboxServer, since: datetime) -> int:

@@ -17,11 +17,10 @@ from app.returnhelper.mapping import ListRow
 from app.sandbox.seed import SeedItem
 from app.sandbox.server import SandboxServer
 from app.store import open_store
-from app.store.base import ListedFields, RowFilter, RowQuery, Store
+from app.store.base import ListedFields, Store
 from app.sync import CURSOR_STATE, SyncProgress, backfill, needs_details
+from tests.app.sync_support import ALL, period
 from tests.fixtures.sandbox import ClientFactory
-
-ALL = RowQuery(filter=RowFilter.ALL)
 
 
 @pytest.fixture
@@ -29,11 +28,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = open_store(str(tmp_path / "changes.sqlite3"))
     yield s
     s.close()
-
-
-def period(days: int = 200) -> tuple[datetime, datetime]:
-    until = datetime.now(UTC) + timedelta(minutes=1)
-    return until - timedelta(days=days), until
 
 
 def detail_ids(sandbox: SandboxServer) -> list[int]:
