@@ -145,7 +145,6 @@ def install_language(language: str, cache_dir: Path | None = None) -> bool:
     for translator in _installed:
         QCoreApplication.removeTranslator(translator)
     _installed.clear()
-    _name_cache.clear()
     _language_cache.clear()
     if language in ("", "en"):
         return True
@@ -177,12 +176,13 @@ def install_language(language: str, cache_dir: Path | None = None) -> bool:
 
 # -- names for the core's codes -------------------------------------------------------------
 _names_tr = make_tr("Codes")
-# Names by (kind, code) in the installed language: the list asks for them in every painted
-# row, and each lookup below builds its table of translations. Cleared by install_language.
-_name_cache: dict[tuple[str, str], str] = {}
+# Texts in the installed language, remembered until install_language changes it: the list
+# asks for code names in every painted row, and each lookup below builds its table of
+# translations; the header asks for its column titles hundreds of times.
+_language_cache: dict[object, Any] = {}
 
 
-def per_language(key: str, compute: Callable[[], Any]) -> Any:
+def per_language(key: object, compute: Callable[[], Any]) -> Any:
     """``compute()``, remembered until the language changes (column titles and the like)."""
     found = _language_cache.get(key)
     if found is None:
@@ -190,14 +190,8 @@ def per_language(key: str, compute: Callable[[], Any]) -> Any:
     return found
 
 
-_language_cache: dict[str, Any] = {}
-
-
 def _cached(kind: str, code: str, compute: Callable[[str], str]) -> str:
-    found = _name_cache.get((kind, code))
-    if found is None:
-        found = _name_cache[(kind, code)] = compute(code)
-    return found
+    return str(per_language((kind, code), lambda: compute(code)))
 
 
 def _winit_status_name(code: str | None) -> str:

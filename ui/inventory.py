@@ -234,20 +234,9 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
                 _answer(decoration, self._data(index, _DECORATION)
                         if column == _UPDATE_COLUMN else None)
                 return
-        text = None
         for number in range(len(roleDataSpan)):  # indexing: iterating ends in an IndexError
             item = roleDataSpan[number]
-            role = item.role()
-            if role in (_DISPLAY, _ACCESSIBLE):
-                if text is None and 0 <= column < _COLUMNS:
-                    text = self._cell(index.row(), column)
-                _answer(item, text)
-            elif role == _ALIGNMENT:
-                _answer(item, _RIGHT if column in _RIGHT_COLUMNS else None)
-            elif role in _HANDLED_ROLES and (role != _DECORATION or column == _UPDATE_COLUMN):
-                _answer(item, self._data(index, role))
-            else:
-                item.clearData()
+            _answer(item, self.data(index, item.role()))
 
     def _cell(self, row: int, column: int) -> str | None:
         """A cell's display text, formatted once per row and column and only when painted
