@@ -1,9 +1,10 @@
-"""The Return Helper API client: one shared ``httpx.AsyncClient``, retries, bounded concurrency.
+"""The Return Helper API client: its endpoints, over one shared connection pool.
 
-Every call goes through :meth:`ReturnHelperClient._call`: a semaphore bounds how many
-requests are in flight, :mod:`tenacity` retries 429 (honouring ``Retry-After``, capped),
-5xx and network errors with exponential backoff and jitter (never soft errors, 401, 404,
-409), and :func:`app.returnhelper.envelope.interpret` turns each answer into data or an
+Every call goes through :meth:`ReturnHelperClient._call`: :class:`~app.returnhelper.retry.
+RetryPolicy` retries 429 (honouring ``Retry-After``, capped), 5xx and network errors with
+exponential backoff and jitter (never soft errors, 401, 404, 409); each attempt is one
+:meth:`~app.returnhelper.transport.Sender.send`, which bounds how many requests are in
+flight and has :func:`app.returnhelper.envelope.interpret` turn each answer into data or an
 :class:`~app.returnhelper.errors.ApiError`. A state-changing call sends the caller's
 idempotency key on every attempt, so a retried request is applied once.
 
@@ -13,26 +14,15 @@ Logs name the method, path, status and correlation id; never a header value.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import logging
-import random
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
-from urllib.request import getproxies
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-)
 
 from app import __version__
 from app.handling import (
@@ -43,17 +33,8 @@ from app.handling import (
     normalize_handling_status,
 )
 from app.model import InventoryRecord, utcnow
-from app.returnhelper.envelope import Envelope, interpret
-from app.returnhelper.errors import (
-    ApiError,
-    ClientRequestError,
-    NetworkError,
-    NotFoundError,
-    ProtocolError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServerError,
-)
+from app.returnhelper.envelope import Envelope
+from app.returnhelper.errors import ClientRequestError, NotFoundError, ProtocolError
 from app.returnhelper.mapping import (
     ListRow,
     MappingError,
@@ -62,24 +43,13 @@ from app.returnhelper.mapping import (
     map_details,
     read_list_row,
 )
+from app.returnhelper.retry import RetryPolicy, Sleep
+from app.returnhelper.transport import Sender
 from app.settings import Settings, check_base_url, user_agent
-
-log = logging.getLogger(__name__)
-
-# httpcore tries ``import sniffio`` each time it sets up a lock for a request; anyio no
-# longer installs sniffio, and Python does not remember a failed import, so every request
-# paid a search of sys.path (about a third of the client's CPU per list page; upstream:
-# encode/httpcore#1103). ``None`` in sys.modules makes that import fail at once, which is
-# exactly what httpcore expects when sniffio is absent (it then assumes asyncio).
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 MAX_WINDOW = timedelta(days=62)
 MAX_PAGE_SIZE = 50
 IDEMPOTENCY_HEADER = "x-returnhelper-idempotency-key"
-HANDOVER_TURNS = 10  # loop turns an answer yields to a waiting call (see _hand_over)
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +79,6 @@ def _iso(when: datetime) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _environment_proxies() -> bool:
-    """Whether the environment (or, on Windows, the system settings) names a proxy, as
-    httpx's client would use it (``no_proxy`` alone names none)."""
-    return any(scheme != "no" and url for scheme, url in getproxies().items())
 
 
 def split_windows(since: datetime, until: datetime,
@@ -165,37 +129,16 @@ class ReturnHelperClient:
         self.user_base = check_base_url(user_base)
         self.public_base = check_base_url(public_base)
         self.file_base = file_base if file_base is not None else file_base_for(self.user_base)
-        self._headers = {"x-rr-apikey": api_key, "x-rr-apitoken": api_token,
-                         "User-Agent": user_agent, "Accept": "application/json"}
         self.timeout = timeout
         self.retries = max(0, retries)
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
-        self.retry_after_cap = retry_after_cap
         self.handlings_ttl = handlings_ttl
-        self._sleep: Sleep = sleep or asyncio.sleep
-        self._own_client = http_client is None
-        # Requests go straight to the transport of a client this one owns (httpx's transport
-        # API): the client's per-request work (URL and header merging, cookies, auth and
-        # redirect hooks, none of which this API uses) was a fifth of a call's CPU. A client
-        # passed in, or proxies set in the environment, keep the ordinary path.
-        self._transport: httpx.AsyncBaseTransport | None = None
-        if http_client is None:
-            limits = httpx.Limits(max_connections=concurrency * 2,
-                                  max_keepalive_connections=concurrency)
-            if transport is None and not _environment_proxies():
-                transport = httpx.AsyncHTTPTransport(limits=limits)
-            self._transport = transport
-            http_client = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout),
-                                            limits=limits)
-        self._http = http_client
-        # what httpx's client would add to the headers; the transport path sends them itself
-        self._wire_headers = {**self._headers, "Accept-Encoding": "gzip, deflate",
-                              "Connection": "keep-alive"}
-        self._timeouts = httpx.Timeout(timeout).as_dict()
-        self._semaphore = asyncio.Semaphore(concurrency)
-        self._waiting = 0   # calls waiting for a slot
-        self._sent = 0      # requests written to the network (see _trace)
+        self._retry = RetryPolicy(retries=self.retries, backoff_initial=backoff_initial,
+                                  backoff_max=backoff_max, retry_after_cap=retry_after_cap,
+                                  sleep=sleep or asyncio.sleep)
+        self._wire = Sender({"x-rr-apikey": api_key, "x-rr-apitoken": api_token,
+                             "User-Agent": user_agent, "Accept": "application/json"},
+                            timeout=timeout, concurrency=concurrency, transport=transport,
+                            http_client=http_client)
         self.concurrency = concurrency
         self._handlings: tuple[float, list[HandlingType]] | None = None
         self._statuses: tuple[float, list[HandlingStatusType]] | None = None
@@ -212,8 +155,7 @@ class ReturnHelperClient:
         return f"ReturnHelperClient({self.user_base!r}, {self.public_base!r})"
 
     async def aclose(self) -> None:
-        if self._own_client:
-            await self._http.aclose()
+        await self._wire.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -223,15 +165,6 @@ class ReturnHelperClient:
         await self.aclose()
 
     # -- the one request path ------------------------------------------------------------
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimitedError | ServerError) and exc.retry_after is not None:
-            return min(max(exc.retry_after, 0.0), self.retry_after_cap)
-        # exponential backoff with jitter (computed here: tenacity's helper changed its
-        # parameters between versions)
-        exponential: float = self.backoff_initial * 2.0 ** (state.attempt_number - 1)
-        return min(self.backoff_max, exponential + random.uniform(0, self.backoff_initial))
-
     async def _call(self, method: str, base: str, path: str, *,
                     params: Mapping[str, Any] | None = None, json: Any = None,
                     idempotency_key: str | None = None) -> Envelope:
@@ -240,91 +173,12 @@ class ReturnHelperClient:
             # encoded here: httpx's query merging costs more than the rest of a list call's
             # URL handling (values are str/int only, as urlencode writes them)
             url += "?" + urlencode(params)
-        headers = self._headers if self._transport is None else self._wire_headers
+        headers = self._wire.headers
         if idempotency_key is not None:
             headers = {**headers, IDEMPOTENCY_HEADER: idempotency_key}
         what = f"{method} {path}"
-        try:  # the first attempt without the retry machinery's bookkeeping
-            return await self._once(method, url, what, headers, json)
-        except ApiError as exc:
-            if not exc.retryable or self.retries == 0:
-                raise
-            failures = [exc]
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, ApiError) and e.retryable),
-            sleep=self._sleep,
-            before_sleep=lambda state: log.warning(
-                "Return Helper %s failed (%s), attempt %d, retrying", what,
-                state.outcome.exception() if state.outcome else "?", state.attempt_number),
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
-                if failures:  # attempt 1 is the one above: its failure, for tenacity to wait on
-                    raise failures.pop()
-                return await self._once(method, url, what, headers, json)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _trace(self, event: str, info: Mapping[str, Any]) -> None:
-        """httpcore's ``trace`` extension: counts requests fully written to the network."""
-        if event.endswith("send_request_body.complete"):
-            self._sent += 1
-
-    async def _hand_over(self) -> None:
-        """Let a call waiting for the slot just freed send its request before this answer
-        is parsed and mapped (CPU): its latency then overlaps that work instead of following
-        it. It needs a few loop turns (httpcore's locks yield); bounded, never a wait."""
-        sent = self._sent
-        for _ in range(HANDOVER_TURNS):
-            await asyncio.sleep(0)
-            if self._sent != sent:
-                return
-
-    async def _once(self, method: str, url: str, what: str, headers: dict[str, str],
-                    json: Any) -> Envelope:
-        self._waiting += 1
-        try:
-            await self._semaphore.acquire()
-        finally:
-            self._waiting -= 1
-        try:
-            try:
-                if self._transport is not None:
-                    response = await self._transport.handle_async_request(httpx.Request(
-                        method, url, headers=headers, json=json,
-                        extensions={"timeout": self._timeouts, "trace": self._trace}))
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
-                else:
-                    response = await self._http.request(method, url, json=json,
-                                                        headers=headers,
-                                                        extensions={"trace": self._trace})
-            except httpx.TimeoutException as exc:
-                log.info("Return Helper %s timed out", what)
-                raise RequestTimeoutError(
-                    f"{what}: no answer from Return Helper within {self.timeout:g} s") from exc
-            except httpx.TransportError as exc:
-                log.info("Return Helper %s network error: %s", what, type(exc).__name__)
-                raise NetworkError(f"{what}: cannot reach Return Helper "
-                                   f"({type(exc).__name__})") from exc
-        finally:
-            self._semaphore.release()
-        if self._waiting:
-            await self._hand_over()
-        try:
-            envelope = interpret(response.status_code, response.headers, response.content,
-                                 what=what)
-        except ApiError as exc:
-            log.info("Return Helper %s -> HTTP %s, correlationId=%s, %s", what,
-                     response.status_code, exc.correlation_id, type(exc).__name__)
-            raise
-        log.debug("Return Helper %s -> HTTP %s meta %s, correlationId=%s", what,
-                  response.status_code, envelope.status, envelope.correlation_id)
-        return envelope
+        return await self._retry.run(
+            lambda: self._wire.send(method, url, what, headers, json), what)
 
     # -- return inventory ------------------------------------------------------------------
     async def list_inventory(self, create_from: datetime, create_to: datetime, *,

@@ -1,9 +1,11 @@
 """The client's request path: straight to the transport of a client it owns, the ordinary
 httpx client path for one passed in or when the environment names a proxy. Both send the
-same headers and read compressed answers."""
+same headers and read compressed answers. Also httpcore's per-request sniffio lookup and
+the hand-over of a freed slot to a waiting call."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import socket
@@ -94,3 +96,69 @@ async def test_a_proxy_named_in_the_environment_is_used(
     async with proxied:
         with pytest.raises(NetworkError):
             await proxied.get_handlings()
+
+
+def test_httpcore_does_not_search_for_a_missing_sniffio_on_every_request():
+    import importlib
+    import importlib.machinery
+    import sys
+
+    from httpcore._synchronization import current_async_library
+
+    if importlib.machinery.PathFinder.find_spec("sniffio") is None:
+        # not installed: the failed import is remembered, so httpcore's per-request
+        # ``import sniffio`` fails at once instead of searching sys.path
+        assert "sniffio" in sys.modules and sys.modules["sniffio"] is None
+        with pytest.raises(ImportError):
+            importlib.import_module("sniffio")
+    else:  # installed: left alone
+        assert sys.modules.get("sniffio", sys) is not None
+
+    async def detect() -> str:
+        return current_async_library()
+
+    assert asyncio.run(detect()) == "asyncio"
+
+
+async def test_a_waiting_call_is_sent_before_the_previous_answer_is_mapped():
+    # concurrency 1: the second list page's request must go out while the first page is
+    # still being parsed and mapped, so its latency overlaps that work
+    tasks: dict[int, asyncio.Task[object]] = {}
+    first_done_when_second_sent: list[bool] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        if offset == 0:  # the network: the second call comes to wait for the slot meanwhile
+            for _ in range(100):
+                if client._wire.waiting:
+                    break
+                await asyncio.sleep(0)
+            assert client._wire.waiting == 1
+        if offset == 50:
+            first_done_when_second_sent.append(tasks[0].done())
+        rows = [{"returnInventoryId": offset + i + 1, "createOn": "2026-10-01T09:30:00Z"}
+                for i in range(50)]
+        return httpx.Response(200, json={"meta": {"status": 200}, "data": rows,
+                                         "totalNumberOfRecords": 100})
+
+    async with ReturnHelperClient("https://api.example.test/user/api",
+                                  "https://api.example.test/public/api", "k", "t",
+                                  concurrency=1,
+                                  transport=httpx.MockTransport(answer)) as client:
+        since = datetime(2026, 10, 1, tzinfo=UTC)
+        until = since + timedelta(days=30)
+        tasks[0] = asyncio.ensure_future(client.list_inventory(since, until, offset=0))
+        tasks[50] = asyncio.ensure_future(client.list_inventory(since, until, offset=50))
+        pages = await asyncio.gather(tasks[0], tasks[50])
+    assert first_done_when_second_sent == [False]
+    assert [len(p.records) for p in pages] == [50, 50]
+    assert pages[1].records[0].return_inventory_id == 51
+
+
+async def test_requests_written_to_the_network_are_counted_for_the_hand_over(rh_client):
+    # the hand-over stops yielding as soon as httpcore reports a request fully sent: the
+    # trace event it listens for must be the one httpcore emits
+    before = rh_client._wire.sent
+    await rh_client.get_handling_statuses(refresh=True)
+    await rh_client.get_handlings(refresh=True)
+    assert rh_client._wire.sent == before + 2
