@@ -9,14 +9,15 @@ on one writer thread so the event loop keeps serving, concurrent events share a 
 (:class:`GroupCommit`), and a Return Helper event's mapping into records runs on that
 thread too, just before its batch (the loop only checks the signature and the envelope). Log lines are
 ``key=value`` pairs and never carry a secret, a signature or the WINIT path token.
+
+Parts: :mod:`app.webhooks.group_commit` (the writer), :mod:`app.webhooks.wire` (request and
+response plumbing); their public names stay importable from here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import hmac
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -40,6 +41,7 @@ from app.returnhelper.signature import (
 from app.settings import Settings, SettingsError
 from app.store.base import RawEvent, Store, StoreError
 from app.webhooks.decrypt import DecryptionError, EventDecryptor, decryptor_for
+from app.webhooks.group_commit import Build, GroupCommit
 from app.webhooks.returnhelper_events import (
     HANDLERS,
     EventError,
@@ -53,188 +55,26 @@ from app.webhooks.returnhelper_events import (
     parse_envelope,
 )
 from app.webhooks.winit_events import parse_body
+from app.webhooks.wire import (
+    KEPT_HEADERS,
+    SECRET_CACHE_S,
+    _BodyTooLarge,
+    _kept_headers,
+    _outcome_response,
+    _read_body,
+    _read_headers,
+    _SecretCache,
+    log_event,
+)
 
 log = logging.getLogger("app.webhooks")
+__all__ = ["DEFAULT_MAX_BODY", "FRESHNESS", "KEPT_HEADERS", "RH_PATH", "SECRET_CACHE_S",
+           "WINIT_PATH", "Build", "GroupCommit", "ReceiverStats", "create_app", "log_event"]
 
 RH_PATH = "/webhooks/returnhelper"
 WINIT_PATH = "/webhooks/winit/{token}"
 DEFAULT_MAX_BODY = 1024 * 1024          # 1 MiB: the largest documented event is a few kB
 FRESHNESS = timedelta(minutes=15)
-SECRET_CACHE_S = 30.0                   # keyring reads are cached this long (rotation works)
-KEPT_HEADERS = ("content-type", "content-length", "user-agent", TIMESTAMP_HEADER,
-                "x-event-signature-timestamp", "x-forwarded-for")
-#: The request headers the receiver reads, by their raw (lower-case, per ASGI) name.
-_READ_HEADERS = {name.encode("latin-1"): name for name in (*KEPT_HEADERS, SIGNATURE_HEADER)}
-
-
-def log_event(level: int, **fields: object) -> None:
-    """One structured line: ``webhook k=v k="v with spaces"`` (values never secrets)."""
-    if not log.isEnabledFor(level):
-        return
-    parts = []
-    for name, value in fields.items():
-        if value is None:
-            continue
-        text = str(value).replace("\n", " ")
-        if not text or any(c in text for c in ' ="'):
-            text = '"' + text.replace('"', "'") + '"'
-        parts.append(f"{name}={text}")
-    log.log(level, "webhook %s", " ".join(parts))
-
-
-class _SecretCache:
-    """A keyring value, re-read at most every ``ttl`` seconds, off the event loop."""
-
-    def __init__(self, read: Callable[[], str | None], ttl: float = SECRET_CACHE_S) -> None:
-        self._read = read
-        self._ttl = ttl
-        self._value: str | None = None
-        self._at = float("-inf")
-
-    async def get(self, *, fresh: bool = False) -> str | None:
-        now = time.monotonic()
-        if fresh or now - self._at > self._ttl:
-            self._value = await asyncio.to_thread(self._read)
-            self._at = now
-        return self._value
-
-
-Build = Callable[[], tuple[RawEvent, Sequence[InventoryRecord]]]
-
-
-class GroupCommit:
-    """Store writes from concurrent requests, committed together.
-
-    Each request waits for its own result; while one batch is being written (in a worker
-    thread), new requests queue up and go in the next batch, so under load many events
-    share one transaction and when idle an event is written at once. A batch that fails
-    fails every request in it (each answers 503 and the vendor retries): all or nothing.
-
-    The writer's commits skip the store's automatic log checkpoint
-    (:meth:`Store.defer_checkpoints`); a second thread runs :meth:`Store.checkpoint`
-    every ``checkpoint_every`` batches instead, so the copy-back and its fsync never hold
-    up an answer (on SQLite they were about half the writer's time).
-    """
-
-    def __init__(self, store: Store, max_batch: int = 64, checkpoint_every: int = 16) -> None:
-        self._store = store
-        self._max = max_batch
-        self._checkpoint_every = checkpoint_every
-        self._pending: list[tuple[RawEvent | Build, Sequence[InventoryRecord],
-                                  asyncio.Future[bool]]] = []
-        self._task: asyncio.Task[None] | None = None
-        self._thread: concurrent.futures.ThreadPoolExecutor | None = None
-        self._checkpointer: concurrent.futures.ThreadPoolExecutor | None = None
-        self._checkpointing: concurrent.futures.Future[None] | None = None
-        self._since_checkpoint = 0
-        self.batches = 0
-        self.checkpoints = 0
-
-    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
-        """One writer thread: batches are written one after another anyway, and one thread
-        keeps one store connection (SQLite: one warm page cache) instead of one per worker
-        of the loop's shared pool."""
-        if self._thread is None:
-            self._thread = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="webhook-writer")
-            self._thread.submit(self._defer_checkpoints)  # runs before the first batch
-        return self._thread
-
-    def _defer_checkpoints(self) -> None:
-        try:
-            self._store.defer_checkpoints()
-        except Exception:  # the store checkpoints as usual then: slower, nothing lost
-            log.warning("webhook writer: the store's checkpoints stay automatic", exc_info=True)
-
-    def _checkpoint(self) -> None:
-        try:
-            self._store.checkpoint()
-            self.checkpoints += 1
-        except Exception:  # the next one tries again; the log only grows meanwhile
-            log.warning("webhook writer: checkpoint failed", exc_info=True)
-
-    def _after_batch(self) -> None:
-        self._since_checkpoint += 1
-        if self._since_checkpoint < self._checkpoint_every or (
-                self._checkpointing is not None and not self._checkpointing.done()):
-            return
-        self._since_checkpoint = 0
-        if self._checkpointer is None:
-            self._checkpointer = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="webhook-checkpoint")
-        self._checkpointing = self._checkpointer.submit(self._checkpoint)
-
-    def close(self) -> None:
-        """Let the writer and checkpoint threads end (after any work under way). Writing
-        later starts new ones."""
-        thread, self._thread = self._thread, None
-        checkpointer, self._checkpointer = self._checkpointer, None
-        for executor in (thread, checkpointer):
-            if executor is not None:
-                executor.shutdown(wait=False)
-
-    async def ingest_built(self, build: Build) -> bool:
-        """:meth:`ingest` of the event and records ``build()`` returns, called on the
-        writer thread just before the batch is written (so parsing work leaves the event
-        loop); an exception from ``build`` fails this event only, raised here."""
-        return await self.ingest(build, ())
-
-    async def ingest(self, event: RawEvent | Build, records: Sequence[InventoryRecord]) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._pending.append((event, records, future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-        return await future
-
-    def _write(self, batch: list[tuple[RawEvent | Build, Sequence[InventoryRecord]]],
-               ) -> list[bool | Exception]:
-        """On the writer thread: build what is to be built, then one ingest_many."""
-        out: list[bool | Exception] = [False] * len(batch)
-        items: list[tuple[RawEvent, Sequence[InventoryRecord]]] = []
-        where: list[int] = []
-        for index, (work, records) in enumerate(batch):
-            if not isinstance(work, RawEvent):
-                try:
-                    work, records = work()
-                except Exception as exc:  # this event only (EventError: a 422)
-                    out[index] = exc
-                    continue
-            items.append((work, records))
-            where.append(index)
-        if items:
-            for index, inserted in zip(where, self._store.ingest_many(items), strict=True):
-                out[index] = inserted
-        return out
-
-    async def _drain(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending[:self._max], self._pending[self._max:]
-            try:
-                results = await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), self._write, [(work, records) for work, records, _ in batch])
-            except BaseException as exc:
-                if isinstance(exc, Exception) and not isinstance(exc, StoreError):
-                    log.exception("webhook store write failed")
-                    failure: Exception = StoreError(
-                        f"the store could not write the event ({type(exc).__name__})")
-                elif isinstance(exc, StoreError):
-                    failure = exc
-                else:
-                    failure = StoreError("the write was interrupted")
-                for _, _, future in batch:
-                    if not future.done():
-                        future.set_exception(failure)
-                if not isinstance(exc, Exception):
-                    raise
-                continue
-            self.batches += 1
-            for (_, _, future), inserted in zip(batch, results, strict=True):
-                if not future.done():
-                    if isinstance(inserted, BaseException):
-                        future.set_exception(inserted)
-                    else:
-                        future.set_result(inserted)
-            self._after_batch()
 
 
 @dataclass(slots=True)
@@ -244,74 +84,6 @@ class ReceiverStats:
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, cap: int, declared: str | None = None) -> bytes:
-    """The whole body, refused early when the declared or received size passes ``cap``.
-    Reads the ASGI messages directly (the common case is one message)."""
-    if declared is None:
-        declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > cap:
-                raise _BodyTooLarge
-        except ValueError:
-            raise _BodyTooLarge from None
-    chunks: list[bytes] = []
-    size = 0
-    receive = request.receive
-    while True:
-        message = await receive()
-        if message["type"] == "http.request":
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > cap:
-                raise _BodyTooLarge
-            if not message.get("more_body", False):
-                if not chunks:
-                    return bytes(chunk)
-                chunks.append(chunk)
-                return b"".join(chunks)
-            chunks.append(chunk)
-        elif message["type"] == "http.disconnect":
-            raise ClientDisconnect
-
-
-def _read_headers(request: Request) -> dict[str, str]:
-    """The headers the receiver uses (first value of each), in one pass over the request's."""
-    found: dict[str, str] = {}
-    for raw_name, raw_value in request.scope["headers"]:
-        name = _READ_HEADERS.get(raw_name)
-        if name is not None and name not in found:
-            found[name] = raw_value.decode("latin-1")
-    return found
-
-
-def _kept_headers(request: Request, read: dict[str, str] | None = None) -> dict[str, str]:
-    if read is None:
-        read = _read_headers(request)
-    return {name: read[name] for name in KEPT_HEADERS if name in read}
-
-
-_OUTCOME_BODIES: dict[str, bytes] = {}
-
-
-def _outcome_response(status: int, outcome: str, detail: str | None) -> Response:
-    """``{"outcome": ..., "detail": ...}`` as JSON (the bytes JSONResponse would send)."""
-    if detail:
-        body = json.dumps({"outcome": outcome, "detail": detail}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
-    else:
-        cached = _OUTCOME_BODIES.get(outcome)
-        if cached is None:
-            cached = _OUTCOME_BODIES[outcome] = json.dumps(
-                {"outcome": outcome}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        body = cached
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def create_app(store: Store, credentials: Credentials, settings: Settings, *,
