@@ -168,17 +168,15 @@ class ReturnHelperClient:
     async def _call(self, method: str, base: str, path: str, *,
                     params: Mapping[str, Any] | None = None, json: Any = None,
                     idempotency_key: str | None = None) -> Envelope:
-        url = f"{base}/{path.lstrip('/')}"
+        target = f"/{path.lstrip('/')}"
         if params:
             # encoded here: httpx's query merging costs more than the rest of a list call's
             # URL handling (values are str/int only, as urlencode writes them)
-            url += "?" + urlencode(params)
-        headers = self._wire.headers
-        if idempotency_key is not None:
-            headers = {**headers, IDEMPOTENCY_HEADER: idempotency_key}
+            target += "?" + urlencode(params)
+        extra = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key is not None else None
         what = f"{method} {path}"
         return await self._retry.run(
-            lambda: self._wire.send(method, url, what, headers, json), what)
+            lambda: self._wire.send(method, base, target, what, extra, json), what)
 
     # -- return inventory ------------------------------------------------------------------
     async def list_inventory(self, create_from: datetime, create_to: datetime, *,

@@ -58,7 +58,9 @@ async def test_async_with_closes_the_shared_client(sandbox):
                                 sandbox.api_token)
     async with client:
         assert await client.get_handling_statuses()
-    assert client._wire.http.is_closed
+    assert client._wire.pool is not None and client._wire.pool.pool.connections == []
+    with pytest.raises(RuntimeError):
+        await client.get_handling_statuses(refresh=True)
 
 
 def test_from_settings_uses_the_environment_urls():
