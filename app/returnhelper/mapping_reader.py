@@ -124,8 +124,13 @@ class _Reader:
 
     def weight_kg(self, key: str = "weight", uom_key: str = "weightUom") -> Decimal | None:
         uom = self.text(uom_key) or "g"  # documented: integer grams
+        value = self.data.get(key)
+        if type(value) is int:  # the usual case: a few values repeat (Decimals are immutable)
+            found = _CONVERTED.get(("w", value, uom))
+            if found is not None:
+                return found
         try:
-            return weight_to_kg(self.data.get(key), uom)
+            return _converted("w", value, uom, weight_to_kg(value, uom))
         except UnitError as exc:
             raise MappingError(self.name(uom_key), str(exc)) from None
         except ValueError:
@@ -133,8 +138,13 @@ class _Reader:
 
     def length_cm(self, key: str, uom_key: str = "dimensionUom") -> Decimal | None:
         uom = self.text(uom_key) or "cm"  # documented: centimetres
+        value = self.data.get(key)
+        if type(value) is int:
+            found = _CONVERTED.get(("l", value, uom))
+            if found is not None:
+                return found
         try:
-            return length_to_cm(self.data.get(key), uom)
+            return _converted("l", value, uom, length_to_cm(value, uom))
         except UnitError as exc:
             raise MappingError(self.name(uom_key), str(exc)) from None
         except ValueError:
@@ -153,6 +163,19 @@ class _Reader:
 _HANDLING_CODES: dict[str, str | None] = {}
 _HANDLING_STATUSES: dict[str, str | None] = {}
 _INT_LIMIT: Final = 10 ** (MAX_EXPONENT + 1)  # parse_int refuses numbers this large
+
+
+#: (kind, whole number, unit as sent) -> the converted Decimal: dimensions and weights repeat.
+_CONVERTED: dict[tuple[str, int, str], Decimal] = {}
+
+
+def _converted(kind: str, value: object, uom: str, result: Decimal | None) -> Decimal | None:
+    """``result``, remembered for a whole-number ``value`` (see :data:`_CONVERTED`)."""
+    if result is not None and type(value) is int:
+        if len(_CONVERTED) >= 4096:
+            _CONVERTED.clear()
+        _CONVERTED[(kind, value, uom)] = result
+    return result
 
 
 def _remember(cache: dict[str, str | None], value: object, normalized: str | None) -> None:

@@ -36,7 +36,6 @@ from app.returnhelper.signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     SigningKeyError,
-    verify,
 )
 from app.settings import Settings, SettingsError
 from app.store.base import RawEvent, Store, StoreError
@@ -64,6 +63,7 @@ from app.webhooks.wire import (
     _read_body,
     _read_headers,
     _SecretCache,
+    _Verifier,
     log_event,
 )
 
@@ -100,6 +100,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
     signing_key = _SecretCache(lambda: credentials.get(Secret.RH_SIGNING_KEY, scope))
     hook_token = _SecretCache(lambda: credentials.get(Secret.WINIT_HOOK_TOKEN))
     winit_decryptor = decryptor or decryptor_for(settings)
+    verify = _Verifier()  # the signing key decoded once per key, not per request
     stats = ReceiverStats()
     writer = GroupCommit(store)
     try:

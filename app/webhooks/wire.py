@@ -4,6 +4,10 @@ ASGI scope and messages, small JSON answers, structured log lines, cached keyrin
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -12,7 +16,12 @@ from collections.abc import Callable
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from app.returnhelper.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from app.returnhelper.signature import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    decode_key,
+    signed_bytes,
+)
 
 log = logging.getLogger("app.webhooks")
 SECRET_CACHE_S = 30.0                   # keyring reads are cached this long (rotation works)
@@ -120,3 +129,28 @@ def _outcome_response(status: int, outcome: str, detail: str | None) -> Response
                 {"outcome": outcome}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         body = cached
     return Response(body, status_code=status, media_type="application/json")
+
+
+class _Verifier:
+    """:func:`app.returnhelper.signature.verify` with the signing key decoded once per key
+    text (not per request). The decoded key lives only in this object's memory, like the
+    key text in :class:`_SecretCache`; it is never logged or written anywhere."""
+
+    def __init__(self) -> None:
+        self._text: str | None = None
+        self._key = b""
+
+    def __call__(self, key_text: str, url: str, timestamp: str, body: bytes,
+                 signature: str | None) -> bool:
+        if key_text != self._text:
+            self._key = decode_key(key_text)  # SigningKeyError: a configuration problem
+            self._text = key_text
+        expected = hmac.new(self._key, signed_bytes(url, timestamp, body),
+                            hashlib.sha256).digest()
+        if not signature:
+            return False
+        try:
+            given = base64.b64decode(signature.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return hmac.compare_digest(expected, given)

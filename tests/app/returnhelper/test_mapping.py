@@ -325,3 +325,19 @@ def test_reading_a_usual_list_row_says_what_the_careful_reading_says(change):
                                                                   as_of=EVENT_TIME)
     if not change:   # the usual row does go the quick way (its codes were read once above)
         assert _read_usual_list_row(row) == careful
+
+
+def test_repeated_dimensions_and_weights_convert_the_same_as_the_first_time() -> None:
+    """Whole-number sizes are remembered per unit: the same numbers in another unit, or the
+    same record twice, must still convert exactly."""
+    base = {"returnInventoryId": 1, "dimension1": 30, "dimension2": 20, "dimension3": 10,
+            "weight": 1250}
+    first = map_webhook_inventory({**base, "dimensionUom": "cm", "weightUom": "g"})
+    again = map_webhook_inventory({**base, "dimensionUom": "cm", "weightUom": "g"})
+    inches = map_webhook_inventory({**base, "dimensionUom": "in", "weightUom": "kg"})
+    assert first.lines == again.lines
+    assert first.lines[0].length_cm == Decimal(30) and first.lines[0].weight_kg == Decimal("1.25")
+    assert inches.lines[0].length_cm == Decimal("76.2")
+    assert inches.lines[0].weight_kg == Decimal(1250)
+    with pytest.raises(MappingError, match="dimensionUom"):
+        map_webhook_inventory({**base, "dimensionUom": "furlong"})
