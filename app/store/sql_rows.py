@@ -92,7 +92,9 @@ class SqlRows(SqlBase):
             cached = self._counts.get(cache_key)
             if cached is not None and cached[0] == seq:
                 return cached[1]
-            row = q.one(f"SELECT COUNT(*) FROM inventory{where}", params)  # noqa: S608
+            hint = self.dialect.count_index(
+                query.filter, query.warehouse is not None or query.source is not None)
+            row = q.one(f"SELECT COUNT(*) FROM inventory{hint}{where}", params)  # noqa: S608
         if len(self._counts) > 64:
             self._counts.clear()
         self._counts[cache_key] = (seq, int(row[0]))
