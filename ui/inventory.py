@@ -185,8 +185,10 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         return position if position is not None and position < self._count else None
 
     # -- Qt model interface ----------------------------------------------------------------
-    # rowCount/columnCount/flags are called thousands of times per repaint (every index()
-    # checks them): constants, no enum arithmetic.
+    # rowCount/columnCount are called thousands of times per repaint (every index() checks
+    # them): constants, no enum arithmetic. flags() is not overridden: QAbstractTableModel's
+    # (enabled, selectable, no children) is what the list needs, and the view asks it for
+    # every painted cell, so a Python override cost a crossing per cell (about 7% of a repaint).
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._count
 
@@ -269,9 +271,6 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def _data(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         if not index.isValid() or index.column() >= len(Column):
@@ -419,9 +418,6 @@ _COLUMN_LIST = list(Column)
 _UPDATE_COLUMN = int(Column.UPDATE)
 _RIGHT_COLUMNS = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,
                 DecisionState.FAILED}

@@ -64,3 +64,20 @@ class InventoryView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
+
+    def set_column_widths(self, widths: dict[int, int]) -> None:
+        """The starting column widths, set while the view is still hidden.
+
+        Each width set normally reaches ``QTableView.columnResized``, which starts a timer
+        that repaints the viewport when it fires. Set before the window is shown, that timer
+        fired only after the first paint and painted the whole list a second time during
+        start-up (about 20 ms at 200,000 items). The header's signals are blocked here: the
+        view is not shown yet, and it lays itself out when it is.
+        """
+        header = self.horizontalHeader()
+        blocked = header.blockSignals(not self.isVisible())
+        try:
+            for column, width in widths.items():
+                header.resizeSection(column, width)
+        finally:
+            header.blockSignals(blocked)
