@@ -69,18 +69,34 @@ def describe(name: str, gaps: list[float]) -> str:
             f"median {statistics.median(ordered):5.1f} ms   ({len(gaps)} ticks)")
 
 
+def sandbox_twin(root: str, items: int) -> Any:
+    """The child sandbox's seeded data in this process, never started: its addresses are
+    the child's (the records' image links point there)."""
+    from app.sandbox.server import SandboxServer
+
+    class Twin(SandboxServer):
+        def __init__(self, root: str, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._child_root = root
+
+        @property
+        def root(self) -> str:
+            return self._child_root
+
+    return Twin(root, items=items)
+
+
 class SandboxProcess:
     """``returndesk sandbox`` as a child process, with the few controls the bench uses; its
     ``twin`` (same seed and port, never started) gives the records to seed the store with."""
 
     def __init__(self, items: int, latency_ms: int) -> None:
-        from app.sandbox.server import SandboxServer
         from tests.bench.bench_backfill import start_sandbox
 
         self.proc, root, self.api_key, self.api_token = start_sandbox(items, latency_ms)
         self.user_base, self.public_base = root + "/user/api", root + "/public/api"
         self.control = root + "/_sandbox"
-        self.twin = SandboxServer(items=items, port=int(root.rsplit(":", 1)[1]))
+        self.twin = sandbox_twin(root, items)
 
     def set_latency(self, ms: float) -> None:
         import json
