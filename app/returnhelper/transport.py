@@ -203,8 +203,8 @@ class _Pool:
             await response.aclose()
         answer_headers = {k.decode("latin-1"): v.decode("latin-1")
                           for k, v in response.headers}
-        encoding = answer_headers.get("Content-Encoding") or answer_headers.get(
-            "content-encoding")
+        encoding = next((v for k, v in answer_headers.items()
+                         if k.lower() == "content-encoding"), None)
         if encoding:
             try:
                 body = _decode(body, encoding)

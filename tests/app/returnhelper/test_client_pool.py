@@ -112,7 +112,7 @@ def json_answer(body: object, encoding: str | None = None) -> tuple[int, dict[st
         content = squeeze.compress(content) + squeeze.flush()
         encoding = "deflate"
     if encoding:
-        headers["Content-Encoding"] = encoding
+        headers["content-ENCODING"] = encoding  # a header's name in any case
     return 200, headers, content
 
 
