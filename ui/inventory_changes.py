@@ -51,25 +51,42 @@ class ChangesMixin:
     beginRemoveRows: Any
     endRemoveRows: Any
 
-    def apply_changes(self, keys: Iterable[str]) -> None:
-        self._refresh_keys(list(dict.fromkeys(keys)))
+    def apply_changes(self, keys: Iterable[str], *, known_count: int | None = None,
+                      known_positions: dict[str, int | None] | None = None) -> None:
+        """``known_count`` / ``known_positions``: the list's count and the positions of
+        :meth:`persistent_keys`, read beforehand off the GUI thread for the current query
+        (the window's background poll); what is not given is read here."""
+        self._refresh_keys(list(dict.fromkeys(keys)), known_count=known_count,
+                           known_positions=known_positions)
+
+    def persistent_keys(self) -> list[str]:
+        """The keys a layout change must place again: those under the persistent indexes
+        (selection, current), and the first row's, where the view's header registers its
+        own when the layout changes (it keeps sized sections by an index in row 0)."""
+        rows = [index.row() for index in self.persistentIndexList()]
+        if self._count:
+            rows.append(0)
+        keys = (self._cached_key(row) or self.key_at(row) for row in rows)
+        return list(dict.fromkeys(key for key in keys if key is not None))
 
     def refresh_all(self) -> None:
         self._relayout()
 
-    def _refresh_keys(self, keys: list[str], force_small: bool = False) -> None:
+    def _refresh_keys(self, keys: list[str], force_small: bool = False,
+                      known_count: int | None = None,
+                      known_positions: dict[str, int | None] | None = None) -> None:
         if not keys:
             return
         if self.order is not None and len(keys) <= SMALL_CHANGE and self._update_in_order(keys):
             return
         self._drop_order()  # read again when a scan needs it, not beside every change
-        new_count = self._read_count()
+        new_count = self._read_count() if known_count is None else known_count
         if new_count == self._count:
             if (len(keys) <= SMALL_CHANGE or force_small) and self._small_update(keys):
                 return
             if self._update_in_place():
                 return
-        self._relayout(known_count=new_count)
+        self._relayout(known_count=new_count, known_positions=known_positions)
 
     def _update_in_place(self) -> bool:
         """Same row count: re-read the recently shown pages and repaint only rows that differ.
@@ -189,7 +206,8 @@ class ChangesMixin:
         return True
 
     def _relayout(self, replace_query: RowQuery | None = None,
-                  known_count: int | None = None) -> None:
+                  known_count: int | None = None,
+                  known_positions: dict[str, int | None] | None = None) -> None:
         """Re-read the count, keep persistent indexes (selection, current) on their keys.
 
         Row-count changes are told as inserts/removes at the end (before, resp. after, the
@@ -215,7 +233,8 @@ class ChangesMixin:
         self._pages.clear()
         self._cell_cache.clear()
         self._key_pos.clear()
-        self._move_persistent(keyed, new_count)
+        self._move_persistent(keyed, new_count,
+                              known_positions if replace_query is None else None)
         self.layoutChanged.emit()
         if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
@@ -231,8 +250,9 @@ class ChangesMixin:
                 kept[found.key] = (found, cells)
         return kept
 
-    def _move_persistent(self, keyed: list[tuple[QModelIndex, str | None]], limit: int) -> None:
-        positions: dict[str, int | None] = {}
+    def _move_persistent(self, keyed: list[tuple[QModelIndex, str | None]], limit: int,
+                         known: dict[str, int | None] | None = None) -> None:
+        positions: dict[str, int | None] = dict(known or {})
         for index, key in keyed:
             if key is None:
                 target = None

@@ -33,17 +33,27 @@ class ListOrder:
     rank: dict[str, int]
 
 
-_order_pool: Any = None
+_pools: dict[str, Any] = {}
+
+
+def _single_thread(name: str) -> Any:
+    pool = _pools.get(name)
+    if pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = _pools[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    return pool
 
 
 def _order_executor() -> Any:
     """One background thread for every model's order reads (one store connection)."""
-    global _order_pool
-    if _order_pool is None:
-        from concurrent.futures import ThreadPoolExecutor
+    return _single_thread("inventory-order")
 
-        _order_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inventory-order")
-    return _order_pool
+
+def poll_executor() -> Any:
+    """One background thread for the window's store polls: apart from the order reads,
+    which take a second at 200,000 rows and must not hold a poll up."""
+    return _single_thread("store-poll")
 
 
 def count_in_background(store: Store) -> Any:

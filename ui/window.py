@@ -13,9 +13,11 @@ scan field, F5 syncs, F6 goes to the list, Ctrl+, opens the settings.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,7 @@ from ui.feedback import SOUNDS, SoundPlayer, icon
 from ui.handling import HandlingPanel
 from ui.i18n import decision_state_name, make_tr, reason_text, source_name
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
+from ui.list_order import poll_executor
 from ui.listwidgets import Feedback, InventoryView, MatchList
 from ui.qt import (
     QAbstractItemView,
@@ -74,8 +77,22 @@ OUTCOME_SOUND = {
 }
 
 
+@dataclass(slots=True)
+class PollResult:
+    """What the poll thread read: changes since ``since`` for the list of ``query``."""
+
+    since: int
+    query: RowQuery
+    seq: int = 0
+    keys: list[str] = field(default_factory=list)
+    count: int | None = None
+    positions: dict[str, int | None] | None = None
+    error: Exception | None = None
+
+
 class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
     closed = Signal()
+    _polled = Signal(object)            # PollResult, from the poll thread
     decision_changed = Signal(object)   # Decision, from DeskService.subscribe (any thread)
     scan_handled = Signal(object)       # ScanResult, after the window showed it
 
@@ -268,7 +285,9 @@ class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
         self._counts_timer.timeout.connect(self._count_outbox)
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(poll_ms)
-        self.poll_timer.timeout.connect(self.poll_store)
+        self.poll_timer.timeout.connect(self.poll_in_background)
+        self._poll_reading = False
+        self._polled.connect(self._poll_arrived)
         self.poll_timer.start()
         # The "Decisions" menu and the outbox status: installed before the first paint (added
         # later, the menu bar and the taller status bar would resize and repaint the list).
@@ -665,12 +684,57 @@ class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
             return
         self._seq = seq
         if keys:
-            self.model.apply_changes(keys)
-            self._update_count_label()
-            self._keep_selection_on_current()
-            if self.current_key in keys:
-                self.refresh_current()
-            self.update_counts()
+            self._take_changes(keys)
+
+    def _take_changes(self, keys: list[str], count: int | None = None,
+                      positions: dict[str, int | None] | None = None) -> None:
+        self.model.apply_changes(keys, known_count=count, known_positions=positions)
+        self._update_count_label()
+        self._keep_selection_on_current()
+        if self.current_key in keys:
+            self.refresh_current()
+        self.update_counts()
+
+    def poll_in_background(self) -> None:
+        """The poll timer's poll: the store reads (changes, and when there are some the
+        list's count and the positions of the selected rows) run on the poll thread, and
+        only the model update runs here. During a sync the count alone took 4-13 ms of the
+        GUI thread at 200,000 items, every poll."""
+        if self._poll_reading or self._closing:
+            return
+        self._poll_reading = True
+        store, seq, query = self.store, self._seq, self.model.query
+        place = self.model.persistent_keys()
+        signal = self._polled
+
+        def read() -> None:
+            result = PollResult(seq, query)
+            try:
+                result.seq, result.keys = store.changes_since(seq)
+                if result.keys:
+                    result.count = store.count(query)
+                    result.positions = {key: store.position(query, key) for key in place}
+            except Exception as exc:
+                result.error = exc
+            with contextlib.suppress(RuntimeError):  # the window is gone
+                signal.emit(result)
+
+        poll_executor().submit(read)
+
+    def _poll_arrived(self, result: PollResult) -> None:
+        self._poll_reading = False
+        if self._closing:
+            return
+        if result.error is not None:
+            log.warning("polling the store failed: %s", result.error)
+            return
+        if result.since != self._seq or (result.seq == self._seq and not result.keys):
+            return  # nothing new, or a scan's poll took these changes in meanwhile
+        if result.query != self.model.query:
+            return  # the list changed under the read: the next poll reads these again
+        self._seq = result.seq
+        if result.keys:
+            self._take_changes(result.keys, result.count, result.positions)
 
     def _keep_selection_on_current(self) -> None:
         """The highlighted row must be the item the detail panel shows, whatever moved."""
