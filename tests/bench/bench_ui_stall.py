@@ -44,22 +44,75 @@ class Heartbeat:
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
         self.gaps: list[float] = []
+        self.spans: list[tuple[float, float]] = []  # (start, end) of each gap, perf_counter
         self._last: float | None = None
 
     def _tick(self) -> None:
         now = time.perf_counter()
         if self._last is not None:
             self.gaps.append((now - self._last) * 1000)
+            self.spans.append((self._last, now))
         self._last = now
+
+    def longest(self, count: int) -> list[tuple[float, float]]:
+        return sorted(self.spans, key=lambda span: span[0] - span[1])[:count]
 
     def start(self) -> None:
         self.gaps.clear()
+        self.spans.clear()
         self._last = None
         self.timer.start()
 
     def stop(self) -> list[float]:
         self.timer.stop()
         return list(self.gaps)
+
+
+class StallExplainer:
+    """``--why``: a thread samples the main thread's Python stack every 2 ms; the samples
+    that fall inside the busy phase's longest gaps are summed by their innermost frames.
+    (Sampling needs the interpreter lock: a stall spent in Qt's C++ shows up as the Python
+    frame that called into Qt.)"""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.main = threading.main_thread().ident
+        self.samples: list[tuple[float, tuple[str, ...]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.002):
+            frame = sys._current_frames().get(self.main)
+            names = []
+            while frame is not None and len(names) < 12:
+                code = frame.f_code
+                if "asyncio" not in code.co_filename and "qasync" not in code.co_filename:
+                    names.append(f"{code.co_name} ({Path(code.co_filename).name}:{frame.f_lineno})")
+                frame = frame.f_back
+            self.samples.append((time.perf_counter(), tuple(names)))
+
+    def report(self, stalls: list[tuple[float, float]], top: int = 12) -> None:
+        from collections import Counter
+
+        found: Counter[str] = Counter()
+        for start, end in stalls:
+            for when, names in self.samples:
+                if start <= when <= end:
+                    found[" <- ".join(names[:4]) or "(in Qt, outside Python)"] += 1
+        total = sum(found.values()) or 1
+        print(f"\n  where the main thread was during the {len(stalls)} longest busy gaps "
+              f"({total} samples):")
+        for where, count in found.most_common(top):
+            print(f"    {count * 100 / total:5.1f}%  {where[:220]}")
 
 
 def describe(name: str, gaps: list[float]) -> str:
@@ -172,6 +225,9 @@ async def run(args: argparse.Namespace) -> int:
     for key, code in decidable:
         window.select_key(key, scroll=True)
         window.apply_handling(code)
+    explainer = StallExplainer() if args.why else None
+    if explainer:
+        explainer.start()
     beat.start()
     started = time.perf_counter()
     sync = window.sync_now()
@@ -189,6 +245,8 @@ async def run(args: argparse.Namespace) -> int:
             print("timed out waiting for the sync and the updates")
             break
     busy = beat.stop()
+    if explainer:
+        explainer.stop()
     elapsed = time.perf_counter() - started
     applied = sum(1 for k, _ in decidable if window.model.live_state(k)
                   and window.model.live_state(k).state is DecisionState.APPLIED)
@@ -200,6 +258,8 @@ async def run(args: argparse.Namespace) -> int:
           f"{window.messages[-1] if window.messages else ''}")
     print(f"  longest busy stall {max(busy or [0]):.1f} ms   (target < 50 ms)   "
           f"ratio to idle {max(busy or [0]) / max(max(idle or [1]), 1e-6):.1f} x")
+    if explainer:
+        explainer.report(beat.longest(20))
     await window.shutdown()
     window.close()
     await desk.close()
@@ -222,6 +282,9 @@ def main() -> int:
     parser.add_argument("--in-process-sandbox", action="store_true",
                         help="run the sandbox API in this process (it then competes with the "
                              "window for the interpreter lock, unlike a real, remote API)")
+    parser.add_argument("--why", action="store_true",
+                        help="sample the main thread's stack and say where the longest "
+                             "busy gaps went (the sampling itself costs a little)")
     args = parser.parse_args()
     for name in ("CONFIG_DIR", "DATA_DIR", "LOG_DIR"):
         os.environ[f"RETURNDESK_{name}"] = tempfile.mkdtemp()
