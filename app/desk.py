@@ -158,7 +158,16 @@ class DeskService:
             except Exception as exc:
                 self.catalog_problem = f"handling types could not be read from the API: {exc}"
                 log.warning("%s", self.catalog_problem)
-        cached = self.store.get_state(CATALOG_STATE)
+        return self.load_cached_catalog()
+
+    def load_cached_catalog(self) -> list[HandlingType]:
+        """The handling types cached in the store by the last successful read (no network):
+        what the window starts with while the API is asked."""
+        try:
+            cached = self.store.get_state(CATALOG_STATE)
+        except Exception as exc:
+            log.warning("the cached handling types could not be read: %s", exc)
+            cached = None
         if cached:
             self.catalog = [HandlingType(code, desc) for code, desc in json.loads(cached)]
         elif self.catalog_problem is None:

@@ -102,6 +102,10 @@ class OutboxSender:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-sender")
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:

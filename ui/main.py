@@ -129,10 +129,9 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
         desk = session.desk
         crash.redact.add_source(secret_values(desk.credentials, desk.settings))
         tasks = TaskManager(None, crash)
-        try:
-            await desk.start()
-        except Exception as exc:  # offline: the window still opens on the store
-            log.warning("desk start: %s", exc)
+        # The window opens on the handling types cached in the store; the API is asked once
+        # it shows (an unreachable API used to keep the window shut until the timeout).
+        desk.load_cached_catalog()
 
         async def tester(candidate: Settings, typed: dict[Secret, str]) -> str:
             return await default_test_connection(
@@ -149,6 +148,7 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
         window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
         window.show()
+        window.start_desk()
         await closed.wait()
         await window.shutdown()
         await desk.close()

@@ -586,6 +586,18 @@ class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
         if open_decision is not None:
             self.handling.apply_button.setEnabled(False)
 
+    def start_desk(self) -> None:
+        """Start the desk once the window shows: read the handling types from the API
+        (the window meanwhile offers the cached ones) and start sending queued decisions."""
+
+        def started(_result: Any) -> None:
+            if is_valid(self) and not self._closing:
+                self.update_connection(self.desk.catalog_problem if self.desk.rh else None)
+                self.refresh_current()  # the item shown gets the fresh handling types
+
+        self.tasks.op(lambda _progress: self.desk.start(), label=tr("Connecting")) \
+            .success(started).run()
+
     def refresh_current(self) -> None:
         if self.current_key is None:
             return

@@ -4,183 +4,183 @@
 <context>
     <name>Codes</name>
     <message>
-        <location filename="../../ui/i18n.py" line="208"/>
+        <location filename="../../ui/i18n.py" line="202"/>
         <source>Ordered</source>
         <translation>已下单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="209"/>
+        <location filename="../../ui/i18n.py" line="203"/>
         <source>Picked up by system</source>
         <translation>已抓单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="210"/>
+        <location filename="../../ui/i18n.py" line="204"/>
         <source>Collected</source>
         <translation>已揽收</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="211"/>
+        <location filename="../../ui/i18n.py" line="205"/>
         <source>Received</source>
         <translation>已收件</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="212"/>
+        <location filename="../../ui/i18n.py" line="206"/>
         <source>Awaiting handling</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="213"/>
+        <location filename="../../ui/i18n.py" line="207"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="214"/>
+        <location filename="../../ui/i18n.py" line="208"/>
         <source>Destroyed</source>
         <translation>已销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="215"/>
+        <location filename="../../ui/i18n.py" line="209"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="216"/>
+        <location filename="../../ui/i18n.py" line="210"/>
         <source>Warehouse handling</source>
         <translation>仓库处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="217"/>
+        <location filename="../../ui/i18n.py" line="211"/>
         <source>Voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="226"/>
+        <location filename="../../ui/i18n.py" line="220"/>
         <source>Pending</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="227"/>
+        <location filename="../../ui/i18n.py" line="221"/>
         <source>In progress</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="228"/>
+        <location filename="../../ui/i18n.py" line="222"/>
         <source>Completed</source>
         <comment>handling status</comment>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="238"/>
+        <location filename="../../ui/i18n.py" line="232"/>
         <source>WINIT returns are shown, not decided: WINIT has no public API for it</source>
         <translation>WINIT 退货仅供查看，不能在此处理：WINIT 没有公开的处理接口</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="240"/>
+        <location filename="../../ui/i18n.py" line="234"/>
         <source>has its own flow and cannot be chosen here</source>
         <translation>有单独的流程，不能在此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="241"/>
+        <location filename="../../ui/i18n.py" line="235"/>
         <source>is the current handling</source>
         <translation>是当前的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="242"/>
+        <location filename="../../ui/i18n.py" line="236"/>
         <source>a value-added service on this item is not finished yet</source>
         <translation>此物品的增值服务尚未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="243"/>
+        <location filename="../../ui/i18n.py" line="237"/>
         <source>the warehouse has completed handling this item</source>
         <translation>仓库已完成此物品的处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="244"/>
+        <location filename="../../ui/i18n.py" line="238"/>
         <source>the item has no return inventory id yet (it arrives with the webhook)</source>
         <translation>此物品还没有退货库存 ID（随 webhook 到达）</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="245"/>
+        <location filename="../../ui/i18n.py" line="239"/>
         <source>locks the RMA mapping: no RMA swap is possible afterwards</source>
         <translation>将锁定 RMA 对应关系：之后无法再更换 RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="246"/>
+        <location filename="../../ui/i18n.py" line="240"/>
         <source>the warehouse is already handling this item; the API may refuse</source>
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="255"/>
+        <location filename="../../ui/i18n.py" line="249"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="256"/>
+        <location filename="../../ui/i18n.py" line="250"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="257"/>
+        <location filename="../../ui/i18n.py" line="251"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="258"/>
+        <location filename="../../ui/i18n.py" line="252"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="259"/>
+        <location filename="../../ui/i18n.py" line="253"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="260"/>
+        <location filename="../../ui/i18n.py" line="254"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="268"/>
+        <location filename="../../ui/i18n.py" line="262"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="268"/>
+        <location filename="../../ui/i18n.py" line="262"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="275"/>
+        <location filename="../../ui/i18n.py" line="269"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="275"/>
+        <location filename="../../ui/i18n.py" line="269"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="283"/>
+        <location filename="../../ui/i18n.py" line="277"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="284"/>
+        <location filename="../../ui/i18n.py" line="278"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="285"/>
+        <location filename="../../ui/i18n.py" line="279"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="286"/>
+        <location filename="../../ui/i18n.py" line="280"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="287"/>
+        <location filename="../../ui/i18n.py" line="281"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
     </message>
@@ -651,367 +651,367 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../ui/detail.py" line="118"/>
+        <location filename="../../ui/detail.py" line="111"/>
         <source>Enlarged image</source>
         <translation>放大的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="120"/>
+        <location filename="../../ui/detail.py" line="113"/>
         <source>Loading image...</source>
         <translation>正在加载图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="214"/>
+        <location filename="../../ui/detail.py" line="207"/>
         <source>Item details</source>
         <translation>物品详情</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="215"/>
+        <location filename="../../ui/detail.py" line="208"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="216"/>
+        <location filename="../../ui/detail.py" line="209"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="217"/>
+        <location filename="../../ui/detail.py" line="210"/>
         <source>Images</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="218"/>
+        <location filename="../../ui/detail.py" line="211"/>
         <source>Warehouse remarks</source>
         <translation>仓库备注</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="219"/>
+        <location filename="../../ui/detail.py" line="212"/>
         <source>Status history</source>
         <translation>状态历史</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="220"/>
+        <location filename="../../ui/detail.py" line="213"/>
         <source>Decision log</source>
         <translation>处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="221"/>
+        <location filename="../../ui/detail.py" line="214"/>
         <source>SKU lines</source>
         <translation>SKU 明细</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="222"/>
+        <location filename="../../ui/detail.py" line="215"/>
         <source>Declared and received goods compared</source>
         <translation>申报与实收商品对比</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="226"/>
+        <location filename="../../ui/detail.py" line="219"/>
         <source>Selected item</source>
         <translation>所选物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="237"/>
+        <location filename="../../ui/detail.py" line="230"/>
         <source>No item selected: scan a label or pick a row</source>
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="323"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="323"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="323"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="323"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="323"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="323"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="324"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="324"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="324"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="324"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="325"/>
+        <location filename="../../ui/detail.py" line="318"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="360"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="360"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="360"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="360"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="360"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="130"/>
+        <location filename="../../ui/detail.py" line="123"/>
         <source>This file is not an image Qt can show.</source>
         <translation>此文件不是可显示的图片。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="263"/>
+        <location filename="../../ui/detail.py" line="256"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="264"/>
+        <location filename="../../ui/detail.py" line="257"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="265"/>
+        <location filename="../../ui/detail.py" line="258"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="275"/>
+        <location filename="../../ui/detail.py" line="268"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="290"/>
+        <location filename="../../ui/detail.py" line="283"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="328"/>
+        <location filename="../../ui/detail.py" line="321"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="329"/>
+        <location filename="../../ui/detail.py" line="322"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="398"/>
+        <location filename="../../ui/detail.py" line="391"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="397"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="397"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="397"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="397"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="411"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="411"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="419"/>
+        <location filename="../../ui/detail.py" line="412"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="419"/>
+        <location filename="../../ui/detail.py" line="412"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="419"/>
+        <location filename="../../ui/detail.py" line="412"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="420"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="420"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="420"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="449"/>
+        <location filename="../../ui/detail.py" line="442"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="481"/>
+        <location filename="../../ui/detail.py" line="474"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="136"/>
+        <location filename="../../ui/detail.py" line="129"/>
         <source>The image could not be loaded: {error}</source>
         <translation>图片无法加载：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="268"/>
+        <location filename="../../ui/detail.py" line="261"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="270"/>
+        <location filename="../../ui/detail.py" line="263"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="272"/>
+        <location filename="../../ui/detail.py" line="265"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="281"/>
+        <location filename="../../ui/detail.py" line="274"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="283"/>
+        <location filename="../../ui/detail.py" line="276"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="285"/>
+        <location filename="../../ui/detail.py" line="278"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="287"/>
+        <location filename="../../ui/detail.py" line="280"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="461"/>
+        <location filename="../../ui/detail.py" line="454"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="463"/>
+        <location filename="../../ui/detail.py" line="456"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="467"/>
+        <location filename="../../ui/detail.py" line="460"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="474"/>
+        <location filename="../../ui/detail.py" line="467"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="387"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="396"/>
+        <location filename="../../ui/detail.py" line="389"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="417"/>
+        <location filename="../../ui/detail.py" line="410"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="439"/>
+        <location filename="../../ui/detail.py" line="432"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="374"/>
+        <location filename="../../ui/detail.py" line="367"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="374"/>
+        <location filename="../../ui/detail.py" line="367"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="281"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="281"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="470"/>
+        <location filename="../../ui/detail.py" line="463"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1072,87 +1072,87 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="281"/>
+        <location filename="../../ui/inventory.py" line="270"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="361"/>
+        <location filename="../../ui/inventory.py" line="347"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="365"/>
+        <location filename="../../ui/inventory.py" line="351"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="65"/>
+        <location filename="../../ui/listing.py" line="66"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="66"/>
+        <location filename="../../ui/listing.py" line="67"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="67"/>
+        <location filename="../../ui/listing.py" line="68"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="68"/>
+        <location filename="../../ui/listing.py" line="69"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="69"/>
+        <location filename="../../ui/listing.py" line="70"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="70"/>
+        <location filename="../../ui/listing.py" line="71"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="71"/>
+        <location filename="../../ui/listing.py" line="72"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="72"/>
+        <location filename="../../ui/listing.py" line="73"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="73"/>
+        <location filename="../../ui/listing.py" line="74"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="74"/>
+        <location filename="../../ui/listing.py" line="75"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="75"/>
+        <location filename="../../ui/listing.py" line="76"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="76"/>
+        <location filename="../../ui/listing.py" line="77"/>
         <source>Update</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="77"/>
+        <location filename="../../ui/listing.py" line="78"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/listing.py" line="78"/>
+        <location filename="../../ui/listing.py" line="79"/>
         <source>Received</source>
         <translation>收件时间</translation>
     </message>
@@ -1160,292 +1160,297 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="310"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="311"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="313"/>
+        <location filename="../../ui/window.py" line="332"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="314"/>
+        <location filename="../../ui/window.py" line="333"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="315"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="316"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="317"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="318"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="319"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="320"/>
+        <location filename="../../ui/window.py" line="339"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="321"/>
+        <location filename="../../ui/window.py" line="340"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="322"/>
+        <location filename="../../ui/window.py" line="341"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="323"/>
+        <location filename="../../ui/window.py" line="342"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="324"/>
+        <location filename="../../ui/window.py" line="343"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="325"/>
+        <location filename="../../ui/window.py" line="344"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="326"/>
+        <location filename="../../ui/window.py" line="345"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="327"/>
+        <location filename="../../ui/window.py" line="346"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="328"/>
+        <location filename="../../ui/window.py" line="347"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="329"/>
+        <location filename="../../ui/window.py" line="348"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="330"/>
+        <location filename="../../ui/window.py" line="349"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="331"/>
+        <location filename="../../ui/window.py" line="350"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="353"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="335"/>
+        <location filename="../../ui/window.py" line="354"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="355"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="356"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="357"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="362"/>
+        <location filename="../../ui/window.py" line="381"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="372"/>
+        <location filename="../../ui/window.py" line="391"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="431"/>
+        <location filename="../../ui/window.py" line="450"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="431"/>
+        <location filename="../../ui/window.py" line="450"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="357"/>
+        <location filename="../../ui/window.py" line="376"/>
         <source>Awaiting decision</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="358"/>
+        <location filename="../../ui/window.py" line="377"/>
         <source>Decided today</source>
         <translation>今日已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="359"/>
+        <location filename="../../ui/window.py" line="378"/>
         <source>All items</source>
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="611"/>
+        <location filename="../../ui/window.py" line="642"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="439"/>
+        <location filename="../../ui/window.py" line="458"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="441"/>
+        <location filename="../../ui/window.py" line="460"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="561"/>
+        <location filename="../../ui/window.py" line="580"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="597"/>
+        <location filename="../../ui/window.py" line="628"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="613"/>
+        <location filename="../../ui/window.py" line="644"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="308"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="405"/>
+        <location filename="../../ui/window.py" line="424"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="637"/>
+        <location filename="../../ui/window.py" line="668"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="638"/>
+        <location filename="../../ui/window.py" line="669"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="429"/>
+        <location filename="../../ui/window.py" line="448"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="451"/>
+        <location filename="../../ui/window.py" line="470"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="563"/>
+        <location filename="../../ui/window.py" line="582"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="593"/>
+        <location filename="../../ui/window.py" line="624"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="608"/>
+        <location filename="../../ui/window.py" line="639"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="643"/>
+        <location filename="../../ui/window.py" line="674"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="457"/>
+        <location filename="../../ui/window.py" line="476"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="564"/>
+        <location filename="../../ui/window.py" line="583"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="459"/>
+        <location filename="../../ui/window.py" line="598"/>
+        <source>Connecting</source>
+        <translation>正在连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="478"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="459"/>
+        <location filename="../../ui/window.py" line="478"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="460"/>
+        <location filename="../../ui/window.py" line="479"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="462"/>
+        <location filename="../../ui/window.py" line="481"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="465"/>
+        <location filename="../../ui/window.py" line="484"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="648"/>
+        <location filename="../../ui/window.py" line="679"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="652"/>
+        <location filename="../../ui/window.py" line="683"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>

@@ -10,7 +10,7 @@ import pytest
 from app.desk import ScanOutcome
 from app.model import DecisionState, IdKind, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
-from tests.ui.conftest import FakeClock
+from tests.ui.conftest import FakeClock, run
 from ui.inventory import KEY_ROLE
 from ui.qt import QApplication, Qt, load_qtest
 
@@ -404,3 +404,37 @@ def test_unconfigured_demo_settings_go_to_the_users_own_keyring_and_file(
     assert window.settings.sound is False  # live parts apply to the running demo too
     assert window.settings.environment is not Environment.UAT  # the demo keeps its sandbox
     assert "restart" in window.message_label.text()
+
+
+def test_the_window_opens_on_cached_handling_types_while_the_api_is_asked(
+        qtbot: Any, qloop: Any, desk: Any, sandbox: SandboxServer, clock: FakeClock) -> None:
+    """``returndesk`` shows the window before the handling types' request answers (an
+    unreachable API kept it shut until the timeout): the store's cached types serve first."""
+    from app.desk import DeskService
+    from ui.feedback import SoundPlayer
+    from ui.window import MainWindow
+
+    # The fixture's desk read the handling types once, so the store has them cached. A
+    # second desk on the same store starts the way ui.main starts one, with the API slow.
+    fresh = DeskService(desk.settings, desk.store, desk.credentials, desk.rh)
+    desk.rh._handlings = None  # the client's cache: make it ask the API again
+    sandbox.fail_next(FaultKind.SLOW, path="getAllHandlings", delay_s=1.5)
+    cached = fresh.load_cached_catalog()
+    assert {h.code for h in cached} >= {"rst", "ohd"}
+    window = MainWindow(fresh, sounds=SoundPlayer(backend="none"), clock=clock)
+    try:
+        window.show()
+        window.start_desk()
+        qtbot.waitExposed(window)
+        record = allowed_rh_record(window)
+        assert window.select_key(record.key)
+        # the request is still out: the operator already gets the cached handling types
+        assert window.tasks.running == 1
+        assert window.handling.combo.count() > 0
+        qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=10000)
+        assert fresh.catalog_problem is None
+        assert fresh.outbox.running
+    finally:
+        window.close()
+        window.deleteLater()
+        run(qtbot, qloop, fresh.close())
