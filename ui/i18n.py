@@ -10,6 +10,7 @@ If no ``lrelease`` is available (a stripped install), the ``.ts`` XML itself is 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 
 
+@functools.cache
 def resources_dir() -> Path:
-    """``resources/`` beside the package, or inside a frozen bundle."""
+    """``resources/`` beside the package, or inside a frozen bundle (found once: every
+    scan's sound asks for it)."""
     bundle = getattr(sys, "_MEIPASS", None)
     candidates = [Path(bundle) / "resources"] if bundle else []
     candidates.append(Path(__file__).resolve().parent.parent / "resources")

@@ -4,183 +4,183 @@
 <context>
     <name>Codes</name>
     <message>
-        <location filename="../../ui/i18n.py" line="202"/>
+        <location filename="../../ui/i18n.py" line="206"/>
         <source>Ordered</source>
         <translation>已下单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="203"/>
+        <location filename="../../ui/i18n.py" line="207"/>
         <source>Picked up by system</source>
         <translation>已抓单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="204"/>
+        <location filename="../../ui/i18n.py" line="208"/>
         <source>Collected</source>
         <translation>已揽收</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="205"/>
+        <location filename="../../ui/i18n.py" line="209"/>
         <source>Received</source>
         <translation>已收件</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="206"/>
+        <location filename="../../ui/i18n.py" line="210"/>
         <source>Awaiting handling</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="207"/>
+        <location filename="../../ui/i18n.py" line="211"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="208"/>
+        <location filename="../../ui/i18n.py" line="212"/>
         <source>Destroyed</source>
         <translation>已销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="209"/>
+        <location filename="../../ui/i18n.py" line="213"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="210"/>
+        <location filename="../../ui/i18n.py" line="214"/>
         <source>Warehouse handling</source>
         <translation>仓库处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="211"/>
+        <location filename="../../ui/i18n.py" line="215"/>
         <source>Voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="220"/>
+        <location filename="../../ui/i18n.py" line="224"/>
         <source>Pending</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="221"/>
+        <location filename="../../ui/i18n.py" line="225"/>
         <source>In progress</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="222"/>
+        <location filename="../../ui/i18n.py" line="226"/>
         <source>Completed</source>
         <comment>handling status</comment>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="232"/>
+        <location filename="../../ui/i18n.py" line="236"/>
         <source>WINIT returns are shown, not decided: WINIT has no public API for it</source>
         <translation>WINIT 退货仅供查看，不能在此处理：WINIT 没有公开的处理接口</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="234"/>
+        <location filename="../../ui/i18n.py" line="238"/>
         <source>has its own flow and cannot be chosen here</source>
         <translation>有单独的流程，不能在此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="235"/>
+        <location filename="../../ui/i18n.py" line="239"/>
         <source>is the current handling</source>
         <translation>是当前的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="236"/>
+        <location filename="../../ui/i18n.py" line="240"/>
         <source>a value-added service on this item is not finished yet</source>
         <translation>此物品的增值服务尚未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="237"/>
+        <location filename="../../ui/i18n.py" line="241"/>
         <source>the warehouse has completed handling this item</source>
         <translation>仓库已完成此物品的处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="238"/>
+        <location filename="../../ui/i18n.py" line="242"/>
         <source>the item has no return inventory id yet (it arrives with the webhook)</source>
         <translation>此物品还没有退货库存 ID（随 webhook 到达）</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="239"/>
+        <location filename="../../ui/i18n.py" line="243"/>
         <source>locks the RMA mapping: no RMA swap is possible afterwards</source>
         <translation>将锁定 RMA 对应关系：之后无法再更换 RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="240"/>
+        <location filename="../../ui/i18n.py" line="244"/>
         <source>the warehouse is already handling this item; the API may refuse</source>
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="249"/>
+        <location filename="../../ui/i18n.py" line="253"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="250"/>
+        <location filename="../../ui/i18n.py" line="254"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="251"/>
+        <location filename="../../ui/i18n.py" line="255"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="252"/>
+        <location filename="../../ui/i18n.py" line="256"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="253"/>
+        <location filename="../../ui/i18n.py" line="257"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="254"/>
+        <location filename="../../ui/i18n.py" line="258"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="262"/>
+        <location filename="../../ui/i18n.py" line="266"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="262"/>
+        <location filename="../../ui/i18n.py" line="266"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="269"/>
+        <location filename="../../ui/i18n.py" line="273"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="269"/>
+        <location filename="../../ui/i18n.py" line="273"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="277"/>
+        <location filename="../../ui/i18n.py" line="281"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="278"/>
+        <location filename="../../ui/i18n.py" line="282"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="279"/>
+        <location filename="../../ui/i18n.py" line="283"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="280"/>
+        <location filename="../../ui/i18n.py" line="284"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="281"/>
+        <location filename="../../ui/i18n.py" line="285"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
     </message>
@@ -716,82 +716,82 @@
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="319"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="319"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="319"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="319"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="319"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="319"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="317"/>
+        <location filename="../../ui/detail.py" line="320"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="317"/>
+        <location filename="../../ui/detail.py" line="320"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="317"/>
+        <location filename="../../ui/detail.py" line="320"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="317"/>
+        <location filename="../../ui/detail.py" line="320"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="318"/>
+        <location filename="../../ui/detail.py" line="321"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="353"/>
+        <location filename="../../ui/detail.py" line="356"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="353"/>
+        <location filename="../../ui/detail.py" line="356"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="353"/>
+        <location filename="../../ui/detail.py" line="356"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="353"/>
+        <location filename="../../ui/detail.py" line="356"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="353"/>
+        <location filename="../../ui/detail.py" line="356"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -826,87 +826,92 @@
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="321"/>
+        <location filename="../../ui/detail.py" line="291"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="324"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="322"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="391"/>
+        <location filename="../../ui/detail.py" line="394"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="397"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="397"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="397"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="397"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="407"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="407"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="412"/>
+        <location filename="../../ui/detail.py" line="415"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="412"/>
+        <location filename="../../ui/detail.py" line="415"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="412"/>
+        <location filename="../../ui/detail.py" line="415"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="413"/>
+        <location filename="../../ui/detail.py" line="416"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="413"/>
+        <location filename="../../ui/detail.py" line="416"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="413"/>
+        <location filename="../../ui/detail.py" line="416"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="442"/>
+        <location filename="../../ui/detail.py" line="445"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="474"/>
+        <location filename="../../ui/detail.py" line="477"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
@@ -951,52 +956,52 @@
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="454"/>
+        <location filename="../../ui/detail.py" line="457"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="456"/>
+        <location filename="../../ui/detail.py" line="459"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="460"/>
+        <location filename="../../ui/detail.py" line="463"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="467"/>
+        <location filename="../../ui/detail.py" line="470"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="380"/>
+        <location filename="../../ui/detail.py" line="383"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="389"/>
+        <location filename="../../ui/detail.py" line="392"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="410"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="432"/>
+        <location filename="../../ui/detail.py" line="435"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="370"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="370"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
@@ -1011,7 +1016,7 @@
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="463"/>
+        <location filename="../../ui/detail.py" line="466"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>

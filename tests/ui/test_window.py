@@ -359,6 +359,9 @@ def test_sync_now_shows_progress_and_the_result(window: Any, qtbot: Any) -> None
     assert window.sync_progress.isVisible() and not window.sync_button.isEnabled()
     assert window.sync_now() is None  # one sync at a time
     qtbot.waitUntil(task.done, timeout=90000)
+    # the task's done callbacks (the result message, the button) run on a later turn of
+    # the loop than the one that finished the task
+    qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
     assert any(m.startswith("Sync finished") and "Return Helper items" in m
                for m in window.messages), window.messages
     assert window.sync_button.isEnabled() and not window.sync_progress.isVisible()
