@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -122,9 +123,11 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
     import httpx
 
     from app import settings as settings_module
+    from app.returnhelper.transport import shared_ssl_context
 
     async with httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout_s),
-                                 headers={"User-Agent": user_agent(__version__)}) as http, \
+                                 headers={"User-Agent": user_agent(__version__)},
+                                 verify=shared_ssl_context()) as http, \
             open_session(settings, args, demo, http) as session:
         desk = session.desk
         crash.redact.add_source(secret_values(desk.credentials, desk.settings))
@@ -156,9 +159,21 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
     return 0
 
 
+def _warm_tls() -> None:
+    try:
+        from app.returnhelper.transport import shared_ssl_context
+
+        shared_ssl_context()
+    except Exception:  # the clients load it themselves, and report what is wrong
+        log.debug("the TLS context could not be made ahead", exc_info=True)
+
+
 def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo: bool = False) -> int:
     import qasync
 
+    # The CA bundle (tens of milliseconds, twice: the API client and the image/test client)
+    # loads on a thread while Qt and the window start, once for both clients.
+    threading.Thread(target=_warm_tls, name="tls-warm", daemon=True).start()
     app = make_application()
     app.setQuitOnLastWindowClosed(False)
     install_language(settings.language, cache_dir=data_dir() / "translations")

@@ -27,6 +27,7 @@ import select
 import socket
 import ssl
 import sys
+import threading
 import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -154,6 +155,17 @@ def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+_ssl_lock = threading.Lock()
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The process's one TLS context, shared by the desk's HTTP clients. ``returndesk``
+    starts loading it on a thread while Qt starts (OpenSSL reads the CA bundle without the
+    interpreter lock); the lock makes a second caller wait for that load, not repeat it."""
+    with _ssl_lock:
+        return _ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
 class _Pool:
     """Requests straight to a connection pool of its own (httpcore's public API, the pool
     httpx's transport wraps): no ``httpx.Request``/``Response`` objects, no response stream
@@ -161,8 +173,7 @@ class _Pool:
 
     def __init__(self, headers: Mapping[str, str], *, concurrency: int) -> None:
         self.pool = httpcore.AsyncConnectionPool(
-            ssl_context=_ssl_context(os.environ.get("SSL_CERT_FILE"),
-                                     os.environ.get("SSL_CERT_DIR")),
+            ssl_context=shared_ssl_context(),
             max_connections=concurrency * 2,
             max_keepalive_connections=concurrency, keepalive_expiry=KEEPALIVE_S,
             network_backend=_Backend())
