@@ -123,28 +123,21 @@ class _Reader:
         return code
 
     def weight_kg(self, key: str = "weight", uom_key: str = "weightUom") -> Decimal | None:
-        uom = self.text(uom_key) or "g"  # documented: integer grams
-        value = self.data.get(key)
-        if type(value) is int:  # the usual case: a few values repeat (Decimals are immutable)
-            found = _CONVERTED.get(("w", value, uom))
-            if found is not None:
-                return found
-        try:
-            return _converted("w", value, uom, weight_to_kg(value, uom))
-        except UnitError as exc:
-            raise MappingError(self.name(uom_key), str(exc)) from None
-        except ValueError:
-            raise MappingError(self.name(key), f"not a number: {self.data.get(key)!r}") from None
+        return self._measure("w", key, uom_key, "g", weight_to_kg)  # documented: integer grams
 
     def length_cm(self, key: str, uom_key: str = "dimensionUom") -> Decimal | None:
-        uom = self.text(uom_key) or "cm"  # documented: centimetres
+        return self._measure("l", key, uom_key, "cm", length_to_cm)  # documented: centimetres
+
+    def _measure(self, kind: str, key: str, uom_key: str, default_uom: str,
+                 convert: Callable[[Any, str], Decimal | None]) -> Decimal | None:
+        uom = self.text(uom_key) or default_uom
         value = self.data.get(key)
-        if type(value) is int:
-            found = _CONVERTED.get(("l", value, uom))
+        if type(value) is int:  # the usual case: a few values repeat (Decimals are immutable)
+            found = _CONVERTED.get((kind, value, uom))
             if found is not None:
                 return found
         try:
-            return _converted("l", value, uom, length_to_cm(value, uom))
+            return _converted(kind, value, uom, convert(value, uom))
         except UnitError as exc:
             raise MappingError(self.name(uom_key), str(exc)) from None
         except ValueError:

@@ -4,10 +4,6 @@ ASGI scope and messages, small JSON answers, structured log lines, cached keyrin
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -20,7 +16,7 @@ from app.returnhelper.signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     decode_key,
-    signed_bytes,
+    verify_with_key,
 )
 
 log = logging.getLogger("app.webhooks")
@@ -145,12 +141,4 @@ class _Verifier:
         if key_text != self._text:
             self._key = decode_key(key_text)  # SigningKeyError: a configuration problem
             self._text = key_text
-        expected = hmac.new(self._key, signed_bytes(url, timestamp, body),
-                            hashlib.sha256).digest()
-        if not signature:
-            return False
-        try:
-            given = base64.b64decode(signature.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            return False
-        return hmac.compare_digest(expected, given)
+        return verify_with_key(self._key, url, timestamp, body, signature)
