@@ -7,93 +7,116 @@ QtMultimedia is in PySide6-Addons, which we do not ship, so there is no QSoundEf
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QCoreApplication,
-    QDate,
-    QElapsedTimer,
-    QEvent,
-    QItemSelectionModel,
-    QLibraryInfo,
-    QLocale,
-    QModelIndex,
-    QModelRoleData,
-    QModelRoleDataSpan,
-    QObject,
-    QPersistentModelIndex,
-    QPoint,
-    QRect,
-    QSettings,
-    QSize,
-    Qt,
-    QTimer,
-    QTranslator,
-    QUrl,
-    Signal,
-    Slot,
-    qVersion,
-)
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QDesktopServices,
-    QFont,
-    QFontMetrics,
-    QGuiApplication,
-    QIcon,
-    QImage,
-    QKeyEvent,
-    QKeySequence,
-    QPainter,
-    QPalette,
-    QPixmap,
-    QShortcut,
-    QStandardItem,
-    QStandardItemModel,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QSpinBox,
-    QSplitter,
-    QStatusBar,
-    QStyle,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import qVersion
+
+if TYPE_CHECKING:  # what the names are; at run time each is looked up on first use
+    from PySide6.QtCore import (
+        QAbstractTableModel,
+        QByteArray,
+        QCoreApplication,
+        QDate,
+        QElapsedTimer,
+        QEvent,
+        QItemSelectionModel,
+        QLibraryInfo,
+        QLocale,
+        QModelIndex,
+        QModelRoleData,
+        QModelRoleDataSpan,
+        QObject,
+        QPersistentModelIndex,
+        QPoint,
+        QRect,
+        QSettings,
+        QSize,
+        Qt,
+        QTimer,
+        QTranslator,
+        QUrl,
+        Signal,
+        Slot,
+        qVersion,
+    )
+    from PySide6.QtGui import (
+        QAction,
+        QColor,
+        QDesktopServices,
+        QFont,
+        QFontMetrics,
+        QGuiApplication,
+        QIcon,
+        QImage,
+        QKeyEvent,
+        QKeySequence,
+        QPainter,
+        QPalette,
+        QPixmap,
+        QShortcut,
+        QStandardItem,
+        QStandardItemModel,
+    )
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QApplication,
+        QCheckBox,
+        QComboBox,
+        QDateEdit,
+        QDialog,
+        QDialogButtonBox,
+        QFileDialog,
+        QFormLayout,
+        QFrame,
+        QGridLayout,
+        QGroupBox,
+        QHBoxLayout,
+        QHeaderView,
+        QLabel,
+        QLineEdit,
+        QListWidget,
+        QListWidgetItem,
+        QMainWindow,
+        QMenu,
+        QMessageBox,
+        QPlainTextEdit,
+        QProgressBar,
+        QPushButton,
+        QScrollArea,
+        QSizePolicy,
+        QSpinBox,
+        QSplitter,
+        QStatusBar,
+        QStyle,
+        QTableView,
+        QTableWidget,
+        QTableWidgetItem,
+        QTabWidget,
+        QToolButton,
+        QVBoxLayout,
+        QWidget,
+    )
+
+
+# PySide6 makes a class's Python type when it is first looked up, and some cost milliseconds
+# (the Qt namespace's enums ~45 ms, QStyle's ~15 ms, most others ~1 ms): a name below is
+# looked up when a module first imports it from here, so what the start-up never imports
+# (dialogs, the settings window, ...) is never made before it is needed.
+_MODULES = ("QtCore", "QtGui", "QtWidgets")
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__ and (name.startswith("Q") or name in ("Signal", "Slot")):
+        for module in _MODULES:
+            value = getattr(importlib.import_module(f"PySide6.{module}"), name, None)
+            if value is not None:
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 QT_VERSION = qVersion()
 
