@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.desk import DeskService
 from app.model import Decision
@@ -34,8 +34,6 @@ from ui.decision_common import (
     DecisionTable,
     change_text,
 )
-from ui.decision_failed import FailedDecisionsDialog
-from ui.decision_log import DecisionLogDialog
 from ui.feedback import icon
 from ui.i18n import make_tr
 from ui.qt import (
@@ -56,8 +54,24 @@ from ui.qt import (
 )
 from ui.tasks import TaskManager
 
+if TYPE_CHECKING:
+    from ui.decision_failed import FailedDecisionsDialog
+    from ui.decision_log import DecisionLogDialog
+
 tr = make_tr("Decisions")
 log = logging.getLogger(__name__)
+
+
+def __getattr__(name: str) -> Any:
+    # The two dialogs (and the Qt types only they use: date edit, file dialog, message box)
+    # are imported when first opened, not while the window starts.
+    if name == "FailedDecisionsDialog":
+        from ui.decision_failed import FailedDecisionsDialog
+        return FailedDecisionsDialog
+    if name == "DecisionLogDialog":
+        from ui.decision_log import DecisionLogDialog
+        return DecisionLogDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["DecisionLogDialog", "DecisionViews", "FailedDecisionsDialog", "OutboxStatus",
            "install_decision_views"]
@@ -244,6 +258,8 @@ class DecisionViews(QObject):
 
     def show_failed(self) -> FailedDecisionsDialog:
         if self.failed_dialog is None or not is_valid(self.failed_dialog):
+            from ui.decision_failed import FailedDecisionsDialog
+
             self.failed_dialog = FailedDecisionsDialog(self.desk, self.window)
         dialog = self.failed_dialog
         dialog.show()
@@ -256,6 +272,8 @@ class DecisionViews(QObject):
 
     def show_log(self, day: date | None = None) -> DecisionLogDialog:
         if self.log_dialog is None or not is_valid(self.log_dialog):
+            from ui.decision_log import DecisionLogDialog
+
             self.log_dialog = DecisionLogDialog(self.desk, self.tasks, self.window,
                                                 native_file_dialog=self.native_file_dialog,
                                                 day=day)
