@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-import platform
 import re
 import sys
 import traceback
@@ -194,11 +194,15 @@ def _one_line(exc: BaseException) -> str:
 
 
 # -- crash handling ------------------------------------------------------------------------
-_SECRET_PATTERNS = [
-    re.compile(r"(?i)(x-rr-api(?:key|token)|authorization|token|secret|password|signing[_-]?key|"
-               r"client_secret|apikey|api_key)(\s*[:=]\s*|[\"']\s*:\s*[\"'])([^\s\"',}]+)"),
-    re.compile(r"(?i)(postgres(?:ql)?://[^:/\s]+:)([^@\s]+)(@)"),
-]
+@functools.cache
+def _secret_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled on the first report, not while the window starts."""
+    return (
+        re.compile(r"(?i)(x-rr-api(?:key|token)|authorization|token|secret|password|"
+                   r"signing[_-]?key|client_secret|apikey|api_key)"
+                   r"(\s*[:=]\s*|[\"']\s*:\s*[\"'])([^\s\"',}]+)"),
+        re.compile(r"(?i)(postgres(?:ql)?://[^:/\s]+:)([^@\s]+)(@)"),
+    )
 
 
 class Redactor:
@@ -219,8 +223,9 @@ class Redactor:
                 values = []
             for value in sorted(values, key=len, reverse=True):
                 text = text.replace(value, "[secret removed]")
-        text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
-        text = _SECRET_PATTERNS[1].sub(lambda m: f"{m.group(1)}[secret removed]{m.group(3)}", text)
+        assigned, url_password = _secret_patterns()
+        text = assigned.sub(lambda m: f"{m.group(1)}{m.group(2)}[secret removed]", text)
+        text = url_password.sub(lambda m: f"{m.group(1)}[secret removed]{m.group(3)}", text)
         return text
 
 
@@ -291,6 +296,8 @@ class CrashHandler(QObject):
 
     def report_text(self, exc_type: type[BaseException], exc: BaseException,
                     tb: TracebackType | None, note: str | None = None) -> str:
+        import platform
+
         from app import __version__
 
         lines = [
