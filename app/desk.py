@@ -27,6 +27,7 @@ from app.model import (
     DecisionAction,
     DecisionState,
     InventoryRecord,
+    new_idempotency_key,
     utcnow,
 )
 from app.outbox import OutboxCounts, OutboxSender, counts
@@ -238,7 +239,7 @@ class DeskService:
                       old: str | None) -> Decision:
         return Decision(id=None, key=key, action=action, new_handling=new, old_handling=old,
                         operator=self.settings.operator, desk=self.settings.desk,
-                        created_at=utcnow(), idempotency_key=_new_key())
+                        created_at=utcnow(), idempotency_key=new_idempotency_key())
 
     def retry(self, decision_id: int) -> Decision:
         """Queue a FAILED decision again, with a fresh idempotency key: a refused request was
@@ -246,7 +247,7 @@ class DeskService:
         old key. Only failed decisions: a new key on one in flight could apply it twice."""
         try:
             decision = self.store.update_decision(decision_id, DecisionState.QUEUED,
-                                                  idempotency_key=_new_key(),
+                                                  idempotency_key=new_idempotency_key(),
                                                   expected=(DecisionState.FAILED,))
         except (ConflictError, StoreError):
             raise DecisionRefused(f"decision {decision_id} is not a failed decision") from None
@@ -302,11 +303,3 @@ class DeskService:
         page = await self.rh.list_inventory(now - timedelta(days=1), now, page_size=1)
         return (f"connected: {len(handlings)} handling types, "
                 f"{page.total} item(s) received in the last day")
-
-
-def _new_key() -> str:
-    """A fresh idempotency key (uuid is imported on the first decision, not at start-up:
-    with the ``platform`` module it pulls in, ~6 ms)."""
-    import uuid
-
-    return str(uuid.uuid4())

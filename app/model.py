@@ -382,6 +382,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_idempotency_key() -> str:
+    """A fresh idempotency key for a decision's request. uuid is imported here, on the
+    first decision, not when the desk starts (with the ``platform`` module it pulls in,
+    ~6 ms of start-up)."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
 def parse_time(value: object) -> datetime | None:
     """Lenient time parsing: ISO 8601 (with or without zone, ``Z``), or epoch ms/s numbers.
 

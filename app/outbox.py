@@ -10,14 +10,12 @@ stop at ``FAILED`` with the vendor's message and correlationId; network trouble,
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
 import random
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,12 +26,15 @@ from app.model import (
     DecisionState,
     InventoryRecord,
     Source,
+    new_idempotency_key,
     utcnow,
 )
 from app.settings import Settings
 from app.store.base import ConflictError, Store
 
 if TYPE_CHECKING:
+    import argparse
+
     from app.returnhelper.client import ReturnHelperClient
 
 log = logging.getLogger(__name__)
@@ -273,7 +274,7 @@ def outbox_command(args: argparse.Namespace, settings: Settings) -> int:
                 if current is None or current.state is not DecisionState.FAILED:
                     print(f"outbox: decision {decision_id} is not a failed decision", file=sys.stderr)
                     return 1
-                store.update_decision(decision_id, target, idempotency_key=str(uuid.uuid4())
+                store.update_decision(decision_id, target, idempotency_key=new_idempotency_key()
                                       if target is DecisionState.QUEUED else None)
                 print(f"outbox: decision {decision_id} {target.value}")
             return 0
