@@ -13,11 +13,9 @@ scan field, F5 syncs, F6 goes to the list, Ctrl+, opens the settings.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +29,6 @@ from ui.feedback import SOUNDS, SoundPlayer, icon
 from ui.handling import HandlingPanel
 from ui.i18n import decision_state_name, make_tr, reason_text, source_name
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
-from ui.list_order import poll_executor
 from ui.listwidgets import Feedback, InventoryView, MatchList
 from ui.qt import (
     QAbstractItemView,
@@ -59,6 +56,7 @@ from ui.qt import (
 )
 from ui.scanfield import ScanField, monotonic_ms
 from ui.tasks import CrashHandler, TaskManager
+from ui.window_poll import PollMixin
 from ui.window_settings import SettingsMixin, default_test_connection, image_loader
 from ui.window_status import StatusMixin
 
@@ -77,20 +75,7 @@ OUTCOME_SOUND = {
 }
 
 
-@dataclass(slots=True)
-class PollResult:
-    """What the poll thread read: changes since ``since`` for the list of ``query``."""
-
-    since: int
-    query: RowQuery
-    seq: int = 0
-    keys: list[str] = field(default_factory=list)
-    count: int | None = None
-    positions: dict[str, int | None] | None = None
-    error: Exception | None = None
-
-
-class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
+class MainWindow(StatusMixin, SettingsMixin, PollMixin, QMainWindow):
     closed = Signal()
     _polled = Signal(object)            # PollResult, from the poll thread
     decision_changed = Signal(object)   # Decision, from DeskService.subscribe (any thread)
@@ -684,87 +669,6 @@ class MainWindow(StatusMixin, SettingsMixin, QMainWindow):
         if decision.key == self.current_key:
             self.refresh_current()
         self.update_counts()
-
-    def poll_store(self) -> None:
-        """Pick up changes from webhooks, sync and other desks (cheap: one indexed query)."""
-        try:
-            seq, keys = self.store.changes_since(self._seq)
-        except Exception as exc:
-            log.warning("polling the store failed: %s", exc)
-            return
-        if seq == self._seq and not keys:
-            return
-        self._seq = seq
-        if keys:
-            self._take_changes(keys)
-
-    def _take_changes(self, keys: list[str], count: int | None = None,
-                      positions: dict[str, int | None] | None = None) -> None:
-        self.model.apply_changes(keys, known_count=count, known_positions=positions)
-        self._update_count_label()
-        self._keep_selection_on_current()
-        if self.current_key in keys:
-            self.refresh_current()
-        self.update_counts()
-
-    def poll_in_background(self) -> None:
-        """The poll timer's poll: the store reads (changes, and when there are some the
-        list's count and the positions of the selected rows) run on the poll thread, and
-        only the model update runs here. During a sync the count alone took 4-13 ms of the
-        GUI thread at 200,000 items, every poll."""
-        if self._poll_reading or self._closing:
-            return
-        self._poll_reading = True
-        store, seq, query = self.store, self._seq, self.model.query
-        place = self.model.persistent_keys()
-        signal = self._polled
-
-        def read() -> None:
-            result = PollResult(seq, query)
-            try:
-                result.seq, result.keys = store.changes_since(seq)
-                if result.keys:
-                    result.count = store.count(query)
-                    result.positions = {key: store.position(query, key) for key in place}
-            except Exception as exc:
-                result.error = exc
-            with contextlib.suppress(RuntimeError):  # the window is gone
-                signal.emit(result)
-
-        poll_executor().submit(read)
-
-    def _poll_arrived(self, result: PollResult) -> None:
-        self._poll_reading = False
-        if self._closing:
-            return
-        if result.error is not None:
-            log.warning("polling the store failed: %s", result.error)
-            return
-        if result.since != self._seq or (result.seq == self._seq and not result.keys):
-            return  # nothing new, or a scan's poll took these changes in meanwhile
-        if result.query != self.model.query:
-            return  # the list changed under the read: the next poll reads these again
-        self._seq = result.seq
-        if result.keys:
-            self._take_changes(result.keys, result.count, result.positions)
-
-    def _keep_selection_on_current(self) -> None:
-        """The highlighted row must be the item the detail panel shows, whatever moved."""
-        key = self.current_key
-        if key is None:
-            return
-        index = self.view.currentIndex()
-        shown = self.model.data(index, KEY_ROLE) if index.isValid() else None
-        if shown == key:
-            return
-        position = self.model.position_of(key)
-        selection = self.view.selectionModel()
-        if position is None:
-            selection.clearSelection()
-            return
-        target = self.model.index(position, 0)
-        selection.setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                  | QItemSelectionModel.SelectionFlag.Rows)
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)

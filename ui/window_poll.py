@@ -1,0 +1,132 @@
+"""The desk window's store polling: changes from webhooks, syncs and other desks.
+
+A mixin of :class:`ui.window.MainWindow`. The poll timer's poll reads the store on a
+background thread (the changes, and when there are some the list's count and the places of
+the selected rows) and only updates the model on the GUI thread; a scan polls synchronously,
+because the model must be current before the scanned row is placed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.store.base import RowQuery
+from ui.inventory import KEY_ROLE
+from ui.list_order import poll_executor
+from ui.qt import QItemSelectionModel
+
+log = logging.getLogger("ui.window")
+
+
+@dataclass(slots=True)
+class PollResult:
+    """What the poll thread read: changes since ``since`` for the list of ``query``."""
+
+    since: int
+    query: RowQuery
+    seq: int = 0
+    keys: list[str] = field(default_factory=list)
+    count: int | None = None
+    positions: dict[str, int | None] | None = None
+    error: Exception | None = None
+
+
+class PollMixin:
+    """Store polling of the main window."""
+
+    # Provided by MainWindow.
+    store: Any
+    model: Any
+    view: Any
+    current_key: str | None
+    _seq: int
+    _closing: bool
+    _poll_reading: bool
+    _polled: Any
+    _update_count_label: Any
+    refresh_current: Any
+    update_counts: Any
+
+    def poll_store(self) -> None:
+        """Pick up changes from webhooks, sync and other desks (cheap: one indexed query)."""
+        try:
+            seq, keys = self.store.changes_since(self._seq)
+        except Exception as exc:
+            log.warning("polling the store failed: %s", exc)
+            return
+        if seq == self._seq and not keys:
+            return
+        self._seq = seq
+        if keys:
+            self._take_changes(keys)
+
+    def _take_changes(self, keys: list[str], count: int | None = None,
+                      positions: dict[str, int | None] | None = None) -> None:
+        self.model.apply_changes(keys, known_count=count, known_positions=positions)
+        self._update_count_label()
+        self._keep_selection_on_current()
+        if self.current_key in keys:
+            self.refresh_current()
+        self.update_counts()
+
+    def poll_in_background(self) -> None:
+        """The poll timer's poll: the store reads (changes, and when there are some the
+        list's count and the positions of the selected rows) run on the poll thread, and
+        only the model update runs here. During a sync the count alone took 4-13 ms of the
+        GUI thread at 200,000 items, every poll."""
+        if self._poll_reading or self._closing:
+            return
+        self._poll_reading = True
+        store, seq, query = self.store, self._seq, self.model.query
+        place = self.model.persistent_keys()
+        signal = self._polled
+
+        def read() -> None:
+            result = PollResult(seq, query)
+            try:
+                result.seq, result.keys = store.changes_since(seq)
+                if result.keys:
+                    result.count = store.count(query)
+                    result.positions = {key: store.position(query, key) for key in place}
+            except Exception as exc:
+                result.error = exc
+            with contextlib.suppress(RuntimeError):  # the window is gone
+                signal.emit(result)
+
+        poll_executor().submit(read)
+
+    def _poll_arrived(self, result: PollResult) -> None:
+        self._poll_reading = False
+        if self._closing:
+            return
+        if result.error is not None:
+            log.warning("polling the store failed: %s", result.error)
+            return
+        if result.since != self._seq or (result.seq == self._seq and not result.keys):
+            return  # nothing new, or a scan's poll took these changes in meanwhile
+        if result.query != self.model.query:
+            return  # the list changed under the read: the next poll reads these again
+        self._seq = result.seq
+        if result.keys:
+            self._take_changes(result.keys, result.count, result.positions)
+
+    def _keep_selection_on_current(self) -> None:
+        """The highlighted row must be the item the detail panel shows, whatever moved."""
+        key = self.current_key
+        if key is None:
+            return
+        index = self.view.currentIndex()
+        shown = self.model.data(index, KEY_ROLE) if index.isValid() else None
+        if shown == key:
+            return
+        position = self.model.position_of(key)
+        selection = self.view.selectionModel()
+        if position is None:
+            selection.clearSelection()
+            return
+        target = self.model.index(position, 0)
+        selection.setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                  | QItemSelectionModel.SelectionFlag.Rows)
