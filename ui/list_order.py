@@ -56,6 +56,21 @@ def poll_executor() -> Any:
     return _single_thread("store-poll")
 
 
+RANK_CHUNK = 5_000
+
+
+def rank_of(keys: list[str]) -> dict[str, int]:
+    """Each key's position, built in slices: one ``dict(zip(...))`` over 200,000 keys is a
+    single C call that held the interpreter lock for ~100 ms here, and the GUI
+    thread waited that long for it. Between slices the lock can change hands (a waiting
+    thread gets it within the interpreter's switch interval)."""
+    rank: dict[str, int] = {}
+    for start in range(0, len(keys), RANK_CHUNK):
+        part = keys[start:start + RANK_CHUNK]
+        rank.update(zip(part, range(start, start + len(part)), strict=True))
+    return rank
+
+
 def count_in_background(store: Store) -> Any:
     """Start counting the default list on the background thread (SQLite counts without
     holding the GIL, so the window's widgets are built meanwhile); a Future of the count."""
@@ -104,7 +119,7 @@ class OrderMixin:
             order: ListOrder | None = None
             try:
                 keys = store.ordered_keys(query)
-                order = ListOrder(query, keys, dict(zip(keys, range(len(keys)), strict=True)))
+                order = ListOrder(query, keys, rank_of(keys))
             except Exception as exc:  # the list still works through SQL
                 log.warning("the list's order could not be read: %s", exc)
             with contextlib.suppress(RuntimeError):  # the model is gone

@@ -79,6 +79,14 @@ class StallExplainer:
 
         self.main = threading.main_thread().ident
         self.samples: list[tuple[float, tuple[str, ...]]] = []
+        # The main thread's CPU time beside each sample (Linux: /proc), to tell a gap the
+        # thread spent working (in Python or in Qt's C++) from one it spent waiting for a
+        # CPU (other processes, the machine's other tenants).
+        self.cpu: list[tuple[float, float]] = []
+        native = getattr(threading.main_thread(), "native_id", None)
+        stat = Path(f"/proc/self/task/{native}/stat")
+        self._stat = stat if stat.exists() else None
+        self._tick = os.sysconf("SC_CLK_TCK") if self._stat else 100
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
 
@@ -98,7 +106,11 @@ class StallExplainer:
                 if "asyncio" not in code.co_filename and "qasync" not in code.co_filename:
                     names.append(f"{code.co_name} ({Path(code.co_filename).name}:{frame.f_lineno})")
                 frame = frame.f_back
-            self.samples.append((time.perf_counter(), tuple(names)))
+            now = time.perf_counter()
+            self.samples.append((now, tuple(names)))
+            if self._stat is not None:
+                fields = self._stat.read_text().rsplit(")", 1)[1].split()
+                self.cpu.append((now, (int(fields[11]) + int(fields[12])) / self._tick))
 
     def report(self, stalls: list[tuple[float, float]], top: int = 12) -> None:
         from collections import Counter
@@ -111,6 +123,15 @@ class StallExplainer:
         total = sum(found.values()) or 1
         print(f"\n  where the main thread was during the {len(stalls)} longest busy gaps "
               f"({total} samples):")
+        if self.cpu:
+            spent = []
+            for start, end in stalls:
+                inside = [cpu for when, cpu in self.cpu if start <= when <= end]
+                if len(inside) >= 2:
+                    spent.append((inside[-1] - inside[0], (end - start)))
+            on_cpu = sum(a for a, _ in spent) / max(sum(b for _, b in spent), 1e-9)
+            print(f"    the main thread was on a CPU for {on_cpu * 100:.0f}% of those gaps "
+                  "(the rest it waited: for the interpreter lock or for a CPU)")
         for where, count in found.most_common(top):
             print(f"    {count * 100 / total:5.1f}%  {where[:220]}")
 
