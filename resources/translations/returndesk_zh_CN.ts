@@ -4,183 +4,183 @@
 <context>
     <name>Codes</name>
     <message>
-        <location filename="../../ui/i18n.py" line="206"/>
+        <location filename="../../ui/i18n.py" line="205"/>
         <source>Ordered</source>
         <translation>已下单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="207"/>
+        <location filename="../../ui/i18n.py" line="206"/>
         <source>Picked up by system</source>
         <translation>已抓单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="208"/>
+        <location filename="../../ui/i18n.py" line="207"/>
         <source>Collected</source>
         <translation>已揽收</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="209"/>
+        <location filename="../../ui/i18n.py" line="208"/>
         <source>Received</source>
         <translation>已收件</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="210"/>
+        <location filename="../../ui/i18n.py" line="209"/>
         <source>Awaiting handling</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="211"/>
+        <location filename="../../ui/i18n.py" line="210"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="212"/>
+        <location filename="../../ui/i18n.py" line="211"/>
         <source>Destroyed</source>
         <translation>已销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="213"/>
+        <location filename="../../ui/i18n.py" line="212"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="214"/>
+        <location filename="../../ui/i18n.py" line="213"/>
         <source>Warehouse handling</source>
         <translation>仓库处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="215"/>
+        <location filename="../../ui/i18n.py" line="214"/>
         <source>Voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="224"/>
+        <location filename="../../ui/i18n.py" line="223"/>
         <source>Pending</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="225"/>
+        <location filename="../../ui/i18n.py" line="224"/>
         <source>In progress</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="226"/>
+        <location filename="../../ui/i18n.py" line="225"/>
         <source>Completed</source>
         <comment>handling status</comment>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="236"/>
+        <location filename="../../ui/i18n.py" line="235"/>
         <source>WINIT returns are shown, not decided: WINIT has no public API for it</source>
         <translation>WINIT 退货仅供查看，不能在此处理：WINIT 没有公开的处理接口</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="238"/>
+        <location filename="../../ui/i18n.py" line="237"/>
         <source>has its own flow and cannot be chosen here</source>
         <translation>有单独的流程，不能在此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="239"/>
+        <location filename="../../ui/i18n.py" line="238"/>
         <source>is the current handling</source>
         <translation>是当前的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="240"/>
+        <location filename="../../ui/i18n.py" line="239"/>
         <source>a value-added service on this item is not finished yet</source>
         <translation>此物品的增值服务尚未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="241"/>
+        <location filename="../../ui/i18n.py" line="240"/>
         <source>the warehouse has completed handling this item</source>
         <translation>仓库已完成此物品的处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="242"/>
+        <location filename="../../ui/i18n.py" line="241"/>
         <source>the item has no return inventory id yet (it arrives with the webhook)</source>
         <translation>此物品还没有退货库存 ID（随 webhook 到达）</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="243"/>
+        <location filename="../../ui/i18n.py" line="242"/>
         <source>locks the RMA mapping: no RMA swap is possible afterwards</source>
         <translation>将锁定 RMA 对应关系：之后无法再更换 RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="244"/>
+        <location filename="../../ui/i18n.py" line="243"/>
         <source>the warehouse is already handling this item; the API may refuse</source>
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="253"/>
+        <location filename="../../ui/i18n.py" line="252"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="254"/>
+        <location filename="../../ui/i18n.py" line="253"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="255"/>
+        <location filename="../../ui/i18n.py" line="254"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="256"/>
+        <location filename="../../ui/i18n.py" line="255"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="257"/>
+        <location filename="../../ui/i18n.py" line="256"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="258"/>
+        <location filename="../../ui/i18n.py" line="257"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="266"/>
+        <location filename="../../ui/i18n.py" line="265"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="266"/>
+        <location filename="../../ui/i18n.py" line="265"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="273"/>
+        <location filename="../../ui/i18n.py" line="272"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="273"/>
+        <location filename="../../ui/i18n.py" line="272"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="281"/>
+        <location filename="../../ui/i18n.py" line="280"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="282"/>
+        <location filename="../../ui/i18n.py" line="281"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="283"/>
+        <location filename="../../ui/i18n.py" line="282"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="284"/>
+        <location filename="../../ui/i18n.py" line="283"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="285"/>
+        <location filename="../../ui/i18n.py" line="284"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
     </message>
@@ -558,92 +558,92 @@
         <translation>导出 CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="159"/>
+        <location filename="../../ui/decisions.py" line="173"/>
         <source>Outbox</source>
         <translation>发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="160"/>
+        <location filename="../../ui/decisions.py" line="174"/>
         <source>Queued decisions</source>
         <translation>排队中的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="161"/>
+        <location filename="../../ui/decisions.py" line="175"/>
         <source>Queued symbol</source>
         <translation>排队图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="162"/>
+        <location filename="../../ui/decisions.py" line="176"/>
         <source>Decisions being sent</source>
         <translation>正在发送的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="163"/>
+        <location filename="../../ui/decisions.py" line="177"/>
         <source>Sending symbol</source>
         <translation>发送图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="164"/>
+        <location filename="../../ui/decisions.py" line="178"/>
         <source>Failed decisions: open the list</source>
         <translation>失败的处理决定：打开列表</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="228"/>
+        <location filename="../../ui/decisions.py" line="242"/>
         <source>&amp;Decisions</source>
         <translation>处理决定(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="229"/>
+        <location filename="../../ui/decisions.py" line="243"/>
         <source>Decisions menu</source>
         <translation>处理决定菜单</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="230"/>
+        <location filename="../../ui/decisions.py" line="244"/>
         <source>&amp;Failed decisions…</source>
         <translation>失败的处理决定(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="233"/>
+        <location filename="../../ui/decisions.py" line="247"/>
         <source>Decision &amp;log…</source>
         <translation>处理记录(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="149"/>
+        <location filename="../../ui/decisions.py" line="163"/>
         <source>Outbox: {q} queued, {s} sending, {f} failed</source>
         <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="155"/>
+        <location filename="../../ui/decisions.py" line="169"/>
         <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
         <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="139"/>
+        <location filename="../../ui/decisions.py" line="153"/>
         <source>outbox unreadable</source>
         <translation>无法读取发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="142"/>
+        <location filename="../../ui/decisions.py" line="156"/>
         <source>{n} queued</source>
         <translation>{n} 条排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="143"/>
+        <location filename="../../ui/decisions.py" line="157"/>
         <source>{n} sending</source>
         <translation>{n} 条发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="231"/>
+        <location filename="../../ui/decisions.py" line="245"/>
         <source>Failed decisions: retry or discard ({key})</source>
         <translation>失败的处理决定：重试或放弃（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="234"/>
+        <location filename="../../ui/decisions.py" line="248"/>
         <source>The decisions of a day, and their CSV export ({key})</source>
         <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="153"/>
+        <location filename="../../ui/decisions.py" line="167"/>
         <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
         <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
     </message>
@@ -1165,297 +1165,297 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="329"/>
+        <location filename="../../ui/window.py" line="309"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="330"/>
+        <location filename="../../ui/window.py" line="310"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="332"/>
+        <location filename="../../ui/window.py" line="312"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="333"/>
+        <location filename="../../ui/window.py" line="313"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="314"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="335"/>
+        <location filename="../../ui/window.py" line="315"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="316"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="317"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="318"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="319"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="340"/>
+        <location filename="../../ui/window.py" line="320"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="341"/>
+        <location filename="../../ui/window.py" line="321"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="342"/>
+        <location filename="../../ui/window.py" line="322"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="323"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="344"/>
+        <location filename="../../ui/window.py" line="324"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="345"/>
+        <location filename="../../ui/window.py" line="325"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="346"/>
+        <location filename="../../ui/window.py" line="326"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="347"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="348"/>
+        <location filename="../../ui/window.py" line="328"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="349"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="350"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="353"/>
+        <location filename="../../ui/window.py" line="333"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="354"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="355"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="356"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="357"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="381"/>
-        <source>All warehouses</source>
-        <translation>全部仓库</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="391"/>
-        <source>All sources</source>
-        <translation>全部来源</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="450"/>
-        <source>scanner</source>
-        <translation>扫描枪</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="450"/>
-        <source>typed</source>
-        <translation>手工输入</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="376"/>
-        <source>Awaiting decision</source>
-        <translation>待处理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="377"/>
-        <source>Decided today</source>
-        <translation>今日已处理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="378"/>
-        <source>All items</source>
-        <translation>全部物品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="642"/>
-        <source>Nothing to undo.</source>
-        <translation>没有可撤销的操作。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="458"/>
-        <source>Found {what} ({how})</source>
-        <translation>已找到 {what}（{how}）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="460"/>
-        <source>not in the current list; shown anyway</source>
-        <translation>不在当前列表中，仍然显示</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="580"/>
+        <location filename="../../ui/window.py" line="411"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="628"/>
-        <source>{code} queued for {what}; sending in the background</source>
-        <translation>{code} 已为 {what} 排队，正在后台发送</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="644"/>
-        <source>Cancel queued for {what}</source>
-        <translation>已为 {what} 排队取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="327"/>
+        <location filename="../../ui/window.py" line="307"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="424"/>
-        <source>{n} item(s)</source>
-        <translation>{n} 件物品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="668"/>
-        <source>Cancel applied for {what}</source>
-        <translation>已取消 {what} 的处理方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="669"/>
-        <source>{code} applied to {what}</source>
-        <translation>{code} 已应用到 {what}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="448"/>
-        <source>The lookup failed: {error}</source>
-        <translation>查找失败：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="470"/>
-        <source>{n} items match {scan}: choose one</source>
-        <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="582"/>
+        <location filename="../../ui/window.py" line="413"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="624"/>
-        <source>Not applied: {error}</source>
-        <translation>未应用：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="639"/>
-        <source>Cannot undo: {error}</source>
-        <translation>无法撤销：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="674"/>
-        <source>Update failed for {what}: {error}</source>
-        <translation>{what} 的更新失败：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="476"/>
-        <source>No item matches {scan}</source>
-        <translation>没有与 {scan} 匹配的物品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="583"/>
+        <location filename="../../ui/window.py" line="414"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="598"/>
+        <location filename="../../ui/window.py" line="429"/>
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="478"/>
+        <location filename="../../ui/window_actions.py" line="54"/>
+        <source>All warehouses</source>
+        <translation>全部仓库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="64"/>
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="114"/>
+        <source>scanner</source>
+        <translation>扫描枪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="114"/>
+        <source>typed</source>
+        <translation>手工输入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="49"/>
+        <source>Awaiting decision</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="50"/>
+        <source>Decided today</source>
+        <translation>今日已处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="51"/>
+        <source>All items</source>
+        <translation>全部物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="219"/>
+        <source>Nothing to undo.</source>
+        <translation>没有可撤销的操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="122"/>
+        <source>Found {what} ({how})</source>
+        <translation>已找到 {what}（{how}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="124"/>
+        <source>not in the current list; shown anyway</source>
+        <translation>不在当前列表中，仍然显示</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="205"/>
+        <source>{code} queued for {what}; sending in the background</source>
+        <translation>{code} 已为 {what} 排队，正在后台发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="221"/>
+        <source>Cancel queued for {what}</source>
+        <translation>已为 {what} 排队取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="97"/>
+        <source>{n} item(s)</source>
+        <translation>{n} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="245"/>
+        <source>Cancel applied for {what}</source>
+        <translation>已取消 {what} 的处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="246"/>
+        <source>{code} applied to {what}</source>
+        <translation>{code} 已应用到 {what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="112"/>
+        <source>The lookup failed: {error}</source>
+        <translation>查找失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="134"/>
+        <source>{n} items match {scan}: choose one</source>
+        <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="201"/>
+        <source>Not applied: {error}</source>
+        <translation>未应用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="216"/>
+        <source>Cannot undo: {error}</source>
+        <translation>无法撤销：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="251"/>
+        <source>Update failed for {what}: {error}</source>
+        <translation>{what} 的更新失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="140"/>
+        <source>No item matches {scan}</source>
+        <translation>没有与 {scan} 匹配的物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="142"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="478"/>
+        <location filename="../../ui/window_actions.py" line="142"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="479"/>
+        <location filename="../../ui/window_actions.py" line="143"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="481"/>
+        <location filename="../../ui/window_actions.py" line="145"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="484"/>
+        <location filename="../../ui/window_actions.py" line="148"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="679"/>
+        <location filename="../../ui/window_actions.py" line="256"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="683"/>
+        <location filename="../../ui/window_actions.py" line="260"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
@@ -1969,27 +1969,27 @@
 <context>
     <name>Tasks</name>
     <message>
-        <location filename="../../ui/tasks.py" line="232"/>
+        <location filename="../../ui/tasks.py" line="237"/>
         <source>Return Desk: unexpected error</source>
         <translation>Return Desk：意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="233"/>
+        <location filename="../../ui/tasks.py" line="238"/>
         <source>Unexpected error report</source>
         <translation>意外错误报告</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="235"/>
+        <location filename="../../ui/tasks.py" line="240"/>
         <source>Something went wrong. Your work is kept: queued decisions stay in the outbox. Copy this report for support; it contains no passwords or keys.</source>
         <translation>出现了问题。您的工作已保留：排队的处理仍在发件箱中。请复制此报告提供给技术支持；报告中不含密码或密钥。</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="243"/>
+        <location filename="../../ui/tasks.py" line="248"/>
         <source>Error report text</source>
         <translation>错误报告内容</translation>
     </message>
     <message>
-        <location filename="../../ui/tasks.py" line="246"/>
+        <location filename="../../ui/tasks.py" line="251"/>
         <source>Copy report</source>
         <translation>复制报告</translation>
     </message>
