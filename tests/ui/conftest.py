@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,15 +26,18 @@ import pytest
 import ui.qt  # noqa: F401 - first: pins None/True/False on Python 3.11 (see ui.qt)
 from app.credentials import Credentials, Secret
 from app.desk import DeskService
-from app.model import InventoryRecord
+from app.model import InventoryRecord, utcnow
 from app.returnhelper.client import ReturnHelperClient
 from app.returnhelper.mapping import map_webhook_inventory
 from app.sandbox.server import SandboxServer
 from app.settings import Environment, Settings
-from app.store import Store, open_store
+from app.store import RowFilter, RowQuery, Store, open_store
 from app.winit.mapping import record_from_order
 from app.winit.sandbox import generate_orders
+from ui.decision_failed import FailedDecisionsDialog
+from ui.decision_log import DecisionLogDialog
 from ui.feedback import SoundPlayer
+from ui.tasks import TaskManager
 
 T = TypeVar("T")
 WINIT_ORDERS = 40
@@ -152,3 +157,52 @@ def window(qtbot: Any, qloop: asyncio.AbstractEventLoop, desk: DeskService,
         win.close()
         win.deleteLater()
         run(qtbot, qloop, http.aclose())
+
+
+# -- a store of the sandbox's and WINIT's parcels, for the window's parts on their own --
+@pytest.fixture
+def store(tmp_path: Path, sandbox: SandboxServer) -> Any:
+    opened = open_store(str(tmp_path / "parts.sqlite3"))
+    opened.upsert_many([*sandbox_records(sandbox), *winit_records()])
+    yield opened
+    opened.close()
+
+
+def fresh_records(store: Store, count: int, start: int = 0) -> list[InventoryRecord]:
+    """``count`` new Return Helper parcels awaiting a decision, newest of all."""
+    template = store.get(store.rows(RowQuery(filter=RowFilter.ALL), 0, 1)[0].key)
+    assert template is not None
+    return [dataclasses.replace(
+        template, key=f"rh:{8_000_000 + i}", return_inventory_id=8_000_000 + i, rma=f"FRESH-{i}",
+        tracking_numbers=(f"FRESHTRACK{i}",), handling_code="tbc", handling_status="pending",
+        received_at=utcnow() + timedelta(minutes=i), created_at=utcnow() + timedelta(minutes=i))
+        for i in range(start, start + count)]
+
+
+# -- the decision views (tests/ui/test_decisions.py, test_decision_log.py) -----------------------
+@pytest.fixture
+def tasks(qloop: Any) -> Iterator[TaskManager]:
+    manager = TaskManager()
+    yield manager
+
+
+@pytest.fixture
+def failed_dialog(qtbot: Any, desk: DeskService) -> Iterator[FailedDecisionsDialog]:
+    dialog = FailedDecisionsDialog(desk)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    yield dialog
+    dialog.close()
+
+
+@pytest.fixture
+def log_dialog(qtbot: Any, desk: DeskService, tasks: TaskManager,
+               tmp_path: Path) -> Iterator[DecisionLogDialog]:
+    dialog = DecisionLogDialog(desk, tasks, native_file_dialog=False, export_folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: not dialog.loading)
+    yield dialog
+    dialog.close()

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,11 @@ import pytest
 
 import ui.qt  # first (see ui.qt)
 from app.credentials import Credentials, Secret
-from app.model import InventoryRecord, utcnow
+from app.model import utcnow
 from app.sandbox.server import SandboxServer
 from app.settings import Environment, Settings
-from app.store import RowFilter, RowQuery, SortKey, Store, open_store
-from tests.ui.conftest import run, sandbox_records, winit_records
+from app.store import RowFilter, RowQuery, SortKey, Store
+from tests.ui.conftest import fresh_records, run
 from ui import i18n
 from ui.inventory import KEY_ROLE, PAGE_SIZE, Column, InventoryModel
 from ui.qt import QApplication, Qt
@@ -27,29 +27,11 @@ from ui.tasks import CrashHandler, Redactor, TaskManager
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def store(tmp_path: Path, sandbox: SandboxServer) -> Any:
-    opened = open_store(str(tmp_path / "parts.sqlite3"))
-    opened.upsert_many([*sandbox_records(sandbox), *winit_records()])
-    yield opened
-    opened.close()
-
-
-def _fresh(store: Store, count: int, start: int = 0) -> list[InventoryRecord]:
-    template = store.get(store.rows(RowQuery(filter=RowFilter.ALL), 0, 1)[0].key)
-    assert template is not None
-    return [dataclasses.replace(
-        template, key=f"rh:{8_000_000 + i}", return_inventory_id=8_000_000 + i, rma=f"FRESH-{i}",
-        tracking_numbers=(f"FRESHTRACK{i}",), handling_code="tbc", handling_status="pending",
-        received_at=utcnow() + timedelta(minutes=i), created_at=utcnow() + timedelta(minutes=i))
-        for i in range(start, start + count)]
-
-
 # -- the item model ----------------------------------------------------------------------------
 def test_source_model_passes_qt_model_tester(qtmodeltester: Any, store: Store) -> None:
     model = InventoryModel(store)
     qtmodeltester.check(model, force_py=True)
-    store.upsert_many(_fresh(store, 2))
+    store.upsert_many(fresh_records(store, 2))
     model.apply_changes(["rh:8000000", "rh:8000001"])
     model.sort(int(Column.SKU), Qt.SortOrder.AscendingOrder)
     model.set_query(RowQuery(filter=RowFilter.ALL, source=None))
@@ -70,7 +52,7 @@ def test_model_passes_qt_model_tester_through_changes(qtmodeltester: Any, store:
         selection.setCurrentIndex(model.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
                                   | QItemSelectionModel.SelectionFlag.Rows)
     selected = model.key_at(3)
-    store.upsert_many(_fresh(store, 3))
+    store.upsert_many(fresh_records(store, 3))
     model.apply_changes([f"rh:{8_000_000 + i}" for i in range(3)])
     assert model.rowCount() == total + 3
     model.sort(int(Column.RMA), Qt.SortOrder.AscendingOrder)
@@ -437,69 +419,3 @@ def test_crash_report_is_shown_copyable_and_has_no_secrets(
         crash.uninstall()
         for d in list(crash._dialogs):
             d.close()
-
-
-def test_long_lists_place_rows_by_key_from_an_order_read_in_the_background(
-        qtbot: Any, store: Store) -> None:
-    """The in-memory order gives the same rows and positions as SQL, is dropped at the first
-    change (SQL answers meanwhile) and is read again once changes settle."""
-    model = InventoryModel(store, order_min_rows=1)
-    with qtbot.waitSignal(model.order_ready, timeout=10_000):
-        model.set_query(RowQuery(filter=RowFilter.ALL, sort=SortKey.RMA))
-    query = model.query
-    everything = store.rows(query, 0, 10_000)
-    assert model.order is not None and model.order.keys == [r.key for r in everything]
-    model_reads = model.page_reads
-    assert [model.row_at(i) for i in range(len(everything))] == everything  # pages by key
-    assert model.page_reads > model_reads
-    for row in everything[::7]:
-        assert model.position_of(row.key) == store.position(query, row.key)
-
-    fresh = _fresh(store, 2)
-    store.upsert_many(fresh)
-    with qtbot.waitSignal(model.order_ready, timeout=10_000):
-        model.apply_changes([r.key for r in fresh])
-        assert model.order is None  # dropped at once: positions come from SQL meanwhile
-        assert model.position_of(fresh[1].key) == store.position(query, fresh[1].key)
-    assert model.order is not None and fresh[1].key in model.order.rank
-    for row in store.rows(query, 0, 10_000)[::5]:
-        assert model.position_of(row.key) == store.position(query, row.key)
-
-
-def test_short_lists_never_read_an_order(qtbot: Any, store: Store) -> None:
-    model = InventoryModel(store)  # the default threshold: far more rows than this store has
-    model.set_query(RowQuery(filter=RowFilter.ALL))
-    model.request_order()
-    assert model.order is None and not model._order_reading
-
-
-def test_changed_rows_that_keep_their_place_keep_the_order(qtbot: Any, store: Store) -> None:
-    """A webhook changing a row's text repaints it in place and keeps the list's order (scans
-    stay fast); a change that moves a row, or takes it out of the list, drops the order and
-    the list is placed again by SQL."""
-    model = InventoryModel(store, order_min_rows=1)
-    with qtbot.waitSignal(model.order_ready, timeout=10_000):
-        model.set_query(RowQuery(filter=RowFilter.ALL))
-    order = model.order
-    assert order is not None
-    middle = model.row_at(5)
-    assert middle is not None
-    layouts: list[int] = []
-    model.layoutChanged.connect(lambda *_a: layouts.append(1))
-    record = store.get(middle.key)
-    assert record is not None
-    store.upsert(dataclasses.replace(record, description="re-measured, box damaged",
-                                     updated_at=utcnow() + timedelta(minutes=5)))
-    model.apply_changes([middle.key])
-    assert model.order is order and not layouts  # same place: order kept, no re-layout
-    assert model.index(5, int(Column.DESCRIPTION)).data() == "re-measured, box damaged"
-
-    # Received much earlier: the row moves to the end of the newest-first list.
-    moved = dataclasses.replace(record, received_at=datetime(2001, 1, 1, tzinfo=UTC),
-                                updated_at=utcnow() + timedelta(minutes=10))
-    store.upsert(moved)
-    model.apply_changes([middle.key])
-    assert model.order is None  # moved: the order is dropped, SQL places rows meanwhile
-    query = model.query
-    assert model.position_of(middle.key) == store.position(query, middle.key) == model.rowCount() - 1
-    assert [model.row_at(i).key for i in range(model.rowCount())] == store.ordered_keys(query)
