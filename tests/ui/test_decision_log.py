@@ -8,20 +8,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
-import shutil
-import subprocess
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from app.desk import DeskService
 from app.model import Decision, DecisionState, Source
 from app.sandbox.server import SandboxServer
 from app.store.base import RowQuery
+from tests.fixtures.filesystems import read_only_folder, tmpfs
 from tests.ui.decision_support import (
     decidable,
     header_texts,
@@ -155,38 +150,6 @@ def test_csv_export_writes_the_days_rows(qtbot: Any, desk: DeskService, sandbox:
     assert {r["correlationId"] for r in old_rows} == {"", "corr-yesterday"}
     assert any(r["message"] == "'=cmd|' /C calc'!A0" for r in old_rows)
     assert not list(other.parent.glob(".export-*"))
-
-
-@contextlib.contextmanager
-def read_only_folder(base: Path) -> Iterator[Path]:
-    """A folder nobody can write into: permissions for a normal user, a read-only tmpfs for root."""
-    folder = base / "readonly"
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        folder.mkdir()
-        folder.chmod(0o555)
-        try:
-            yield folder
-        finally:
-            folder.chmod(0o755)
-        return
-    with tmpfs(folder, "1m"):
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-        yield folder
-
-
-@contextlib.contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("a small filesystem needs root to mount")
-    path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 def test_export_into_a_read_only_folder_says_so_and_the_dialog_stays_usable(

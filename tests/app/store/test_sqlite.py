@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import shutil
 import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ from app import settings
 from app.store import RowFilter, RowQuery, Store, StoreError, open_store, run_in_thread
 from app.store.sqlite import SQLiteStore
 from tests.app.store.helpers import rh
+from tests.fixtures.filesystems import tmpfs
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -100,23 +97,8 @@ def test_full_database_rolls_back_whole_batch(tmp_path: Path) -> None:
         store.close()
 
 
-@contextlib.contextmanager
-def _tmpfs(path: Path, size: str) -> Iterator[Path]:
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root (covered by the max_page_count test)")
-    path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 def test_full_disk_on_a_real_small_filesystem(tmp_path: Path) -> None:
-    with _tmpfs(tmp_path / "small", "400k") as mount:
+    with tmpfs(tmp_path / "small", "400k") as mount:
         store = open_store(str(mount / "desk.sqlite3"))
         try:
             store.upsert_many([rh(n) for n in range(1, 6)])
@@ -135,7 +117,7 @@ def test_full_disk_on_a_real_small_filesystem(tmp_path: Path) -> None:
 
 
 def test_read_only_filesystem(tmp_path: Path) -> None:
-    with _tmpfs(tmp_path / "ro", "4m") as mount:
+    with tmpfs(tmp_path / "ro", "4m") as mount:
         path = mount / "desk.sqlite3"
         with open_store(str(path)) as store:
             store.upsert(rh(1))
