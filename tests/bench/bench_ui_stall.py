@@ -197,7 +197,7 @@ async def run(args: argparse.Namespace) -> int:
     from app.store import RowFilter, RowQuery, open_store
     from tests.ui.conftest import sandbox_records
     from ui.feedback import SoundPlayer
-    from ui.main import freeze_startup_heap
+    from ui.main import favour_the_gui_thread, freeze_startup_heap
     from ui.window import MainWindow
 
     if args.in_process_sandbox:
@@ -221,6 +221,7 @@ async def run(args: argparse.Namespace) -> int:
     await desk.start()
     window = MainWindow(desk, sounds=SoundPlayer(backend="none"))
     freeze_startup_heap()  # as ui.main.run_window does once the window is built
+    favour_the_gui_thread()  # as ui.main.run_gui does
     window.resize(1500, 900)
     window.show()
     await asyncio.sleep(0.5)

@@ -136,7 +136,7 @@ def scan_latency(store_path: Path, samples: int) -> tuple[list[float], list[floa
     from app.settings import Settings
     from app.store import RowFilter, RowQuery, open_store
     from ui.feedback import SoundPlayer
-    from ui.main import freeze_startup_heap
+    from ui.main import favour_the_gui_thread, freeze_startup_heap
     from ui.qt import QApplication
     from ui.window import MainWindow
 
@@ -148,6 +148,7 @@ def scan_latency(store_path: Path, samples: int) -> tuple[list[float], list[floa
     desk = DeskService(settings, store, Credentials(memory_only="bench"), None)
     window = MainWindow(desk, sounds=SoundPlayer(backend="none"))
     freeze_startup_heap()  # as ui.main.run_window does once the window is built
+    favour_the_gui_thread()  # as ui.main.run_gui does
     window.resize(1500, 900)
     window.show()
     app.processEvents()

@@ -49,3 +49,19 @@ def test_poll_reads_off_the_gui_thread_and_keeps_the_selection(qtbot: Any, windo
     # The selection stayed on the operator's item, wherever it moved to.
     assert window.current_key == selected
     assert window.model.key_at(window.view.currentIndex().row()) == selected
+
+
+def test_returndesk_hands_the_interpreter_lock_to_the_gui_thread_within_a_millisecond() -> None:
+    """run_gui shortens the interpreter's switch interval (5 ms by default), so a Python call
+    Qt makes while a sync's worker thread runs Python waits at most ~1 ms for the lock."""
+    import sys
+
+    from ui.main import GUI_SWITCH_INTERVAL_S, favour_the_gui_thread
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        favour_the_gui_thread()
+        assert sys.getswitchinterval() == GUI_SWITCH_INTERVAL_S <= 0.001
+    finally:
+        sys.setswitchinterval(before)
