@@ -57,14 +57,14 @@ class PollMixin:
         except Exception as exc:
             log.warning("polling the store failed: %s", exc)
             return
-        if seq == self._seq and not keys:
-            return
-        self._seq = seq
-        if keys:
-            self._take_changes(keys)
+        self._take_changes(seq, keys)
 
-    def _take_changes(self, keys: list[str], count: int | None = None,
+    def _take_changes(self, seq: int, keys: list[str], count: int | None = None,
                       positions: dict[str, int | None] | None = None) -> None:
+        """Changes up to ``seq`` (either poll's): the model, the count, the selection."""
+        self._seq = seq
+        if not keys:
+            return
         self.model.apply_changes(keys, known_count=count, known_positions=positions)
         self._update_count_label()
         self._keep_selection_on_current()
@@ -105,13 +105,11 @@ class PollMixin:
         if result.error is not None:
             log.warning("polling the store failed: %s", result.error)
             return
-        if result.since != self._seq or (result.seq == self._seq and not result.keys):
-            return  # nothing new, or a scan's poll took these changes in meanwhile
+        if result.since != self._seq:
+            return  # a scan's poll took these changes in meanwhile
         if result.query != self.model.query:
             return  # the list changed under the read: the next poll reads these again
-        self._seq = result.seq
-        if result.keys:
-            self._take_changes(result.keys, result.count, result.positions)
+        self._take_changes(result.seq, result.keys, result.count, result.positions)
 
     def _keep_selection_on_current(self) -> None:
         """The highlighted row must be the item the detail panel shows, whatever moved."""
