@@ -21,7 +21,7 @@ from app.desk import DeskService, ScanOutcome
 from app.model import Decision, DecisionState, InventoryRecord, Source
 from app.settings import Settings
 from ui.detail import DetailPanel, ImageLoader
-from ui.feedback import SoundPlayer, icon
+from ui.feedback import SoundPlayer, icon, unshaped_font
 from ui.handling import HandlingPanel
 from ui.i18n import decision_state_name, make_tr, reason_text
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
@@ -109,6 +109,7 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         self._seq = self._safe_last_seq()
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("returndesk"))
+        self.setFont(unshaped_font())
         self.resize(1360, 820)
 
         central = QWidget(self)

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.desk import DeskService
 
@@ -85,3 +86,15 @@ def test_the_list_is_painted_once_while_the_window_opens(desk: DeskService, tmp_
     assert int(report["paints"]) == 1
     # The starting widths were set while the header's signals were blocked; they hold.
     assert report["widths"] == "190 45"
+
+
+def test_the_window_draws_text_unshaped_in_the_applications_family_and_size(window: Any) -> None:
+    from ui.qt import QApplication, QFont
+
+    app_font = QApplication.font()
+    for widget in (window, window.view, window.detail, window.scan_field):
+        font = widget.font()
+        assert font.styleStrategy() & QFont.StyleStrategy.PreferNoShaping
+        assert font.family() == app_font.family()
+    for widget in (window.view, window.detail):  # the scan field has its own, larger size
+        assert widget.font().pointSizeF() == app_font.pointSizeF()
