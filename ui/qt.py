@@ -8,8 +8,16 @@ QtMultimedia is in PySide6-Addons, which we do not ship, so there is no QSoundEf
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING, Any
+
+# Qt 6 splits a fill or blend taller than ~96 scanlines across its GUI thread pool: the
+# list's background, the detail panel's scroll bar, a group box. For this window's small
+# paints, waking the pool's threads cost more than the fill (a quarter of the detail panel's
+# paint time went to futex wake-ups), and the tail of a scan's repaint waited for a pooled
+# thread to get a CPU. Set before the first paint, before any QGuiApplication exists.
+os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import qVersion

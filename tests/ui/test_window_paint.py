@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 OPEN_AND_COUNT = r'''
 import asyncio, sys
+from pathlib import Path
 import qasync
 from app.credentials import Credentials
 from app.desk import DeskService
@@ -65,6 +66,8 @@ async def main(app):
     print("paints", counter.paints)
     print("widths", window.view.columnWidth(int(Column.RMA)),
           window.view.columnWidth(int(Column.QUANTITY)))
+    names = [p.read_text().strip() for p in Path("/proc/self/task").glob("*/comm")]
+    print("pooled", sum(name == "Thread (pooled)" for name in names))
     window.close()
     store.close()
 
@@ -78,6 +81,7 @@ def test_the_list_is_painted_once_while_the_window_opens(desk: DeskService, tmp_
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
            "RETURNDESK_CONFIG_DIR": str(tmp_path / "config"),
            "RETURNDESK_DATA_DIR": str(tmp_path / "data"), "RETURNDESK_LOG_DIR": str(tmp_path / "log")}
+    env.pop("QT_NO_GUI_THREADPOOL", None)  # this process's ui.qt set it: the child must
     done = subprocess.run([sys.executable, "-c", OPEN_AND_COUNT, desk.settings.store], env=env,
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -86,6 +90,9 @@ def test_the_list_is_painted_once_while_the_window_opens(desk: DeskService, tmp_
     assert int(report["paints"]) == 1
     # The starting widths were set while the header's signals were blocked; they hold.
     assert report["widths"] == "190 45"
+    # Qt's GUI thread pool is off (ui.qt): the paints ran without pooled fill threads.
+    if Path("/proc/self/task").is_dir():
+        assert int(report["pooled"]) == 0
 
 
 def test_the_window_draws_text_unshaped_in_the_applications_family_and_size(window: Any) -> None:
