@@ -91,6 +91,23 @@ def test_scan_by_each_identifier_type(window: Any, clock: FakeClock, kind: IdKin
         assert window.scan_field.hasFocus()
 
 
+def test_detail_values_are_copied_from_their_context_menu(window: Any, clock: FakeClock) -> None:
+    from ui.qt import QGuiApplication, Qt
+
+    value, key = next(iter(unique_identifiers(window).values()))
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData("all"))
+    type_scan(window.scan_field, value, clock)
+    assert window.current_key == key
+    labels = dict((name.text().rstrip(":"), label) for name, label in window.detail._summary_rows)
+    key_label = labels["Key"]
+    assert key_label.text() == key
+    assert key_label.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+    QGuiApplication.clipboard().setText("before")
+    [copy] = key_label.actions()
+    copy.trigger()
+    assert QGuiApplication.clipboard().text() == key
+
+
 def test_full_keyboard_flow(window: Any, clock: FakeClock, sandbox: SandboxServer,
                             qtbot: Any) -> None:
     record = allowed_rh_record(window)
