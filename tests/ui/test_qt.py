@@ -35,3 +35,26 @@ def test_opening_the_window_module_leaves_unused_types_unmade() -> None:
                           timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == ""  # the settings dialog's and the style's types wait
+
+
+def test_modules_imported_after_qt_are_not_read_for_the_word_pyside(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import linecache
+
+    import ui.qt  # noqa: F401 - PySide6 and its import hook are in place
+
+    module = tmp_path / "freshly_written_module.py"
+    module.write_text("VALUE = 42  # mentions PySide6 in a comment\n", encoding="utf-8")
+    read: list[str] = []
+    original = linecache.updatecache
+
+    def spy(filename: str, module_globals: object = None) -> list[str]:
+        read.append(filename)
+        return original(filename, module_globals)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(linecache, "updatecache", spy)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import freshly_written_module  # type: ignore[import-not-found]
+
+    assert freshly_written_module.VALUE == 42
+    assert str(module) not in read
