@@ -8,7 +8,8 @@
    qasync loop). Target: within 1.5x of the bare window.
 2. scan -> row selected and detail shown, at 200,000 items, the "All items" list, identifiers
    of random items anywhere in the list (pages not cached): p50/p99 including the repaint,
-   beside the store's own lookup + get (the floor). Target: p99 < 16 ms.
+   beside the store's own lookup + get (the floor). Target: p99 < 16 ms. Also: a page jump's
+   list repaint alone, this list beside a bare QTableView over a C++ model with the same text.
 
 The store is built once (bench_lookup's record generator) and kept at --store.
 """
@@ -200,12 +201,66 @@ def scan_latency(store_path: Path, samples: int) -> tuple[list[float], list[floa
         assert window.desk.scan  # keep the desk alive
         del matches
         _ = ScanOutcome
+    qt_floor, ours = page_jump_repaints(window, rng)
     window.close()
     store.close()
+    print(f"  a page jump's list repaint alone: this list p50 {pct(ours, 0.5):.1f} ms p99 "
+          f"{pct(ours, 0.99):.1f} ms; a bare QTableView over a QStandardItemModel holding the "
+          f"same text (no Python while painting) p50 {pct(qt_floor, 0.5):.1f} ms p99 "
+          f"{pct(qt_floor, 0.99):.1f} ms")
     print(f"  of which: scan handling (lookup, position, page, detail) p50 "
           f"{pct(sync_times, 0.5):.1f} ms; placing the row + reading its page alone p50 "
           f"{pct(sql_times, 0.5):.1f} ms p99 {pct(sql_times, 0.99):.1f} ms; the rest is the repaint")
     return ui_times, floor_times
+
+
+def page_jump_repaints(window, rng: random.Random, rows: int = 3000,
+                       jumps: int = 150) -> tuple[list[float], list[float]]:
+    """Qt's own cost of repainting the list after a jump to another page, beside this list's:
+    a bare QTableView over a C++ QStandardItemModel holding the same cells' text, with the
+    same size, font, column widths and row height. What is left above it is the model's
+    Python (data for each painted cell) and reading the page."""
+    from ui.qt import QApplication, QStandardItem, QStandardItemModel, Qt, QTableView
+
+    view, model = window.view, window.model
+    columns = model.columnCount()
+    start = rng.randrange(max(1, model.rowCount() - rows))
+    copy = QStandardItemModel(rows, columns)
+    for row in range(rows):
+        for column in range(columns):
+            text = model.data(model.index(start + row, column))
+            if text:
+                copy.setItem(row, column, QStandardItem(text))
+    for column in range(columns):
+        copy.setHeaderData(column, Qt.Orientation.Horizontal,
+                           model.headerData(column, Qt.Orientation.Horizontal))
+    bare = QTableView()
+    bare.setModel(copy)
+    bare.resize(view.size())
+    bare.setFont(view.font())
+    bare.setAlternatingRowColors(view.alternatingRowColors())
+    bare.setWordWrap(view.wordWrap())
+    bare.verticalHeader().setDefaultSectionSize(view.verticalHeader().defaultSectionSize())
+    for column in range(columns):
+        bare.setColumnWidth(column, view.columnWidth(column))
+        bare.setColumnHidden(column, view.isColumnHidden(column))
+    bare.show()
+    QApplication.processEvents()
+
+    def jumps_of(table, table_model, base: int) -> list[float]:
+        times = []
+        for _ in range(jumps):
+            table.scrollTo(table_model.index(base + rng.randrange(rows - 60), 0),
+                           QTableView.ScrollHint.PositionAtTop)
+            started = time.perf_counter()
+            table.viewport().repaint()
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+
+    qt_floor = jumps_of(bare, copy, 0)
+    ours = jumps_of(view, model, start)
+    bare.close()
+    return qt_floor, ours
 
 
 def pct(values: list[float], q: float) -> float:
