@@ -419,3 +419,48 @@ def test_crash_report_is_shown_copyable_and_has_no_secrets(
         crash.uninstall()
         for d in list(crash._dialogs):
             d.close()
+
+
+def test_declared_and_received_differences_are_marked_again_on_every_record(
+        qtbot: Any, tasks: TaskManager) -> None:
+    """The comparison table reuses its cells from item to item and re-marks only rows whose
+    marking changed: each shown item must still carry its own marks (bold, icon, tooltip)."""
+    from decimal import Decimal
+
+    from app.model import InventoryRecord, LineKind, SkuLine, Source
+    from ui.detail import DetailPanel
+
+    def winit(key: str, received_qty: int, received_sku: str = "SKU-1") -> InventoryRecord:
+        declared = SkuLine(kind=LineKind.ESTIMATE, sku="SKU-1", quantity=2,
+                           weight_kg=Decimal("1.5"))
+        received = SkuLine(kind=LineKind.ACTUAL, sku=received_sku, quantity=received_qty,
+                           weight_kg=Decimal("1.5"))
+        return InventoryRecord(key=key, source=Source.WINIT, winit_order_no=key,
+                               lines=(declared, received))
+
+    panel = DetailPanel(tasks)
+    qtbot.addWidget(panel)
+
+    def marks() -> dict[str, bool]:
+        table = panel.compare
+        found = {}
+        for row in range(table.rowCount()):
+            field = table.item(row, 1).text()
+            cells = [table.item(row, c) for c in range(table.columnCount())]
+            differs = table.item(row, 4).text().startswith("≠")
+            assert all(cell.font().bold() == differs for cell in cells), field
+            assert all((cell.toolTip() != "") == differs for cell in cells), field
+            assert (not table.item(row, 4).icon().isNull()) == differs, field
+            found[field] = differs
+        return found
+
+    same, other_qty, other_sku = winit("W-1", 2), winit("W-2", 1), winit("W-3", 2, "SKU-9")
+    panel.show_record(other_qty, [])
+    assert marks()["Qty"] and not marks()["SKU"]
+    panel.show_record(same, [])
+    assert not any(marks().values())
+    panel.show_record(other_sku, [])
+    assert marks()["SKU"] and not marks()["Qty"]
+    panel.clear()
+    panel.show_record(other_sku, [])  # the cleared table's cells are new: marked afresh
+    assert marks()["SKU"] and not marks()["Qty"]
