@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 import threading
@@ -40,10 +41,10 @@ def freeze_startup_heap() -> None:
     """Exempt everything start-up created (modules, classes, widgets' wrappers) from future
     garbage collections (``gc.freeze``): a full collection then scans only what was made
     since, instead of stalling the event loop for tens of milliseconds over a heap that
-    never becomes garbage. Called once the window is built."""
-    import gc
-
+    never becomes garbage. Called once the window is built; collection, paused for the
+    start-up (``ui.launcher.pause_gc_for_startup``), runs again from here on."""
     gc.freeze()
+    gc.enable()
 
 
 GUI_SWITCH_INTERVAL_S = 0.001
@@ -198,6 +199,7 @@ def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo:
         except KeyboardInterrupt:
             return 130
         finally:
+            gc.enable()  # paused for the start-up; on again even if the window never opened
             crash.uninstall()
             _dispose_widgets(app)
 
@@ -208,8 +210,6 @@ def _dispose_widgets(app: QApplication) -> None:
     Leaving them to the interpreter's final garbage collection (after the QApplication's
     own teardown started) can abort the process on exit with PySide6 6.12.
     """
-    import gc
-
     for widget in app.topLevelWidgets():
         widget.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
