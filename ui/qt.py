@@ -22,11 +22,12 @@ os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import qVersion
 
-_QT_USERS = ("PySide6", "shiboken6", "ui", "qasync")
+_QT_USERS = ("PySide6", "shiboken6", "qasync", "ui.")
 
 
 def _uses_pyside(module: Any) -> bool:
-    return str(getattr(module, "__name__", "")).startswith(_QT_USERS)
+    name = str(getattr(module, "__name__", ""))
+    return name == "ui" or name.startswith(_QT_USERS)
 
 
 def _skip_the_source_scan() -> None:
