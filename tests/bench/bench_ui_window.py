@@ -313,6 +313,9 @@ def report_startup(args: argparse.Namespace) -> None:
     print(f"  ratio                 {window / bare:8.2f} x   (target <= 1.5x); best runs "
           f"{min(times['window']) * 1000:.0f} / {min(times['bare']) * 1000:.0f} ms = "
           f"{min(times['window']) / min(times['bare']):.2f} x")
+    pairs = sorted(w / b for w, b in zip(times["window"], times["bare"], strict=True))
+    print(f"  ratio run by run (each window start over the bare start just before it): median "
+          f"{statistics.median(pairs):.2f} x, range {pairs[0]:.2f}-{pairs[-1]:.2f} x")
     tuned = statistics.median(times["bare-tuned"])
     print(f"  bare window with returndesk's first steps (collection paused, GUI thread "
           f"favoured) {tuned * 1000:.0f} ms; the window against it {window / tuned:.2f} x")
