@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import zip_longest
 
 from app.model import Decision, InventoryRecord, LineKind, SkuLine, Source
+from ui.detail_widgets import ImageDialog, ReadOnlyTable, copyable
 from ui.feedback import icon
 from ui.i18n import (
     decision_state_name,
@@ -27,24 +28,17 @@ from ui.i18n import (
 )
 from ui.listing import fmt_decimal, fmt_dimensions, fmt_time
 from ui.qt import (
-    QAbstractItemView,
-    QAction,
     QColor,
-    QDialog,
     QFont,
     QFormLayout,
     QGroupBox,
-    QGuiApplication,
     QHBoxLayout,
-    QHeaderView,
     QIcon,
     QLabel,
     QPixmap,
     QScrollArea,
     QSize,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -61,87 +55,6 @@ THUMB = 96
 
 def _dec(value: Decimal | None) -> str:
     return fmt_decimal(value)
-
-
-def copyable(label: QLabel) -> QLabel:
-    """A wrapped label whose text is copied from its context menu ("Copy").
-
-    Not mouse-selectable on purpose: a selectable QLabel lays its text out through a
-    QTextDocument, and the detail panel's eleven of them re-laid out on every scan cost
-    about 4 ms of the scan's repaint. Right-click, Copy copies the whole value."""
-    action = QAction(tr("Copy"), label)
-    action.triggered.connect(lambda _checked=False: QGuiApplication.clipboard().setText(label.text()))
-    label.addAction(action)
-    label.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-    return label
-
-
-class ReadOnlyTable(QTableWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setStretchLastSection(True)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.setWordWrap(False)
-        self.setAlternatingRowColors(True)
-        self._headers: list[str] = []
-
-    def fill(self, headers: list[str], rows: list[list[str]]) -> None:
-        """Show ``rows``, reusing the header and the cells already there (a scan refills
-        these tables: re-creating headers and items cost more than the rest of the scan)."""
-        if headers != self._headers:
-            self.setColumnCount(len(headers))
-            self.setHorizontalHeaderLabels(headers)
-            self._headers = list(headers)
-        if self.rowCount() != len(rows):
-            self.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c in range(len(headers)):
-                value = values[c] if c < len(values) else ""
-                item = self.item(r, c)
-                if item is None:
-                    self.setItem(r, c, QTableWidgetItem(value))
-                elif item.text() != value:
-                    item.setText(value)
-        self.fit_height()
-
-    def fit_height(self) -> None:
-        rows = self.rowCount()
-        height = self.horizontalHeader().height() + 6
-        height += sum(self.rowHeight(r) for r in range(rows)) if rows else 24
-        if self.horizontalScrollBar().isVisible():
-            height += self.horizontalScrollBar().height()
-        low, high = min(height, 320), max(min(height, 320), 40)
-        if (self.minimumHeight(), self.maximumHeight()) != (low, high):
-            self.setMinimumHeight(low)
-            self.setMaximumHeight(high)
-
-
-class ImageDialog(QDialog):
-    def __init__(self, parent: QWidget | None, title: str) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setAccessibleName(tr("Enlarged image"))
-        layout = QVBoxLayout(self)
-        self.label = QLabel(tr("Loading image..."), self)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setAccessibleName(tr("Enlarged image"))
-        self.label.setMinimumSize(320, 240)
-        layout.addWidget(self.label)
-        self.resize(720, 560)
-
-    def set_image(self, data: bytes) -> None:
-        pixmap = QPixmap()
-        if not pixmap.loadFromData(data):
-            self.label.setText(tr("This file is not an image Qt can show."))
-            return
-        self.label.setPixmap(pixmap.scaled(self.label.size() * 1.0, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
-
-    def set_error(self, message: str) -> None:
-        self.label.setText(tr("The image could not be loaded: {error}").format(error=message))
 
 
 class DetailPanel(QScrollArea):
