@@ -13,7 +13,7 @@ from app.settings import Settings
 def pause_gc_for_startup() -> None:
     """No garbage collections while Qt, the window's modules and its widgets load: start-up
     makes tens of thousands of objects that live as long as the process, and the collector
-    ran over them again and again (about 25 ms of CPU in a window's start). The window,
+    ran over them again and again (25-70 ms of CPU in a window's start). The window,
     once built, freezes that heap and turns collection back on (``ui.main.freeze_startup_heap``);
     ``run_gui`` turns it on in any case when it returns. What start-up left as cyclic garbage
     (measured: about 500 small objects) is frozen with it instead of being collected."""
