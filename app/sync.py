@@ -39,7 +39,7 @@ from app.returnhelper.errors import ApiError, AuthError
 from app.returnhelper.mapping import ListRow, list_row_record
 from app.store.base import ListedFields, Store
 from app.store.sqlite import SQLiteStore
-from app.winit.client import WinitClient, WinitError
+from app.winit.client import WinitClient, WinitError, order_days
 from app.winit.mapping import WinitMappingError, record_from_order
 
 log = logging.getLogger(__name__)
@@ -418,13 +418,13 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
         if index in cursor.winit_done:
             continue
         page_no = cursor.winit.get(index, 1)
+        first_day, last_day = order_days(start, end)  # WINIT's days are China days
         while True:
             try:
-                page = await client.query_return_orders(start.date(), end.date(),
-                                                        page_no=page_no)
+                page = await client.query_return_orders(first_day, last_day, page_no=page_no)
             except WinitError as exc:
                 summary.winit_errors += 1
-                summary.errors.append(f"WINIT return orders {start.date()}..{end.date()}: {exc}")
+                summary.errors.append(f"WINIT return orders {first_day}..{last_day}: {exc}")
                 log.warning("sync: WINIT page %d failed: %s", page_no, exc)
                 return  # the cursor keeps this page: the next sync continues here
             records = []

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +19,7 @@ import httpx
 from app.credentials import Credentials, Secret
 from app.model import utcnow
 from app.settings import Settings
-from app.winit.signing import SignedParams, build_body, data_json, timestamp_text
+from app.winit.signing import CHINA_TIME, SignedParams, build_body, data_json, timestamp_text
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,26 @@ class WinitClient:
             if page.is_last or not page.orders:
                 return
             page_no += 1
+
+
+def order_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The ``OderStartDatetime`` and ``OderEndDatetime`` days that cover the instants
+    ``[start, end]``.
+
+    WINIT documents these as dates without a zone. Its own times (``createTime``,
+    ``statusTime``) are China time (UTC+8), so the days are China days: from 16:00 UTC the
+    UTC day is a day behind, and asking up to the UTC day would leave out the orders made
+    since then until the next sync. The first day is one earlier as well, in case the server
+    reads the dates in a zone behind China; reading an order twice is harmless (it is stored
+    once, the newest statusTime wins). The last day is never after today in China.
+    """
+    first = _aware(start).astimezone(CHINA_TIME).date() - timedelta(days=1)
+    last = _aware(end).astimezone(CHINA_TIME).date()
+    return first, max(first, last)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _day(value: date) -> str:

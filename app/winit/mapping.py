@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from app.model import (
     winit_key,
 )
 from app.units import length_to_cm, parse_decimal, parse_int
+from app.winit.signing import CHINA_TIME  # WINIT's wall-clock times; zone-less ones are read so
 
 #: Statuses from every published revision (2023: OD LC PC RE WP OC DT CD; later: HI VO).
 #: Unknown codes are kept as sent; this table only names them for people.
@@ -40,9 +41,6 @@ STATUS_NAMES: dict[str, str] = {
     "CD": "cancelled",
     "VO": "voided",
 }
-
-#: WINIT writes wall-clock times in China time; a zone-less text time is read as UTC+8.
-CHINA_TIME = timezone(timedelta(hours=8))
 
 EVENT_NAME = "EVENT_OMS_RMA_STATUS_CHANGE"
 

@@ -20,8 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.winit.client import QUERY_RETURN_ORDERS
-from app.winit.mapping import CHINA_TIME
-from app.winit.signing import verify_body
+from app.winit.signing import CHINA_TIME, verify_body
 
 SERVICE_PATH = "/openapi/service"
 STATUSES = ("OD", "LC", "PC", "RE", "WP", "HI", "OC", "CD", "VO")

@@ -215,6 +215,26 @@ async def test_winit_return_orders_are_synced(winit_sandbox: tuple[WinitSandbox,
     assert actual[0].serials == (goods["itemList"][0]["itemSerno"],)
 
 
+async def test_winit_orders_of_todays_china_day_are_synced_in_the_utc_evening(
+        store: Store) -> None:
+    """From 16:00 UTC it is already tomorrow in China, where WINIT's days are counted: orders
+    made in the last hours carry tomorrow's date and must be asked for by it."""
+    until = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # 04:00 on the 23rd in China
+    late = generate_orders(12, now=until - timedelta(minutes=30), days=0.05)  # last ~1.7 hours
+    assert {o["createTime"][:10] for o in late} == {"2026-11-23"}
+    sandbox = WinitSandbox(app_key="app-" + secrets.token_hex(4), token=secrets.token_hex(16),
+                           orders=late)
+    with ServerThread(sandbox.app) as server:
+        async with WinitClient(server.base_url + SERVICE_PATH,
+                               WinitAuth(app_key=sandbox.app_key, token=sandbox.token)) as client:
+            summary = await backfill(store, None, client, since=until - timedelta(days=3),
+                                     until=until)
+    assert summary.winit_errors == 0 and summary.winit_orders == 12
+    assert store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT)) == 12
+    asked = sandbox.calls[0]["data"]
+    assert (asked["OderStartDatetime"], asked["OderEndDatetime"]) == ("2026-11-19", "2026-11-23")
+
+
 async def test_winit_refuses_a_wrong_signature(winit_sandbox: tuple[WinitSandbox, str],
                                                store: Store) -> None:
     sandbox, url = winit_sandbox

@@ -13,9 +13,10 @@ import pytest
 from app.credentials import Credentials, Secret
 from app.model import LineKind
 from app.settings import Settings
-from app.winit.client import WinitAuth, WinitClient, WinitError, parse_page
+from app.winit.client import WinitAuth, WinitClient, WinitError, order_days, parse_page
 from app.winit.mapping import WinitMappingError, record_from_event, record_from_order
 from app.winit.sandbox import SERVICE_PATH, WinitSandbox, generate_orders
+from app.winit.signing import CHINA_TIME
 from tests.app.webhooks.events import winit_record
 from tests.fixtures.receiver import ServerThread
 
@@ -35,7 +36,7 @@ def client_for(sandbox: WinitSandbox, url: str, **kwargs: object) -> WinitClient
 
 async def test_paging_walks_every_order(winit: tuple[WinitSandbox, str]) -> None:
     sandbox, url = winit
-    today = datetime.now(UTC).date()
+    today = datetime.now(CHINA_TIME).date()  # WINIT's days; from 16:00 UTC a day ahead of UTC's
     async with client_for(sandbox, url) as client:
         pages = [p async for p in client.iter_return_orders(today - timedelta(days=30), today)]
     assert [len(p.orders) for p in pages] == [200, 200, 30]
@@ -46,6 +47,20 @@ async def test_paging_walks_every_order(winit: tuple[WinitSandbox, str]) -> None
     assert [d["pageParams"]["pageNo"] for d in sent] == [1, 2, 3]
     assert all(d["pageParams"]["pageSize"] == 200 for d in sent)
     assert sent[0]["OderEndDatetime"] == today.isoformat()
+
+
+def test_order_days_are_china_days_with_a_day_of_margin_before() -> None:
+    # 19:10 UTC on 22 November is 03:10 on the 23rd in China: the day to ask up to.
+    assert order_days(datetime(2026, 11, 1, 17, 0, tzinfo=UTC),
+                      datetime(2026, 11, 22, 19, 10, tzinfo=UTC)) == (date(2026, 11, 1),
+                                                                    date(2026, 11, 23))
+    # Before 16:00 UTC both calendars agree; the first day still starts one earlier.
+    assert order_days(datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+                      datetime(2026, 11, 22, 10, 0, tzinfo=UTC)) == (date(2026, 10, 31),
+                                                                   date(2026, 11, 22))
+    # Naive times are read as UTC; one instant asks for its China day and the day before.
+    moment = datetime(2026, 11, 22, 23, 59)
+    assert order_days(moment, moment) == (date(2026, 11, 22), date(2026, 11, 23))
 
 
 async def test_transient_failures_are_retried(winit: tuple[WinitSandbox, str]) -> None:
