@@ -14,9 +14,10 @@ import io
 import os
 import sys
 import tempfile
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from app.model import local_day_start
 from app.settings import Settings
 from app.store.base import Store, StoreError
 
@@ -27,9 +28,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Start and end (exclusive) of ``day`` in the local time zone, as aware datetimes."""
-    start = datetime.combine(day, time()).astimezone()  # local midnight, DST-aware
-    end = datetime.combine(day + timedelta(days=1), time()).astimezone()
-    return start, end
+    return local_day_start(day), local_day_start(day + timedelta(days=1))
 
 
 def _cell(value: object) -> str:

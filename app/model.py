@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -380,6 +380,12 @@ class Decision:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_day_start(day: date | None = None) -> datetime:
+    """Local midnight at the start of ``day`` (default: today), aware (DST-aware): where
+    "today" begins for the operator."""
+    return datetime.combine(day or datetime.now().date(), time()).astimezone()
 
 
 def new_idempotency_key() -> str:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, time
 from typing import Any
 
 from app.desk import ScanOutcome, ScanResult
-from app.model import Decision, DecisionState, InventoryRecord, Source
+from app.model import Decision, DecisionState, InventoryRecord, Source, local_day_start
 from app.scan import normalize_scan
 from app.store.base import RowFilter, RowQuery
 from ui.feedback import SOUNDS, icon
@@ -99,11 +98,10 @@ class ActionsMixin:
     def _query(self) -> RowQuery:
         filter_value = self.filter_combo.currentData() or RowFilter.AWAITING.value
         source = self.source_combo.currentData() or None
-        today = datetime.combine(datetime.now().date(), time.min).astimezone()
         return RowQuery(filter=RowFilter(filter_value),
                         warehouse=self.warehouse_combo.currentData() or None,
                         source=Source(source) if source else None,
-                        day_start=today,
+                        day_start=local_day_start(),
                         sort=self.model.query.sort, descending=self.model.query.descending)
 
     def _filters_changed(self) -> None:

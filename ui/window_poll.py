@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.store.base import RowQuery
+from app.model import local_day_start
+from app.store.base import RowFilter, RowQuery
 from ui.inventory import KEY_ROLE
 from ui.list_order import poll_executor
 from ui.qt import QItemSelectionModel
@@ -49,6 +50,7 @@ class PollMixin:
     _update_count_label: Any
     refresh_current: Any
     update_counts: Any
+    _filters_changed: Any
 
     def poll_store(self) -> None:
         """Pick up changes from webhooks, sync and other desks (cheap: one indexed query)."""
@@ -77,7 +79,7 @@ class PollMixin:
         list's count and the positions of the selected rows) run on the poll thread, and
         only the model update runs here. During a sync the count alone took 4-13 ms of the
         GUI thread at 200,000 items, every poll."""
-        if self._poll_reading or self._closing:
+        if self._poll_reading or self._closing or self._new_day():
             return
         self._poll_reading = True
         store, seq, query = self.store, self._seq, self.model.query
@@ -97,6 +99,16 @@ class PollMixin:
                 signal.emit(result)
 
         poll_executor().submit(read)
+
+    def _new_day(self) -> bool:
+        """"Decided today" starts again at local midnight: a night shift's list must not keep
+        yesterday's decisions until someone touches the filter. When the day has turned since
+        the list was read, it is read again for the new day (the selection is kept)."""
+        query = self.model.query
+        if query.filter is not RowFilter.DECIDED_TODAY or query.day_start == local_day_start():
+            return False
+        self._filters_changed()
+        return True
 
     def _poll_arrived(self, result: PollResult) -> None:
         self._poll_reading = False

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
+from app.model import DecisionState, local_day_start, utcnow
+from app.store.base import RowFilter
 from tests.ui.conftest import winit_records
+from tests.ui.decision_support import insert_decision
 
 
 def test_poll_reads_off_the_gui_thread_and_keeps_the_selection(qtbot: Any, window: Any,
@@ -65,3 +69,26 @@ def test_returndesk_hands_the_interpreter_lock_to_the_gui_thread_within_a_millis
         assert sys.getswitchinterval() == GUI_SWITCH_INTERVAL_S <= 0.001
     finally:
         sys.setswitchinterval(before)
+
+
+def test_decided_today_starts_again_at_midnight(qtbot: Any, window: Any, monkeypatch: Any) -> None:
+    """A night shift: the list of "decided today" shows today's decisions, and once the clock
+    passes midnight the poll reads it again for the new day, without anyone touching it."""
+    qtbot.waitUntil(lambda: window.model.rowCount() > 3)
+    key = window.model.key_at(2)
+    insert_decision(window.desk, key, utcnow(), DecisionState.APPLIED)
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData(RowFilter.DECIDED_TODAY.value))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    assert window.model.key_at(0) == key
+    assert window.model.query.day_start == local_day_start()
+    window.poll_in_background()  # the same day: nothing to read again
+    assert window.model.rowCount() == 1
+
+    tomorrow = local_day_start(date.today() + timedelta(days=1))
+    for module in ("ui.window_poll", "ui.window_actions"):
+        monkeypatch.setattr(f"{module}.local_day_start", lambda day=None: tomorrow)
+    qtbot.waitUntil(lambda: not window._poll_reading)
+    window.poll_in_background()
+    assert window.model.query.day_start == tomorrow
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    assert window.count_label.text() == "0 item(s)"
