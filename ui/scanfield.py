@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from app.scan import GS, classify_burst
 from ui.i18n import make_tr
-from ui.qt import QEvent, QKeyEvent, QKeySequence, QLineEdit, Qt, QWidget, Signal
+from ui.qt import QAction, QEvent, QKeyEvent, QKeySequence, QLineEdit, Qt, QWidget, Signal
 
 tr = make_tr("ScanField")
 
@@ -51,6 +51,10 @@ class ScanField(QLineEdit):
         self.setAccessibleDescription(tr(
             "Scan a label or type an identifier and press Enter. Tab also ends a scan."))
         self.setToolTip(tr("Scan field (F2)"))
+        clear = self.findChild(QAction, "_q_qlineeditclearaction")  # Qt's clear button's action
+        if clear is not None:  # its button is otherwise announced as a nameless "button"
+            clear.setText(tr("Clear the scan field"))
+            clear.setToolTip(tr("Clear the scan field"))
 
     # Tab is consumed here, before QWidget's focus handling sees it.
     def event(self, event: QEvent) -> bool:

@@ -1325,142 +1325,142 @@
         <translation>正在连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="75"/>
+        <location filename="../../ui/window_actions.py" line="74"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="85"/>
+        <location filename="../../ui/window_actions.py" line="84"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="135"/>
+        <location filename="../../ui/window_actions.py" line="133"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="135"/>
+        <location filename="../../ui/window_actions.py" line="133"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="70"/>
+        <location filename="../../ui/window_actions.py" line="69"/>
         <source>Awaiting decision</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="71"/>
+        <location filename="../../ui/window_actions.py" line="70"/>
         <source>Decided today</source>
         <translation>今日已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="72"/>
+        <location filename="../../ui/window_actions.py" line="71"/>
         <source>All items</source>
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="240"/>
+        <location filename="../../ui/window_actions.py" line="238"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="143"/>
+        <location filename="../../ui/window_actions.py" line="141"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="145"/>
+        <location filename="../../ui/window_actions.py" line="143"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="226"/>
+        <location filename="../../ui/window_actions.py" line="224"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="242"/>
+        <location filename="../../ui/window_actions.py" line="240"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="118"/>
+        <location filename="../../ui/window_actions.py" line="116"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="266"/>
+        <location filename="../../ui/window_actions.py" line="264"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="267"/>
+        <location filename="../../ui/window_actions.py" line="265"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="133"/>
+        <location filename="../../ui/window_actions.py" line="131"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="155"/>
+        <location filename="../../ui/window_actions.py" line="153"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="222"/>
+        <location filename="../../ui/window_actions.py" line="220"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="237"/>
+        <location filename="../../ui/window_actions.py" line="235"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="272"/>
+        <location filename="../../ui/window_actions.py" line="270"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="161"/>
+        <location filename="../../ui/window_actions.py" line="159"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="163"/>
+        <location filename="../../ui/window_actions.py" line="161"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="163"/>
+        <location filename="../../ui/window_actions.py" line="161"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="164"/>
+        <location filename="../../ui/window_actions.py" line="162"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="166"/>
+        <location filename="../../ui/window_actions.py" line="164"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="169"/>
+        <location filename="../../ui/window_actions.py" line="167"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="277"/>
+        <location filename="../../ui/window_actions.py" line="275"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="281"/>
+        <location filename="../../ui/window_actions.py" line="279"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
@@ -1606,6 +1606,11 @@
         <location filename="../../ui/scanfield.py" line="53"/>
         <source>Scan field (F2)</source>
         <translation>扫描框 (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanfield.py" line="56"/>
+        <source>Clear the scan field</source>
+        <translation>清空扫描框</translation>
     </message>
 </context>
 <context>
