@@ -382,6 +382,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_aware(moment: datetime) -> datetime:
+    """``moment`` with a zone: a time without one is taken as UTC (the vendors document UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def local_day_start(day: date | None = None) -> datetime:
     """Local midnight at the start of ``day`` (default: today), aware (DST-aware): where
     "today" begins for the operator."""
@@ -406,7 +411,7 @@ def parse_time(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_aware(value)
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, int | float | Decimal) or (isinstance(value, str) and value.strip().isdigit()):

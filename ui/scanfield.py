@@ -53,8 +53,7 @@ class ScanField(QLineEdit):
         self.setToolTip(tr("Scan field (F2)"))
         clear = self.findChild(QAction, "_q_qlineeditclearaction")  # Qt's clear button's action
         if clear is not None:  # its button is otherwise announced as a nameless "button"
-            clear.setText(tr("Clear the scan field"))
-            clear.setToolTip(tr("Clear the scan field"))
+            clear.setText(tr("Clear the scan field"))  # also its tooltip (Qt's default)
 
     # Tab is consumed here, before QWidget's focus handling sees it.
     def event(self, event: QEvent) -> bool:

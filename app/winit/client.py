@@ -11,13 +11,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from app.credentials import Credentials, Secret
-from app.model import utcnow
+from app.model import as_aware, utcnow
 from app.settings import Settings
 from app.winit.signing import CHINA_TIME, SignedParams, build_body, data_json, timestamp_text
 
@@ -195,13 +195,9 @@ def order_days(start: datetime, end: datetime) -> tuple[date, date]:
     reads the dates in a zone behind China; reading an order twice is harmless (it is stored
     once, the newest statusTime wins). The last day is never after today in China.
     """
-    first = _aware(start).astimezone(CHINA_TIME).date() - timedelta(days=1)
-    last = _aware(end).astimezone(CHINA_TIME).date()
+    first = as_aware(start).astimezone(CHINA_TIME).date() - timedelta(days=1)
+    last = as_aware(end).astimezone(CHINA_TIME).date()
     return first, max(first, last)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _day(value: date) -> str:
