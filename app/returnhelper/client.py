@@ -32,7 +32,7 @@ from app.handling import (
     normalize_handling_code,
     normalize_handling_status,
 )
-from app.model import InventoryRecord, utcnow
+from app.model import InventoryRecord, as_aware, utcnow
 from app.returnhelper.envelope import Envelope
 from app.returnhelper.errors import ClientRequestError, NotFoundError, ProtocolError
 from app.returnhelper.mapping import (
@@ -76,9 +76,7 @@ class ApiResult:
 
 
 def _iso(when: datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return as_aware(when).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def split_windows(since: datetime, until: datetime,

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.model import as_aware
 from app.sandbox import deliver
 from app.sandbox.base import IDEMPOTENCY_HEADER, SandboxBase
 from app.sandbox.seed import (
@@ -46,7 +47,7 @@ def _parse_time(text: str | None) -> datetime | None:
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_aware(parsed)
 
 
 def envelope(status: int = 200, *, data: Any = None, error_code: str | None = None,

@@ -16,13 +16,14 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
 
+from app.model import as_aware
 from app.store.base import StoreError
 from app.store.schema import POSTGRES
 from app.store.sql import Query, SqlStore
@@ -203,7 +204,7 @@ class PostgresStore(SqlStore):
     def _time_in(self, value: datetime | None) -> Any:
         if value is None:
             return None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_aware(value)
 
     def _dec_in(self, value: Decimal | None) -> Any:
         return value
