@@ -88,6 +88,10 @@ async def demo_environment(base: Settings, *, items: int = 3000, deliver: bool =
         stack.push_async_callback(rh.aclose)
         env = DemoEnvironment(settings, store, credentials, sandbox, receiver, rh, folder, hook_url)
         if deliver:
+            # Thousands of seeded events: the log keeps the receiver's warnings, not a line each.
+            hooks_log = logging.getLogger("app.webhooks")
+            stack.callback(hooks_log.setLevel, hooks_log.level)
+            hooks_log.setLevel(logging.WARNING)
             env.delivery = asyncio.get_running_loop().create_task(
                 asyncio.to_thread(sandbox.deliver_new_inventories, hook_url, registered_url=hook_url,
                                   concurrency=4),

@@ -6,8 +6,10 @@ PostgreSQL server, the webhook receiver) and are loaded here as plugins.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,32 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         if key.startswith("RETURNDESK_") and not key.endswith("_DIR") and key != "RETURNDESK_TEST_PG":
             monkeypatch.delenv(key, raising=False)
     return base
+
+
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """app.logs with no file open (what an earlier test opened is closed first), and the root
+    logger as it was afterwards: for tests that open the log file."""
+    from app import logs
+
+    def forget_files() -> None:
+        root = logging.getLogger()
+        for handler in [*logs._installed, *([logs._held] if logs._held else [])]:
+            root.removeHandler(handler)
+            handler.close()
+        logs._installed.clear()
+        logs._installed_path = None
+        logs._held = None
+
+    forget_files()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        forget_files()
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)

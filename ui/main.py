@@ -25,14 +25,17 @@ from typing import Any
 from app import __version__
 from app.credentials import Credentials, Secret
 from app.desk import DeskService
+from app.logs import hold_until_setup, setup_logging
 from app.settings import Settings, data_dir, user_agent
+from app.store.base import StoreError
 from ui.feedback import icon
-from ui.i18n import install_language
+from ui.i18n import install_language, make_tr
 from ui.qt import QApplication, QEvent
 from ui.tasks import CrashHandler, TaskManager
 from ui.window import MainWindow, default_test_connection, image_loader
 
 log = logging.getLogger(__name__)
+tr = make_tr("Startup")
 
 __all__ = ["MainWindow", "freeze_startup_heap", "make_application", "run_gui"]
 
@@ -164,12 +167,41 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
         window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
         window.show()
+        asyncio.get_running_loop().call_soon(open_log_file)  # after the first paint
         window.start_desk()
         await closed.wait()
         await window.shutdown()
         await desk.close()
         window.deleteLater()
     return 0
+
+
+def open_log_file() -> None:
+    """The window's log, ``returndesk.log`` in the log folder (rotating, secrets masked),
+    with what was logged since the start; opened once the window is shown (see
+    :func:`app.logs.hold_until_setup`). A log folder that cannot be written costs the log
+    file, never the window."""
+    try:
+        setup_logging("returndesk", console=sys.stderr is not None)
+    except OSError as exc:
+        log.warning("the log file cannot be written: %s", exc)
+
+
+def show_startup_failure(exc: StoreError) -> None:
+    """The store could not be opened, so there is no window: say why in a box (the
+    windowed start has no console), and where the log is."""
+    from app.settings import log_dir
+    from ui.qt import QMessageBox, Qt  # only when the start failed
+
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("Return Desk cannot start"),
+                      tr("The store could not be opened:\n\n{error}\n\nCheck the store setting "
+                         "(the settings file, --store or RETURNDESK_STORE) or ask IT. Nothing was changed. "
+                         "Details are in the log: {folder}").format(error=exc, folder=log_dir()))
+    box.setObjectName("startupFailure")
+    box.setAccessibleName(tr("Return Desk cannot start"))
+    box.setTextInteractionFlags(box.textInteractionFlags()
+                                | Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.exec()
 
 
 def _warm_tls() -> None:
@@ -187,6 +219,7 @@ def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo:
     # The CA bundle (tens of milliseconds, twice: the API client and the image/test client)
     # loads on a thread while Qt and the window start, once for both clients.
     threading.Thread(target=_warm_tls, name="tls-warm", daemon=True).start()
+    hold_until_setup()
     favour_the_gui_thread()
     app = make_application()
     app.setQuitOnLastWindowClosed(False)
@@ -198,10 +231,16 @@ def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo:
             return runner.run(run_window(app, settings, args, demo, crash))
         except KeyboardInterrupt:
             return 130
+        except StoreError as exc:
+            failure = exc
+            log.error("the store could not be opened: %s", exc)
         finally:
             gc.enable()  # paused for the start-up; on again even if the window never opened
             crash.uninstall()
             _dispose_widgets(app)
+    open_log_file()
+    show_startup_failure(failure)  # the asyncio loop is closed: a plain modal box
+    return 1
 
 
 def _dispose_widgets(app: QApplication) -> None:

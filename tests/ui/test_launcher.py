@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +47,71 @@ def test_the_window_starts_with_collection_paused_and_turns_it_back_on(
     assert seen == {"while starting": False, "once built": True}
     assert collector_restored == ["freeze"]
     assert gc.isenabled()
+
+
+def test_a_store_that_cannot_be_opened_is_said_in_a_box_and_logged(
+        qapp: Any, tmp_path: Path, isolated_dirs: Path, logging_restored: None,
+        memory_keyring: Any) -> None:
+    """The windowed start has no console: a damaged store must not end in silence."""
+    from app.credentials import Credentials, Secret
+    from ui.qt import QApplication, QTimer
+
+    credentials = Credentials()  # a configured desk, so the store is opened, not the demo's
+    credentials.set(Secret.RH_API_KEY, "key-for-the-test", "uat")
+    credentials.set(Secret.RH_API_TOKEN, "token-for-the-test", "uat")
+    damaged = tmp_path / "desk.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\0" + bytes(range(256)) * 20)
+    seen: list[tuple[str, str]] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:  # not shown yet
+            QTimer.singleShot(20, read_and_close)
+            return
+        seen.append((box.objectName(), box.text()))
+        box.accept()
+
+    QTimer.singleShot(0, read_and_close)
+    interval = sys.getswitchinterval()
+    try:
+        assert launcher.main(["--store", str(damaged)]) == 1
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(seen) == 1
+    name, text = seen[0]
+    assert name == "startupFailure"
+    assert str(damaged) in text and "damaged" in text
+    log_text = (isolated_dirs / "log_dir" / "returndesk.log").read_text(encoding="utf-8")
+    assert "the store could not be opened" in log_text and str(damaged) in log_text
+    assert "token-for-the-test" not in log_text
+    assert damaged.read_bytes().startswith(b"SQLite format 3\0")  # left as it was
+
+
+def test_the_window_writes_its_log_with_what_was_logged_before_it_showed(
+        qapp: Any, isolated_dirs: Path, logging_restored: None) -> None:
+    from ui.qt import QApplication, QTimer
+    from ui.window import MainWindow
+
+    log_file = isolated_dirs / "log_dir" / "returndesk.log"
+    seen: list[str] = []
+    give_up = time.monotonic() + 30
+
+    def close_once_logged() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or (not log_file.exists() and time.monotonic() < give_up):
+            QTimer.singleShot(20, close_once_logged)
+            return
+        if log_file.exists():
+            seen.append(log_file.read_text(encoding="utf-8"))
+        windows[0].close()
+
+    QTimer.singleShot(0, close_once_logged)
+    interval = sys.getswitchinterval()
+    try:
+        assert launcher.main(["demo", "--items", "20"]) == 0
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(seen) == 1
+    # logged while the window was being built, before the file was opened
+    assert "demo mode: sandbox at" in seen[0]
