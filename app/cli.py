@@ -142,6 +142,15 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None,
     except SettingsError as exc:
         print(f"returndesk: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # A store that cannot be opened or written (damaged, newer schema, full disk, server
+        # down) is a message for whoever typed the command, not a traceback; imported here so
+        # commands that never open a store do not load it.
+        from app.store.base import StoreError
+        if not isinstance(exc, StoreError):
+            raise
+        print(f"returndesk {args.command or 'gui'}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("returndesk: interrupted", file=sys.stderr)
         return 130

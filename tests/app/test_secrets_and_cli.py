@@ -83,3 +83,21 @@ def test_version_and_help() -> None:
                               cwd=ROOT, check=True).stdout
     for command in ("demo", "sync", "find", "credentials", "sandbox", "serve-hooks", "export", "outbox"):
         assert command in helptext
+
+
+@pytest.mark.parametrize("command", [["find", "ABC-123"], ["outbox", "list"], ["outbox", "send"],
+                                     ["export", "--day", "2026-11-21"], ["sync", "--days", "1"]])
+def test_a_damaged_store_is_a_message_not_a_traceback(
+        command: list[str], tmp_path: Path, isolated_dirs: Path, logging_restored: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+    damaged = tmp_path / "desk.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\0" + bytes(range(256)) * 20)  # a header, then garbage
+    args = [*command, "--store", str(damaged)]
+    if command[0] == "export":
+        args += ["-o", str(tmp_path / "day.csv")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert str(damaged) in err and "damaged" in err
+    assert "Traceback" not in err
+    assert damaged.read_bytes().startswith(b"SQLite format 3\0")  # left as it was, for support
