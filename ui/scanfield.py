@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from typing import Any
 
 from app.scan import GS, classify_burst
 from ui.i18n import make_tr
@@ -43,6 +44,10 @@ class ScanField(QLineEdit):
         self.setObjectName("scanField")
         self.setClearButtonEnabled(True)
         self.setMaxLength(4096)
+        # Labels are Latin letters and digits. An input method (Pinyin on a zh_CN desk) would
+        # take a scanner's letters into its own composition window instead of this field, so
+        # the field tells input methods it takes none (see inputMethodQuery).
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -54,6 +59,13 @@ class ScanField(QLineEdit):
         clear = self.findChild(QAction, "_q_qlineeditclearaction")  # Qt's clear button's action
         if clear is not None:  # its button is otherwise announced as a nameless "button"
             clear.setText(tr("Clear the scan field"))  # also its tooltip (Qt's default)
+
+    def inputMethodQuery(self, query: Qt.InputMethodQuery, *argument: Any) -> Any:
+        # QLineEdit answers "enabled" whatever its WA_InputMethodEnabled says; the platform's
+        # input method asks this before it opens a composition for the focused field.
+        if query == Qt.InputMethodQuery.ImEnabled:
+            return False
+        return super().inputMethodQuery(query, *argument)
 
     # Tab is consumed here, before QWidget's focus handling sees it.
     def event(self, event: QEvent) -> bool:

@@ -12,7 +12,7 @@ from app.model import DecisionState, IdKind, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
 from tests.ui.conftest import FakeClock, run
 from ui.inventory import KEY_ROLE
-from ui.qt import QApplication, Qt, load_qtest
+from ui.qt import QApplication, QGuiApplication, QInputMethodQueryEvent, Qt, load_qtest
 
 QTest = load_qtest()
 
@@ -182,6 +182,22 @@ def test_tab_ends_a_scan_and_never_moves_focus_out(window: Any, clock: FakeClock
     QTest.keyClick(window.scan_field, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert window.last_feedback.kind == "not_found"
     assert "KEYPAD-XYZ" in window.outcome_text.text()
+
+
+def test_an_input_method_never_takes_a_scan(window: Any, clock: FakeClock) -> None:
+    """A Pinyin input method (zh_CN desks) would take a scanner's letters into its own
+    composition window: the scan field answers the question input methods ask (the query
+    the platform sends to the focused widget) with "no input method here"."""
+    field = window.scan_field
+    window.focus_scan()
+    assert QGuiApplication.focusObject() is field
+    query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
+    QApplication.sendEvent(field, query)
+    assert query.value(Qt.InputMethodQuery.ImEnabled) is False
+    assert field.inputMethodQuery(Qt.InputMethodQuery.ImCursorPosition) == 0  # the rest as before
+    value, key = unique_identifiers(window)[IdKind.RMA]
+    type_scan(field, value, clock)  # keys still arrive as keys
+    assert window.current_key == key
 
 
 def test_gs1_scan_with_group_separators_finds_the_serial(window: Any, clock: FakeClock) -> None:
