@@ -100,6 +100,9 @@ def find_command(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"not a usable scan ({result.scan.problem}): {result.scan.text!r}")
             elif result.outcome is ScanOutcome.NOT_FOUND:
                 print(f"no item matches {result.scan.text!r}")
+                if result.scan.foreign:
+                    print(f"  it has characters no label has ({' '.join(result.scan.foreign)}): "
+                          "is the scanner set to the keyboard layout this computer uses?")
             else:
                 print(f"{len(result.records)} item(s) match {result.scan.text!r}:")
                 for record in result.records:

@@ -36,6 +36,18 @@ class ScanInput:
     candidates: tuple[str, ...] = ()           # identifiers to look up, best first
     gs1: dict[str, str] = field(default_factory=dict)
     problem: str | None = None                 # "empty", "too_long", "garbage"
+    foreign: str = ""                          # characters no label has (see foreign_characters)
+
+
+def foreign_characters(text: str) -> str:
+    """The characters of ``text`` outside printable ASCII, each once, in order.
+
+    Labels (RMAs, tracking numbers, SKUs, serials, barcodes) are ASCII. A scan with "ß", "é"
+    or "à" in it almost always means the scanner types for another keyboard layout than the
+    one Windows uses: a US scanner on a German keyboard types "-" as "ß" (and swaps Y and Z),
+    on a French one "1234567890" as "&é"'(-è_çà". That is said to the operator, not guessed
+    away."""
+    return "".join(dict.fromkeys(ch for ch in text if not " " <= ch <= "~"))
 
 
 def normalize_scan(raw: str, prefixes: Sequence[str] = (), suffixes: Sequence[str] = ()) -> ScanInput:
@@ -81,7 +93,7 @@ def normalize_scan(raw: str, prefixes: Sequence[str] = (), suffixes: Sequence[st
     seen: set[str] = set()
     unique = tuple(c for c in candidates if c and not (c in seen or seen.add(c)))  # type: ignore[func-returns-value]
     shown = " ".join(f"({ai}){v}" for ai, v in gs1.items()) if gs1 else visible
-    return ScanInput(raw, shown, unique, gs1)
+    return ScanInput(raw, shown, unique, gs1, foreign=foreign_characters(visible))
 
 
 def parse_gs1(data: str) -> dict[str, str]:

@@ -156,7 +156,12 @@ class ActionsMixin:
             self.matches.setCurrentRow(0)
         elif result.outcome is ScanOutcome.NOT_FOUND:
             self._show_matches([])
-            self.feedback("not_found", tr("No item matches {scan}").format(scan=shown))
+            text = tr("No item matches {scan}").format(scan=shown)
+            if result.scan.foreign:
+                text += " — " + tr("it has characters no label has ({chars}): is the scanner set to "
+                                   "the keyboard layout Windows uses?").format(
+                                       chars=" ".join(result.scan.foreign))
+            self.feedback("not_found", text)
         elif result.outcome is ScanOutcome.INVALID:
             problem = {"empty": tr("nothing readable"), "too_long": tr("too long"),
                        "garbage": tr("not a label")}.get(result.scan.problem or "",

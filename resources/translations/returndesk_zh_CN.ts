@@ -1360,7 +1360,7 @@
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="238"/>
+        <location filename="../../ui/window_actions.py" line="243"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
@@ -1375,12 +1375,12 @@
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="224"/>
+        <location filename="../../ui/window_actions.py" line="229"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="240"/>
+        <location filename="../../ui/window_actions.py" line="245"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
@@ -1390,12 +1390,12 @@
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="264"/>
+        <location filename="../../ui/window_actions.py" line="269"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="265"/>
+        <location filename="../../ui/window_actions.py" line="270"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
@@ -1410,57 +1410,62 @@
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="220"/>
-        <source>Not applied: {error}</source>
-        <translation>未应用：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window_actions.py" line="235"/>
-        <source>Cannot undo: {error}</source>
-        <translation>无法撤销：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window_actions.py" line="270"/>
-        <source>Update failed for {what}: {error}</source>
-        <translation>{what} 的更新失败：{error}</translation>
-    </message>
-    <message>
         <location filename="../../ui/window_actions.py" line="159"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
+        <location filename="../../ui/window_actions.py" line="225"/>
+        <source>Not applied: {error}</source>
+        <translation>未应用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="240"/>
+        <source>Cannot undo: {error}</source>
+        <translation>无法撤销：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="275"/>
+        <source>Update failed for {what}: {error}</source>
+        <translation>{what} 的更新失败：{error}</translation>
+    </message>
+    <message>
         <location filename="../../ui/window_actions.py" line="161"/>
+        <source>it has characters no label has ({chars}): is the scanner set to the keyboard layout Windows uses?</source>
+        <translation>其中有标签不会包含的字符（{chars}）：扫描枪的键盘布局是否与 Windows 的键盘布局一致？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="166"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="161"/>
+        <location filename="../../ui/window_actions.py" line="166"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="162"/>
+        <location filename="../../ui/window_actions.py" line="167"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="164"/>
+        <location filename="../../ui/window_actions.py" line="169"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="167"/>
+        <location filename="../../ui/window_actions.py" line="172"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="275"/>
+        <location filename="../../ui/window_actions.py" line="280"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="279"/>
+        <location filename="../../ui/window_actions.py" line="284"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
@@ -1588,27 +1593,27 @@
 <context>
     <name>ScanField</name>
     <message>
-        <location filename="../../ui/scanfield.py" line="49"/>
+        <location filename="../../ui/scanfield.py" line="54"/>
         <source>Scan or type an RMA, tracking number, SKU or serial, then Enter</source>
         <translation>扫描或输入 RMA、跟踪号、SKU 或序列号，然后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/scanfield.py" line="50"/>
+        <location filename="../../ui/scanfield.py" line="55"/>
         <source>Scan field</source>
         <translation>扫描框</translation>
     </message>
     <message>
-        <location filename="../../ui/scanfield.py" line="51"/>
+        <location filename="../../ui/scanfield.py" line="56"/>
         <source>Scan a label or type an identifier and press Enter. Tab also ends a scan.</source>
         <translation>扫描标签或输入编号后按回车。Tab 键也会结束扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/scanfield.py" line="53"/>
+        <location filename="../../ui/scanfield.py" line="58"/>
         <source>Scan field (F2)</source>
         <translation>扫描框 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanfield.py" line="56"/>
+        <location filename="../../ui/scanfield.py" line="61"/>
         <source>Clear the scan field</source>
         <translation>清空扫描框</translation>
     </message>

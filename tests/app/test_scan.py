@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.scan import GS, RepeatFilter, classify_burst, normalize_scan, parse_gs1
+from app.scan import GS, RepeatFilter, classify_burst, foreign_characters, normalize_scan, parse_gs1
 
 
 def test_plain_rma_scan_is_kept_as_is() -> None:
@@ -77,3 +77,26 @@ def test_normalize_never_crashes_and_candidates_are_printable(raw: str) -> None:
     scan = normalize_scan(raw)
     for candidate in scan.candidates:
         assert candidate and candidate.isprintable() and GS not in candidate
+
+
+@pytest.mark.parametrize(("raw", "foreign"), [
+    ("DEF\u00df7\u00df260825\u00dfD00002\u00df56", "\u00df"),  # US scanner, German keyboard: "-" is "ß"
+    ("1Z&\u00e9\"'(-\u00e8_\u00e7\u00e0", "\u00e9\u00e8\u00e7\u00e0"),  # French keyboard: digits
+    ("DEF-7-260825-D00002-56", ""),                    # what the label says
+])
+def test_characters_no_label_has_are_named(raw: str, foreign: str) -> None:
+    scan = normalize_scan(raw)
+    assert scan.problem is None and scan.candidates  # still looked up as typed
+    assert scan.foreign == foreign
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E)))
+def test_printable_ascii_is_never_foreign(text: str) -> None:
+    assert foreign_characters(text) == ""
+
+
+@given(st.text(), st.characters(min_codepoint=0x80))
+def test_every_character_beyond_ascii_is_named_once(text: str, extra: str) -> None:
+    found = foreign_characters(text + extra + extra)
+    assert extra in found and found.count(extra) == 1
+    assert all(not " " <= ch <= "~" for ch in found)

@@ -22,7 +22,7 @@ def type_scan(widget: Any, text: str, clock: FakeClock, step_ms: float = 4.0,
     """Key clicks as a scanner (step 4 ms) or a person (step 150 ms) would send them."""
     for ch in text:
         clock.advance(step_ms)
-        QTest.keyClick(widget, ch)
+        QTest.keyClicks(widget, ch)  # the QString form: "ß" stays "ß" (keyClick takes a C char)
     clock.advance(step_ms)
     QTest.keyClick(widget, end)
 
@@ -182,6 +182,19 @@ def test_tab_ends_a_scan_and_never_moves_focus_out(window: Any, clock: FakeClock
     QTest.keyClick(window.scan_field, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert window.last_feedback.kind == "not_found"
     assert "KEYPAD-XYZ" in window.outcome_text.text()
+
+
+def test_a_scan_typed_for_another_keyboard_layout_says_so(window: Any, clock: FakeClock) -> None:
+    value, _key = unique_identifiers(window)[IdKind.RMA]
+    assert "-" in value
+    german = value.replace("-", "\u00df")  # a US scanner on a German keyboard types "-" as "ß"
+    type_scan(window.scan_field, german, clock)
+    assert window.last_feedback.kind == "not_found"
+    assert window.sounds.played[-1] == "not_found"
+    text = window.outcome_text.text()
+    assert german in text and "(\u00df)" in text and "keyboard layout" in text
+    type_scan(window.scan_field, "NO-SUCH-LABEL-9", clock)  # an ordinary miss: no such hint
+    assert "keyboard layout" not in window.outcome_text.text()
 
 
 def test_an_input_method_never_takes_a_scan(window: Any, clock: FakeClock) -> None:
