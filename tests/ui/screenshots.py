@@ -4,7 +4,8 @@
 
 Re-runs itself under ``xvfb-run`` when there is no display. Saves:
 main_window.png, detail_panel.png, detail_winit.png, settings_dialog.png,
-scan_not_found.png and main_window_zh_CN.png (with --language both, the default).
+settings_dialog_desk.png, scan_not_found.png, scan_keyboard_layout.png and main_window_zh_CN.png
+(with --language both, the default).
 The demo is the real thing: sandbox over HTTP, webhooks into a temporary store; a few WINIT
 return orders are added to that store so the declared/received comparison can be seen.
 """
@@ -135,6 +136,10 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
         window.scan_field.submit("NO-SUCH-LABEL-42")
         await _settle(app, 0.2)
         grab(window, "scan_not_found.png")
+        # a US scanner on a German keyboard: "-" arrives as "ß"
+        window.scan_field.submit((record.rma or record.key).replace("-", "\u00df"))
+        await _settle(app, 0.2)
+        grab(window, "scan_keyboard_layout.png")
         dialog = window.open_settings()
         await _settle(app, 0.3)
         grab(dialog, "settings_dialog.png")
