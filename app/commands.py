@@ -43,6 +43,10 @@ def credentials_command(args: argparse.Namespace, settings: Settings,
             removed = credentials.delete(secret, secret_scope)
             print(f"{secret.value}: {'deleted' if removed else 'was not set'}")
             return 0
+        if not credentials.persistent:  # memory would be gone when this command ends
+            print(f"{secret.value}: not saved: no usable OS keyring (see the warning above)",
+                  file=sys.stderr)
+            return 1
         if args.stdin:
             value = sys.stdin.readline().rstrip("\r\n")
         else:
@@ -54,9 +58,8 @@ def credentials_command(args: argparse.Namespace, settings: Settings,
             print("credentials set: nothing entered, nothing saved", file=sys.stderr)
             return 2
         credentials.set(secret, value, secret_scope)
-        where = "the OS keyring" if credentials.persistent else "memory (this process only)"
-        print(f"{secret.value}: saved to {where}")
-        return 0 if credentials.persistent else 1
+        print(f"{secret.value}: saved to the OS keyring")
+        return 0
     except CredentialsError as exc:
         print(f"credentials: {exc}", file=sys.stderr)
         return 1

@@ -67,6 +67,22 @@ def test_cli_set_show_delete_never_prints_the_value(monkeypatch: pytest.MonkeyPa
     assert Credentials().get(Secret.RH_API_TOKEN, "uat") is None
 
 
+def test_cli_set_without_a_usable_keyring_saves_nothing_and_says_so(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Memory would be gone when the command ends: no prompt, no \"saved\", exit 1."""
+    stdin = io.StringIO(SECRET_VALUE + "\n")
+    monkeypatch.setattr("sys.stdin", stdin)
+    creds = Credentials(keyring.backends.fail.Keyring())  # type: ignore[arg-type]
+    assert credentials_command(_args(action="set", name="winit.token"), settings.Settings(),
+                               creds) == 1
+    captured = capsys.readouterr()
+    assert "winit.token: not saved: no usable OS keyring" in captured.err
+    assert "saved to" not in captured.out + captured.err
+    assert SECRET_VALUE not in captured.out + captured.err
+    assert stdin.read() == SECRET_VALUE + "\n"  # never read
+    assert creds.get(Secret.WINIT_TOKEN) is None
+
+
 def test_cli_rejects_unknown_secret_names(capsys: pytest.CaptureFixture[str]) -> None:
     assert credentials_command(_args(action="delete", name="rh.password"), settings.Settings()) == 1
     assert "unknown secret" in capsys.readouterr().err
