@@ -193,12 +193,13 @@ def show_startup_failure(exc: StoreError) -> None:
     from app.settings import log_dir
     from ui.qt import QMessageBox, Qt  # only when the start failed
 
-    box = QMessageBox(QMessageBox.Icon.Critical, tr("Return Desk cannot start"),
+    title = tr("Return Desk cannot start")
+    box = QMessageBox(QMessageBox.Icon.Critical, title,
                       tr("The store could not be opened:\n\n{error}\n\nCheck the store setting "
                          "(the settings file, --store or RETURNDESK_STORE) or ask IT. Nothing was changed. "
                          "Details are in the log: {folder}").format(error=exc, folder=log_dir()))
     box.setObjectName("startupFailure")
-    box.setAccessibleName(tr("Return Desk cannot start"))
+    box.setAccessibleName(title)
     box.setTextInteractionFlags(box.textInteractionFlags()
                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
     box.exec()

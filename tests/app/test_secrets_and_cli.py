@@ -16,6 +16,7 @@ from app import __version__, logs
 from app.demo import DemoEnvironment, demo_environment
 from app.desk import DeskService
 from app.settings import Settings
+from tests.fixtures.filesystems import DAMAGED_SQLITE, damaged_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,8 +92,7 @@ def test_a_damaged_store_is_a_message_not_a_traceback(
         command: list[str], tmp_path: Path, isolated_dirs: Path, logging_restored: None,
         capsys: pytest.CaptureFixture[str]) -> None:
     from app.cli import main
-    damaged = tmp_path / "desk.sqlite3"
-    damaged.write_bytes(b"SQLite format 3\0" + bytes(range(256)) * 20)  # a header, then garbage
+    damaged = damaged_sqlite(tmp_path / "desk.sqlite3")
     args = [*command, "--store", str(damaged)]
     if command[0] == "export":
         args += ["-o", str(tmp_path / "day.csv")]
@@ -100,4 +100,4 @@ def test_a_damaged_store_is_a_message_not_a_traceback(
     err = capsys.readouterr().err
     assert str(damaged) in err and "damaged" in err
     assert "Traceback" not in err
-    assert damaged.read_bytes().startswith(b"SQLite format 3\0")  # left as it was, for support
+    assert damaged.read_bytes() == DAMAGED_SQLITE  # left as it was, for support

@@ -15,6 +15,7 @@ import pytest
 
 import ui.main
 from app.settings import Settings
+from tests.fixtures.filesystems import DAMAGED_SQLITE, damaged_sqlite
 from ui import launcher
 
 
@@ -49,9 +50,19 @@ def test_the_window_starts_with_collection_paused_and_turns_it_back_on(
     assert gc.isenabled()
 
 
+@pytest.fixture
+def switch_interval_restored() -> Iterator[None]:
+    """run_gui favours the GUI thread with a shorter switch interval, for the process."""
+    interval = sys.getswitchinterval()
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_a_store_that_cannot_be_opened_is_said_in_a_box_and_logged(
         qapp: Any, tmp_path: Path, isolated_dirs: Path, logging_restored: None,
-        memory_keyring: Any) -> None:
+        switch_interval_restored: None) -> None:
     """The windowed start has no console: a damaged store must not end in silence."""
     from app.credentials import Credentials, Secret
     from ui.qt import QApplication, QTimer
@@ -59,8 +70,7 @@ def test_a_store_that_cannot_be_opened_is_said_in_a_box_and_logged(
     credentials = Credentials()  # a configured desk, so the store is opened, not the demo's
     credentials.set(Secret.RH_API_KEY, "key-for-the-test", "uat")
     credentials.set(Secret.RH_API_TOKEN, "token-for-the-test", "uat")
-    damaged = tmp_path / "desk.sqlite3"
-    damaged.write_bytes(b"SQLite format 3\0" + bytes(range(256)) * 20)
+    damaged = damaged_sqlite(tmp_path / "desk.sqlite3")
     seen: list[tuple[str, str]] = []
 
     def read_and_close() -> None:
@@ -72,11 +82,7 @@ def test_a_store_that_cannot_be_opened_is_said_in_a_box_and_logged(
         box.accept()
 
     QTimer.singleShot(0, read_and_close)
-    interval = sys.getswitchinterval()
-    try:
-        assert launcher.main(["--store", str(damaged)]) == 1
-    finally:
-        sys.setswitchinterval(interval)
+    assert launcher.main(["--store", str(damaged)]) == 1
     assert len(seen) == 1
     name, text = seen[0]
     assert name == "startupFailure"
@@ -84,11 +90,12 @@ def test_a_store_that_cannot_be_opened_is_said_in_a_box_and_logged(
     log_text = (isolated_dirs / "log_dir" / "returndesk.log").read_text(encoding="utf-8")
     assert "the store could not be opened" in log_text and str(damaged) in log_text
     assert "token-for-the-test" not in log_text
-    assert damaged.read_bytes().startswith(b"SQLite format 3\0")  # left as it was
+    assert damaged.read_bytes() == DAMAGED_SQLITE  # left as it was
 
 
 def test_the_window_writes_its_log_with_what_was_logged_before_it_showed(
-        qapp: Any, isolated_dirs: Path, logging_restored: None) -> None:
+        qapp: Any, isolated_dirs: Path, logging_restored: None,
+        switch_interval_restored: None) -> None:
     from ui.qt import QApplication, QTimer
     from ui.window import MainWindow
 
@@ -107,11 +114,7 @@ def test_the_window_writes_its_log_with_what_was_logged_before_it_showed(
         windows[0].close()
 
     QTimer.singleShot(0, close_once_logged)
-    interval = sys.getswitchinterval()
-    try:
-        assert launcher.main(["demo", "--items", "20"]) == 0
-    finally:
-        sys.setswitchinterval(interval)
+    assert launcher.main(["demo", "--items", "20"]) == 0
     assert len(seen) == 1
     # logged while the window was being built, before the file was opened
     assert "demo mode: sandbox at" in seen[0]
