@@ -187,22 +187,28 @@ def open_log_file() -> None:
         log.warning("the log file cannot be written: %s", exc)
 
 
-def show_startup_failure(exc: StoreError) -> None:
+def show_startup_failure(exc: StoreError) -> bool:
     """The store could not be opened, so there is no window: say why in a box (the
-    windowed start has no console), and where the log is."""
+    windowed start has no console) and where the log is. True when the operator asks to
+    try again: a database server still starting when the shift begins, a drive not yet
+    connected."""
     from app.settings import log_dir
     from ui.qt import QMessageBox, Qt  # only when the start failed
 
     title = tr("Return Desk cannot start")
     box = QMessageBox(QMessageBox.Icon.Critical, title,
                       tr("The store could not be opened:\n\n{error}\n\nCheck the store setting "
-                         "(the settings file, --store or RETURNDESK_STORE) or ask IT. Nothing was changed. "
-                         "Details are in the log: {folder}").format(error=exc, folder=log_dir()))
+                         "(the settings file, --store or RETURNDESK_STORE) or ask IT, then try "
+                         "again. Nothing was changed. Details are in the log: {folder}"
+                         ).format(error=exc, folder=log_dir()))
     box.setObjectName("startupFailure")
     box.setAccessibleName(title)
     box.setTextInteractionFlags(box.textInteractionFlags()
                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
+    box.setDefaultButton(QMessageBox.StandardButton.Retry)
     box.exec()
+    return box.clickedButton() is box.button(QMessageBox.StandardButton.Retry)
 
 
 def _warm_tls() -> None:
@@ -226,22 +232,24 @@ def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo:
     app.setQuitOnLastWindowClosed(False)
     install_language(settings.language, cache_dir=data_dir() / "translations")
     crash = CrashHandler()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        crash.install(runner.get_loop())
-        try:
-            return runner.run(run_window(app, settings, args, demo, crash))
-        except KeyboardInterrupt:
-            return 130
-        except StoreError as exc:
-            failure = exc
-            log.error("the store could not be opened: %s", exc)
-        finally:
-            gc.enable()  # paused for the start-up; on again even if the window never opened
-            crash.uninstall()
-            _dispose_widgets(app)
-    open_log_file()
-    show_startup_failure(failure)  # the asyncio loop is closed: a plain modal box
-    return 1
+    while True:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            crash.install(runner.get_loop())
+            try:
+                return runner.run(run_window(app, settings, args, demo, crash))
+            except KeyboardInterrupt:
+                return 130
+            except StoreError as exc:
+                failure = exc
+                log.error("the store could not be opened: %s", exc)
+            finally:
+                gc.enable()  # paused for the start-up; on again even if the window never opened
+                crash.uninstall()
+                _dispose_widgets(app)
+        open_log_file()
+        if not show_startup_failure(failure):  # the asyncio loop is closed: a plain modal box
+            return 1
+        log.info("trying to open the store again")
 
 
 def _dispose_widgets(app: QApplication) -> None:

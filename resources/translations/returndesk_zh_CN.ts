@@ -1984,22 +1984,22 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/main.py" line="196"/>
+        <location filename="../../ui/main.py" line="198"/>
         <source>Return Desk cannot start</source>
         <translation>Return Desk 无法启动</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="197"/>
+        <location filename="../../ui/main.py" line="200"/>
         <source>The store could not be opened:
 
 {error}
 
-Check the store setting (the settings file, --store or RETURNDESK_STORE) or ask IT. Nothing was changed. Details are in the log: {folder}</source>
+Check the store setting (the settings file, --store or RETURNDESK_STORE) or ask IT, then try again. Nothing was changed. Details are in the log: {folder}</source>
         <translation>无法打开数据存储：
 
 {error}
 
-请检查存储设置（设置文件、--store 或 RETURNDESK_STORE），或联系 IT。未做任何更改。详细信息见日志：{folder}</translation>
+请检查存储设置（设置文件、--store 或 RETURNDESK_STORE）或联系 IT，然后重试。未做任何更改。详细信息见日志：{folder}</translation>
     </message>
 </context>
 <context>
