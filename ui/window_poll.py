@@ -15,10 +15,12 @@ from typing import Any
 
 from app.model import local_day_start
 from app.store.base import RowFilter, RowQuery
+from ui.i18n import make_tr
 from ui.inventory import KEY_ROLE
 from ui.list_order import poll_executor
 from ui.qt import QItemSelectionModel
 
+tr = make_tr("MainWindow")
 log = logging.getLogger("ui.window")
 
 
@@ -47,6 +49,10 @@ class PollMixin:
     _closing: bool
     _poll_reading: bool
     _polled: Any
+    show_message: Any
+    #: The store did not answer the last poll (a database server down, a network drive
+    #: gone): said once in the status bar and the log, not every 400 ms.
+    store_unreachable: bool = False
     _update_count_label: Any
     refresh_current: Any
     update_counts: Any
@@ -57,9 +63,24 @@ class PollMixin:
         try:
             seq, keys = self.store.changes_since(self._seq)
         except Exception as exc:
-            log.warning("polling the store failed: %s", exc)
+            self._store_failed(exc)
             return
+        self._store_answered()
         self._take_changes(seq, keys)
+
+    def _store_failed(self, exc: Exception) -> None:
+        if self.store_unreachable:
+            return
+        self.store_unreachable = True
+        self.show_message(tr("The store does not answer: {error}. The list is not updated, and "
+                             "scans and decisions fail, until it answers again.").format(error=exc),
+                          error=True)
+
+    def _store_answered(self) -> None:
+        if self.store_unreachable:
+            self.store_unreachable = False
+            self.show_message(tr("The store answers again."))
+            log.info("the store answers again")
 
     def _take_changes(self, seq: int, keys: list[str], count: int | None = None,
                       positions: dict[str, int | None] | None = None) -> None:
@@ -115,8 +136,9 @@ class PollMixin:
         if self._closing:
             return
         if result.error is not None:
-            log.warning("polling the store failed: %s", result.error)
+            self._store_failed(result.error)
             return
+        self._store_answered()
         if result.since != self._seq:
             return  # a scan's poll took these changes in meanwhile
         if result.query != self.model.query:

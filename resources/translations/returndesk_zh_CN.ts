@@ -1470,6 +1470,16 @@
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
     <message>
+        <location filename="../../ui/window_poll.py" line="82"/>
+        <source>The store answers again.</source>
+        <translation>数据存储已恢复响应。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_poll.py" line="75"/>
+        <source>The store does not answer: {error}. The list is not updated, and scans and decisions fail, until it answers again.</source>
+        <translation>数据存储没有响应：{error}。在它恢复响应之前，列表不会更新，扫描和处理决定也会失败。</translation>
+    </message>
+    <message>
         <location filename="../../ui/window_settings.py" line="117"/>
         <source>the API key and token are both needed</source>
         <translation>需要同时提供 API key 和 token</translation>

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from app.model import DecisionState, local_day_start, utcnow
-from app.store.base import RowFilter
+from app.store.base import RowFilter, StoreError
 from tests.ui.conftest import winit_records
 from tests.ui.decision_support import insert_decision
 
@@ -92,3 +93,36 @@ def test_decided_today_starts_again_at_midnight(qtbot: Any, window: Any, monkeyp
     assert window.model.query.day_start == tomorrow
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
     assert window.count_label.text() == "0 item(s)"
+
+
+def test_a_store_that_stops_answering_is_said_once_and_again_when_it_answers(
+        qtbot: Any, window: Any, monkeypatch: Any, caplog: Any) -> None:
+    """A database server down mid-shift: the status bar says so (text and ⚠, not colour), the
+    log gets one line, not one every 400 ms; the list catches up once it answers again."""
+    store = window.store
+    real_changes = store.changes_since
+    polls: list[int] = []
+
+    def unreachable(since: int) -> Any:
+        polls.append(since)
+        raise StoreError("Cannot reach the store postgresql://desk@db/returndesk: connection refused")
+
+    qtbot.waitUntil(lambda: not window._poll_reading)
+    monkeypatch.setattr(store, "changes_since", unreachable)
+    caplog.set_level(logging.INFO, logger="ui.window")
+    qtbot.waitUntil(lambda: len(polls) >= 4, timeout=5000)  # the poll timer's polls, off the GUI thread
+    window.poll_store()  # and a scan's poll
+    assert window.store_unreachable
+    text = window.message_label.text()
+    assert text.startswith("⚠") and "does not answer" in text and "connection refused" in text
+    said = [r for r in caplog.records if "does not answer" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno == logging.WARNING
+
+    before = window.model.rowCount()
+    fresh = [replace(record, key=f"winit:BACK-{n}", status="WP")
+             for n, record in enumerate(winit_records(3))]
+    monkeypatch.setattr(store, "changes_since", real_changes)
+    store.upsert_many(fresh)
+    qtbot.waitUntil(lambda: window.model.rowCount() == before + 3, timeout=5000)
+    assert not window.store_unreachable
+    assert "answers again" in window.message_label.text()
