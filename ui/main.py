@@ -20,6 +20,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app import __version__
@@ -211,6 +212,53 @@ def show_startup_failure(exc: StoreError) -> bool:
     return box.clickedButton() is box.button(QMessageBox.StandardButton.Retry)
 
 
+def desk_lock_path(settings: Settings) -> Path:
+    """The lock that keeps one window per store for this user on this computer (the file
+    holds a process id and a host name, never the store's address)."""
+    import hashlib
+
+    from app.settings import default_store_url
+
+    target = (settings.store or "").strip() or default_store_url()
+    return data_dir() / f"window-{hashlib.sha256(target.encode()).hexdigest()[:16]}.lock"
+
+
+def claim_the_desk(settings: Settings) -> Any:
+    """One window per store: a second start (a double-click on a minimised desk) would split
+    the scans between two windows. Returns the lock, held for the process's life, or None
+    when another Return Desk that is still running holds it; a lock left by one that crashed
+    is taken over (QLockFile checks whether its process is alive). A data folder that cannot
+    be written skips the check: it must not keep the desk shut."""
+    from ui.qt import QLockFile
+
+    path = desk_lock_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("no single-window check: %s", exc)
+        return True
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # held for a whole shift: stale only when its process is gone
+    if lock.tryLock(0):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    log.warning("no single-window check: the lock file %s cannot be written", path)
+    return True
+
+
+def show_already_open() -> None:
+    from ui.qt import QMessageBox
+
+    title = tr("Return Desk is already open")
+    box = QMessageBox(QMessageBox.Icon.Information, title,
+                      tr("Return Desk is already open on this computer for this store. Use that "
+                         "window (it may be minimised in the taskbar)."))
+    box.setObjectName("alreadyOpen")
+    box.setAccessibleName(title)
+    box.exec()
+
+
 def _warm_tls() -> None:
     try:
         from app.returnhelper.transport import shared_ssl_context
@@ -231,6 +279,13 @@ def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo:
     app = make_application()
     app.setQuitOnLastWindowClosed(False)
     install_language(settings.language, cache_dir=data_dir() / "translations")
+    desk_lock = None if demo else claim_the_desk(settings)
+    if not demo and desk_lock is None:
+        gc.enable()
+        log.info("another window is open on this store: not starting a second one")
+        open_log_file()
+        show_already_open()
+        return 0
     crash = CrashHandler()
     while True:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:

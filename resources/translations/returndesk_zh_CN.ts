@@ -1994,12 +1994,22 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/main.py" line="198"/>
+        <location filename="../../ui/main.py" line="199"/>
         <source>Return Desk cannot start</source>
         <translation>Return Desk 无法启动</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="200"/>
+        <location filename="../../ui/main.py" line="253"/>
+        <source>Return Desk is already open</source>
+        <translation>Return Desk 已经打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="255"/>
+        <source>Return Desk is already open on this computer for this store. Use that window (it may be minimised in the taskbar).</source>
+        <translation>Return Desk 已在这台电脑上为此数据存储打开。请使用那个窗口（它可能已最小化到任务栏）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="201"/>
         <source>The store could not be opened:
 
 {error}

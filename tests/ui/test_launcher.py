@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -172,3 +174,83 @@ def test_the_window_writes_its_log_with_what_was_logged_before_it_showed(
     assert len(seen) == 1
     # logged while the window was being built, before the file was opened
     assert "demo mode: sandbox at" in seen[0]
+
+
+def _boxes_read_and_closed(seen: list[tuple[str, str]]) -> None:
+    """Read the next modal box once it shows, record it, close it. A window that opens
+    instead is recorded as "window" and closed (the test then fails, rather than wait)."""
+    from ui.qt import QApplication, QTimer
+    from ui.window import MainWindow
+
+    def read() -> None:
+        box = QApplication.activeModalWidget()
+        window = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, MainWindow) and w.isVisible()), None)
+        if box is None and window is None:
+            QTimer.singleShot(20, read)
+        elif box is not None:
+            seen.append((box.objectName(), box.text()))
+            box.reject()
+        elif window is not None:
+            seen.append(("window", ""))
+            window.close()
+
+    QTimer.singleShot(0, read)
+
+
+def test_a_second_window_on_the_same_store_is_not_started(
+        qapp: Any, tmp_path: Path, logging_restored: None, switch_interval_restored: None) -> None:
+    """A double-click on the icon of a minimised desk: the second start says where the desk
+    is and ends, instead of splitting the scans between two windows."""
+    from ui.main import desk_lock_path
+    from ui.qt import QApplication, QLockFile
+    from ui.window import MainWindow
+
+    store = tmp_path / "desk.sqlite3"
+    running = QLockFile(str(desk_lock_path(Settings(store=str(store)))))
+    assert running.tryLock(0)  # the first window's lock, held by a live process (this one)
+    seen: list[tuple[str, str]] = []
+    _boxes_read_and_closed(seen)
+    try:
+        assert launcher.main(["--store", str(store)]) == 0
+    finally:
+        running.unlock()
+    assert [name for name, _ in seen] == ["alreadyOpen"]
+    assert "already open" in seen[0][1]
+    assert not store.exists()  # the store was not even opened
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def test_the_lock_of_a_desk_that_crashed_does_not_keep_the_next_start_out(
+        qapp: Any, tmp_path: Path, logging_restored: None, switch_interval_restored: None) -> None:
+    from app.credentials import Credentials, Secret
+    from ui.main import desk_lock_path
+
+    credentials = Credentials()  # a configured desk, so its own store is opened
+    credentials.set(Secret.RH_API_KEY, "key-for-the-test", "uat")
+    credentials.set(Secret.RH_API_TOKEN, "token-for-the-test", "uat")
+    damaged = damaged_sqlite(tmp_path / "desk.sqlite3")  # so the start stops at its own box
+    lock_path = desk_lock_path(Settings(store=str(damaged)))
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(lock_path)], stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    holder.kill()  # the desk crashed: its lock file stays behind
+    holder.wait(10)
+    assert lock_path.exists()
+    seen: list[tuple[str, str]] = []
+    _boxes_read_and_closed(seen)
+    assert launcher.main(["--store", str(damaged)]) == 1
+    assert [name for name, _ in seen] == ["startupFailure"]  # past the check, to the store
+
+
+HOLD_THE_LOCK = """
+import sys, time
+from PySide6.QtCore import QCoreApplication, QLockFile
+app = QCoreApplication([])
+lock = QLockFile(sys.argv[1])
+assert lock.tryLock(0)
+print("locked", flush=True)
+time.sleep(600)
+"""
