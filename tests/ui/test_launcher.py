@@ -63,6 +63,40 @@ def press(box: Any, which: Any) -> bool:
     return True
 
 
+def _boxes_read_and_closed(seen: list[tuple[str, str]]) -> None:
+    """Read the next modal box once it shows, record it, close it (its Close button where it
+    has one). A window that opens instead is recorded as "window" and closed (the test then
+    fails, rather than wait)."""
+    from ui.qt import QApplication, QMessageBox, QTimer
+    from ui.window import MainWindow
+
+    def read() -> None:
+        box = QApplication.activeModalWidget()
+        window = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, MainWindow) and w.isVisible()), None)
+        if box is None and window is None:
+            QTimer.singleShot(20, read)
+        elif box is not None:
+            seen.append((box.objectName(), box.text()))
+            press(box, QMessageBox.StandardButton.Close)
+        elif window is not None:
+            seen.append(("window", ""))
+            window.close()
+
+    QTimer.singleShot(0, read)
+
+
+def configured_desk(key: str = "key-for-the-test", token: str = "token-for-the-test",
+                    environment: str = "uat") -> None:
+    """Return Helper credentials in the (test) keyring: the window opens the configured
+    store, not the demo's."""
+    from app.credentials import Credentials, Secret
+
+    credentials = Credentials()
+    credentials.set(Secret.RH_API_KEY, key, environment)
+    credentials.set(Secret.RH_API_TOKEN, token, environment)
+
+
 @pytest.fixture
 def switch_interval_restored() -> Iterator[None]:
     """run_gui favours the GUI thread with a shorter switch interval, for the process."""
@@ -77,24 +111,10 @@ def test_a_store_that_cannot_be_opened_is_said_in_a_box_and_logged(
         qapp: Any, tmp_path: Path, isolated_dirs: Path, logging_restored: None,
         switch_interval_restored: None) -> None:
     """The windowed start has no console: a damaged store must not end in silence."""
-    from app.credentials import Credentials, Secret
-    from ui.qt import QApplication, QMessageBox, QTimer
-
-    credentials = Credentials()  # a configured desk, so the store is opened, not the demo's
-    credentials.set(Secret.RH_API_KEY, "key-for-the-test", "uat")
-    credentials.set(Secret.RH_API_TOKEN, "token-for-the-test", "uat")
+    configured_desk()
     damaged = damaged_sqlite(tmp_path / "desk.sqlite3")
     seen: list[tuple[str, str]] = []
-
-    def read_and_close() -> None:
-        box = QApplication.activeModalWidget()
-        if box is None:  # not shown yet
-            QTimer.singleShot(20, read_and_close)
-            return
-        seen.append((box.objectName(), box.text()))
-        press(box, QMessageBox.StandardButton.Close)
-
-    QTimer.singleShot(0, read_and_close)
+    _boxes_read_and_closed(seen)
     assert launcher.main(["--store", str(damaged)]) == 1
     assert len(seen) == 1
     name, text = seen[0]
@@ -111,13 +131,10 @@ def test_retry_after_the_store_is_fixed_opens_the_window(
         switch_interval_restored: None) -> None:
     """A database server still starting, a drive not yet there: the operator fixes (or
     waits for) the cause and presses Retry; the window then opens on that store."""
-    from app.credentials import Credentials, Secret
     from ui.qt import QApplication, QMessageBox, QTimer
     from ui.window import MainWindow
 
-    credentials = Credentials()
-    credentials.set(Secret.RH_API_KEY, sandbox.api_key, "custom")
-    credentials.set(Secret.RH_API_TOKEN, sandbox.api_token, "custom")
+    configured_desk(sandbox.api_key, sandbox.api_token, "custom")
     damaged = damaged_sqlite(tmp_path / "desk.sqlite3")
     boxes: list[str] = []
     windows: list[str] = []
@@ -176,28 +193,6 @@ def test_the_window_writes_its_log_with_what_was_logged_before_it_showed(
     assert "demo mode: sandbox at" in seen[0]
 
 
-def _boxes_read_and_closed(seen: list[tuple[str, str]]) -> None:
-    """Read the next modal box once it shows, record it, close it. A window that opens
-    instead is recorded as "window" and closed (the test then fails, rather than wait)."""
-    from ui.qt import QApplication, QTimer
-    from ui.window import MainWindow
-
-    def read() -> None:
-        box = QApplication.activeModalWidget()
-        window = next((w for w in QApplication.topLevelWidgets()
-                       if isinstance(w, MainWindow) and w.isVisible()), None)
-        if box is None and window is None:
-            QTimer.singleShot(20, read)
-        elif box is not None:
-            seen.append((box.objectName(), box.text()))
-            box.reject()
-        elif window is not None:
-            seen.append(("window", ""))
-            window.close()
-
-    QTimer.singleShot(0, read)
-
-
 def test_a_second_window_on_the_same_store_is_not_started(
         qapp: Any, tmp_path: Path, logging_restored: None, switch_interval_restored: None) -> None:
     """A double-click on the icon of a minimised desk: the second start says where the desk
@@ -223,12 +218,9 @@ def test_a_second_window_on_the_same_store_is_not_started(
 
 def test_the_lock_of_a_desk_that_crashed_does_not_keep_the_next_start_out(
         qapp: Any, tmp_path: Path, logging_restored: None, switch_interval_restored: None) -> None:
-    from app.credentials import Credentials, Secret
     from ui.main import desk_lock_path
 
-    credentials = Credentials()  # a configured desk, so its own store is opened
-    credentials.set(Secret.RH_API_KEY, "key-for-the-test", "uat")
-    credentials.set(Secret.RH_API_TOKEN, "token-for-the-test", "uat")
+    configured_desk()
     damaged = damaged_sqlite(tmp_path / "desk.sqlite3")  # so the start stops at its own box
     lock_path = desk_lock_path(Settings(store=str(damaged)))
     lock_path.parent.mkdir(parents=True, exist_ok=True)
