@@ -95,6 +95,7 @@ if TYPE_CHECKING:  # what the names are; at run time each is looked up on first 
     )
     from PySide6.QtWidgets import (
         QAbstractItemView,
+        QAbstractSpinBox,
         QApplication,
         QCheckBox,
         QComboBox,
@@ -212,7 +213,8 @@ def is_valid(obj: object) -> bool:
 
 
 __all__ = [
-    "PINNED_SINGLETONS", "PYSIDE_VERSION", "QT_VERSION", "QAbstractItemView", "QAbstractTableModel",
+    "PINNED_SINGLETONS", "PYSIDE_VERSION", "QT_VERSION", "QAbstractItemView", "QAbstractSpinBox",
+    "QAbstractTableModel",
     "QAction",
     "QApplication", "QByteArray", "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
     "QDate", "QDateEdit", "QDesktopServices", "QDialog", "QDialogButtonBox", "QElapsedTimer",

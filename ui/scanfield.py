@@ -126,6 +126,16 @@ class ScanField(QLineEdit):
         self.clear()
         self._key_times.clear()
 
+    def start_scan(self, text: str, at_ms: float) -> None:
+        """A scan whose first key was typed elsewhere in the window (``ui.scan_guard``):
+        the field starts over with it, timed as if it had been typed here."""
+        self.clear_scan()
+        self.continue_scan(text, at_ms)
+
+    def continue_scan(self, text: str, at_ms: float) -> None:
+        self.insert("\u241d" if text == GS else text)
+        self._key_times.append(at_ms)
+
     def submit(self, raw: str, burst: bool = True) -> None:
         """Feed a whole scan (tests, benches, a paste): the same path as the keyboard."""
         self.clear_scan()

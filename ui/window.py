@@ -48,6 +48,7 @@ from ui.qt import (
     Signal,
     is_valid,
 )
+from ui.scan_guard import ScanGuard
 from ui.scanfield import ScanField, monotonic_ms
 from ui.tasks import CrashHandler, TaskManager
 from ui.window_actions import ActionsMixin
@@ -231,6 +232,8 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
 
         # -- wiring -----------------------------------------------------------------------------
         self.scan_field.scanned.connect(self.handle_scan)
+        self.scan_guard = ScanGuard(self, self.scan_field, clock=clock,
+                                    threshold_ms=lambda: self.scan_field.burst_threshold_ms)
         self.decision_changed.connect(self._on_decision)
         self._unsubscribe = desk.subscribe(self._decision_from_any_thread)
         self.tasks.error.connect(lambda label, text: self.show_message(

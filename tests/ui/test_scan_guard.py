@@ -1,0 +1,120 @@
+"""A scanner typing while the focus is not in the scan field (ui.scan_guard), in the real
+window against the sandbox: the keys go where the platform sends them, to the focus widget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.model import IdKind, InventoryRecord
+from tests.ui.conftest import FakeClock
+from tests.ui.test_window import allowed_rh_record, type_scan, unique_identifiers
+from ui.qt import QApplication, Qt, load_qtest
+
+QTest = load_qtest()
+
+
+def scanner_types(text: str, clock: FakeClock, end: Qt.Key = Qt.Key.Key_Return,
+                  step_ms: float = 4.0) -> None:
+    """A keyboard-wedge scanner: each key to whatever has the focus when it arrives."""
+    for ch in text:
+        clock.advance(step_ms)
+        QTest.keyClicks(QApplication.focusWidget(), ch)
+    clock.advance(step_ms)
+    QTest.keyClick(QApplication.focusWidget(), end)
+
+
+def other_item(window: Any, not_key: str) -> tuple[str, str]:
+    """An RMA (or tracking number) of another item that matches only it: (value, key)."""
+    for kind in (IdKind.RMA, IdKind.TRACKING):
+        found = unique_identifiers(window).get(kind)
+        if found and found[1] != not_key:
+            return found
+    raise AssertionError("no second item with a unique identifier")
+
+
+def scanned_first(window: Any, clock: FakeClock) -> InventoryRecord:
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    assert window.handling.combo.hasFocus()  # the keyboard flow: focus in the dropdown
+    return record
+
+
+def test_a_scan_into_the_handling_dropdown_is_a_scan_not_a_decision(
+        window: Any, clock: FakeClock) -> None:
+    first = scanned_first(window, clock)
+    value, key = other_item(window, first.key)
+    scanner_types(value, clock)
+    # Without the guard the letters picked a handling by keyboard search and the scanner's
+    # Enter applied it to the first item.
+    assert window.model.live_state(first.key) is None
+    assert window.last_feedback is not None and window.last_feedback.kind == "found"
+    assert window.current_key == key
+    assert window.scan_guard.redirected == 1
+    assert window.sounds.played.count("found") == 2
+    assert window.handling.combo.hasFocus()  # the next item's dropdown, as after any scan
+
+
+def test_a_scan_ended_by_tab_with_the_focus_in_the_list_finds_the_item(
+        window: Any, clock: FakeClock) -> None:
+    first = scanned_first(window, clock)
+    value, key = other_item(window, first.key)
+    window.view.setFocus()
+    before = window.current_key
+    scanner_types(value, clock, end=Qt.Key.Key_Tab)
+    assert before == first.key and window.current_key == key
+    assert window.scan_field.text() == ""
+    assert window.scan_guard.redirected == 1
+
+
+def test_a_scan_into_a_filter_box_leaves_the_filter_as_it_was(
+        window: Any, clock: FakeClock) -> None:
+    first = scanned_first(window, clock)
+    value, key = other_item(window, first.key)
+    combo = window.filter_combo
+    combo.setFocus()
+    index = combo.currentIndex()
+    scanner_types(value, clock)
+    assert combo.currentIndex() == index
+    assert window.current_key == key
+
+
+def test_a_scan_into_the_open_dropdown_closes_it_and_decides_nothing(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    first = scanned_first(window, clock)
+    value, key = other_item(window, first.key)
+    combo = window.handling.combo
+    combo.showPopup()
+    qtbot.waitUntil(lambda: combo.view().isVisible())
+    scanner_types(value, clock)
+    qtbot.waitUntil(lambda: not combo.view().isVisible())
+    assert window.model.live_state(first.key) is None
+    assert window.current_key == key
+
+
+def test_keys_typed_by_a_person_reach_the_dropdown(window: Any, clock: FakeClock,
+                                                  qtbot: Any) -> None:
+    first = scanned_first(window, clock)
+    combo = window.handling.combo
+    codes = [o.code for o in window.desk.options(first) if o.allowed]
+    wanted = next((c for c in codes if c[0] != combo.current_option().code[0]), None)
+    assert wanted is not None, "needs two allowed codes with different first letters"
+    clock.advance(150)
+    QTest.keyClicks(combo, wanted[0])  # one key, nothing after it: delivered when no scan follows
+    qtbot.waitUntil(lambda: combo.current_option().code[0] == wanted[0])
+    assert window.scan_guard.redirected == 0 and window.scan_field.text() == ""
+
+
+def test_dialogs_and_text_fields_are_left_alone(window: Any) -> None:
+    from ui.qt import QDialog, QLineEdit, QPushButton
+
+    dialog = QDialog(window)
+    button = QPushButton(dialog)
+    field = QLineEdit(window)
+    try:
+        guard = window.scan_guard
+        assert not guard.guards(button)  # a dialog of the window: its own keys
+        assert not guard.guards(field) and not guard.guards(window.scan_field)
+        assert guard.guards(window.handling.apply_button) and guard.guards(window.view)
+    finally:
+        dialog.deleteLater()
+        field.deleteLater()
