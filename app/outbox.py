@@ -97,6 +97,7 @@ class OutboxSender:
         self._in_flight: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
+        self.store_unreachable = False  # the last read of queued decisions failed
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -147,8 +148,16 @@ class OutboxSender:
         try:
             open_decisions = await asyncio.to_thread(self.store.decisions_in_state, list(OPEN_STATES))
         except Exception:
-            log.exception("outbox: cannot read queued decisions")
+            # Said once (with the traceback), not at every retry while the store is down: a
+            # shift's log would otherwise fill with the same error once a minute.
+            if not self.store_unreachable:
+                log.exception("outbox: cannot read queued decisions; retrying quietly until "
+                              "the store answers")
+            self.store_unreachable = True
             return time.monotonic() + self.max_delay
+        if self.store_unreachable:
+            self.store_unreachable = False
+            log.info("outbox: the store answers again; queued decisions are being sent")
         now = time.monotonic()
         next_due: float | None = None
         for decision in sorted(open_decisions, key=lambda d: d.id or 0):
