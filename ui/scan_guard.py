@@ -18,12 +18,13 @@ are left alone (they are other windows; the scan field is out of reach behind a 
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import ui.qt as qt
-from app.scan import GS
+from app.scan import GS, classify_burst
 from ui.qt import QApplication, QComboBox, QEvent, QKeyEvent, QObject, Qt, QTimer, QWidget, is_valid
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,14 @@ class _HeldKey:
 
 
 class ScanGuard(QObject):
-    """Routes scanner bursts typed into the window's other widgets to ``scan_field``.
+    """Routes scanner bursts typed anywhere in the desk window to its scan field.
+
+    In the window's own widgets a burst moves the focus to the scan field, where the rest of
+    the scan arrives. In a dialog of the window (settings, failed decisions, the decision
+    log) the focus cannot leave (a modal dialog) or should not, so the keys are held until
+    the scan's terminator and the scan goes to the window as a whole: it is looked up and
+    heard there, and the dialog's field and default button never see it. Keys that turn out
+    to be typing are delivered where they were typed.
 
     ``threshold_ms`` is read at every key (the settings can change it), ``clock`` is the scan
     field's (milliseconds, injectable in tests).
@@ -55,8 +63,9 @@ class ScanGuard(QObject):
         self.scan_field = scan_field
         self.clock = clock
         self.threshold_ms = threshold_ms
-        self.redirected = 0          # bursts sent to the scan field (tests, the log)
-        self._held: _HeldKey | None = None
+        self.redirected = 0          # scans sent on to the scan field (tests, the log)
+        self._held: list[_HeldKey] = []  # keys not delivered yet, all to one widget
+        self._in_dialog = False      # ... of a dialog: held to the terminator
         self._replaying = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -75,19 +84,35 @@ class ScanGuard(QObject):
         if isinstance(widget, (qt.QLineEdit, qt.QAbstractSpinBox, qt.QPlainTextEdit)) or (
                 isinstance(widget, QComboBox) and widget.isEditable()):
             return False  # text fields take typing, scans included
+        return self._place(widget) == "window"
+
+    def dialog_of(self, widget: QWidget | None) -> QWidget | None:
+        """The dialog of the desk window that ``widget`` is in, if it is in one."""
+        if widget is None:
+            return None
+        ancestor: QWidget | None = widget
+        while ancestor is not None and ancestor is not self.window:
+            if isinstance(ancestor, qt.QDialog):
+                return ancestor if self._place(ancestor) else None
+            ancestor = ancestor.parentWidget()
+        return None
+
+    def _place(self, widget: QWidget) -> str | None:
+        """"window": in the window (or its popups); "dialog": in a dialog of it; else None."""
+        place = "window"
         ancestor: QWidget | None = widget
         while ancestor is not None:
             if ancestor is self.window:
-                return True
+                return place
             if isinstance(ancestor, qt.QDialog):
-                return False
+                place = "dialog"
             ancestor = ancestor.parentWidget()
-        return False
+        return None
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if self._held is not None and new is not self._held.target:
+        if self._held and new is not self._held[0].target:
             self._release()
-        if new is not None and is_valid(self) and self.guards(new):
+        if new is not None and is_valid(self) and (self.guards(new) or self.dialog_of(new)):
             new.installEventFilter(self)  # once: Qt keeps one entry per filter and object
 
     # -- keys --------------------------------------------------------------------------------
@@ -103,44 +128,75 @@ class ScanGuard(QObject):
             event.modifiers() & ~_TYPING_MODIFIERS)
         now = self.clock()
         held = self._held
-        if held is not None:
-            if now - held.at < self.threshold_ms() and (typed or event.key() in _TERMINATORS):
-                self._to_scan_field(held)
+        if held and held[0].target is watched:
+            quick = now - held[-1].at < self.threshold_ms()
+            if self._in_dialog:
+                if quick and typed:
+                    self._hold(watched, event, now)
+                    return True
+                if quick and event.key() in _TERMINATORS and self._is_scan(now):
+                    self._scan_from_dialog(watched)
+                    return True
+            elif quick and (typed or event.key() in _TERMINATORS):
+                self._to_scan_field()
                 if typed:
                     self.scan_field.continue_scan(text, now)
                 else:  # the burst's terminator ends the scan there
                     QApplication.sendEvent(self.scan_field, QKeyEvent(
                         QEvent.Type.KeyPress, event.key(), event.modifiers(), text))
                 return True
-            self._release()  # typed by a person: the held key goes where it was typed
+        if held:
+            self._release()  # typed by a person: the held keys go where they were typed
         if typed and not event.isAutoRepeat():
-            self._held = _HeldKey(watched, event.key(), event.modifiers(), text, now)
-            self._timer.start(max(1, round(self.threshold_ms())))
+            self._in_dialog = self.dialog_of(watched) is not None
+            self._hold(watched, event, now)
             return True
         return False
 
-    def _to_scan_field(self, held: _HeldKey) -> None:
-        self._held = None
+    def _hold(self, watched: QWidget, event: QKeyEvent, now: float) -> None:
+        self._held.append(_HeldKey(watched, event.key(), event.modifiers(), event.text(), now))
+        self._timer.start(max(1, round(self.threshold_ms())))
+
+    def _is_scan(self, now: float) -> bool:
+        times = [k.at for k in self._held] + [now]
+        return classify_burst([b - a for a, b in itertools.pairwise(times)], self.threshold_ms())
+
+    def _to_scan_field(self) -> None:
+        first = self._held[0]
+        self._held = []
         self._timer.stop()
         self.redirected += 1
         log.info("a scan arrived while the focus was in %s: sent to the scan field",
-                 type(held.target).__name__)
-        combo = _combo_of(held.target)
+                 type(first.target).__name__)
+        combo = _combo_of(first.target)
         if combo is not None and combo.view().isVisible():
             combo.hidePopup()
         self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scan_field.start_scan(held.text, held.at)
+        self.scan_field.start_scan(first.text, first.at)
+
+    def _scan_from_dialog(self, watched: QWidget) -> None:
+        raw = "".join(k.text for k in self._held)
+        self._held = []
+        self._timer.stop()
+        self.redirected += 1
+        dialog = self.dialog_of(watched)
+        log.info("a scan arrived in %s: sent to the desk window", type(dialog).__name__)
+        if dialog is not None and not dialog.isModal():
+            self.window.activateWindow()  # the operator sees where it went
+            self.window.raise_()
+        self.scan_field.submit(raw, burst=True)
 
     def _release(self) -> None:
-        """Deliver the held key where it was typed (nothing followed it quickly)."""
-        held, self._held = self._held, None
+        """Deliver the held keys where they were typed (no scan followed them)."""
+        held, self._held = self._held, []
         self._timer.stop()
-        if held is None or not is_valid(held.target):
+        if not held or not is_valid(held[0].target):
             return
         self._replaying = True
         try:
-            QApplication.sendEvent(held.target, QKeyEvent(
-                QEvent.Type.KeyPress, held.key, held.modifiers, held.text))
+            for key in held:
+                QApplication.sendEvent(key.target, QKeyEvent(
+                    QEvent.Type.KeyPress, key.key, key.modifiers, key.text))
         finally:
             self._replaying = False
 

@@ -118,3 +118,45 @@ def test_dialogs_and_text_fields_are_left_alone(window: Any) -> None:
     finally:
         dialog.deleteLater()
         field.deleteLater()
+
+
+def test_a_scan_into_the_settings_dialog_goes_to_the_window_not_the_field(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    first = scanned_first(window, clock)
+    value, key = other_item(window, first.key)
+    dialog = window.open_settings()
+    qtbot.waitExposed(dialog)
+    field = dialog.operator
+    before = field.text()
+    dialog.tabs.setCurrentIndex(1)  # "Desk": the operator's name
+    dialog.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    scanner_types(value, clock)
+    # Without the guard the label landed in the operator's name and the scanner's Enter
+    # pressed the dialog's default button, saving it.
+    assert dialog.isVisible() and field.text() == before
+    assert window.current_key == key and window.scan_guard.redirected == 1
+    assert window.sounds.played.count("found") == 2
+    assert window.model.live_state(first.key) is None
+    # A person typing there is not a scan: every key arrives, in order.
+    for ch in "xyz":
+        clock.advance(150)
+        QTest.keyClicks(field, ch)
+    qtbot.waitUntil(lambda: field.text() == before + "xyz")
+    assert window.scan_guard.redirected == 1
+    dialog.reject()
+
+
+def test_a_scan_into_the_decision_log_leaves_its_day_and_brings_the_window_back(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    first = scanned_first(window, clock)
+    value, key = other_item(window, first.key)
+    dialog = window.decision_views.show_log()  # not modal: the day field has the focus
+    qtbot.waitUntil(dialog.date_edit.hasFocus)
+    day = dialog.date_edit.date()
+    scanner_types(value, clock)
+    assert dialog.date_edit.date() == day  # the label's digits did not type a date
+    assert window.current_key == key and window.scan_guard.redirected == 1
+    qtbot.waitUntil(window.isActiveWindow)
+    dialog.close()
