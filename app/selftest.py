@@ -64,11 +64,14 @@ def check_keyring() -> tuple[bool, str]:
 
 
 def check_tls() -> tuple[bool, str]:
-    """CA certificates load: certifi's bundle into ssl, and httpx builds its TLS context."""
+    """CA certificates load: certifi's bundle into ssl, and the desk's one TLS context (certifi
+    and, on Windows, the certificates Windows trusts) verifies certificates."""
     import ssl
 
     import certifi
     import httpx
+
+    from app.tls import shared_ssl_context
 
     bundle = Path(certifi.where())
     if not bundle.is_file():
@@ -77,10 +80,19 @@ def check_tls() -> tuple[bool, str]:
     count = context.cert_store_stats().get("x509_ca", 0)
     if count < 10:
         return False, f"only {count} CA certificates loaded from {bundle}"
-    httpx_ctx = httpx.create_ssl_context()
-    if httpx_ctx.verify_mode != ssl.CERT_REQUIRED or not httpx_ctx.check_hostname:
-        return False, "httpx's TLS context does not verify certificates"
-    return True, f"{count} CA certificates, {ssl.OPENSSL_VERSION}, httpx {httpx.__version__}"
+    shared = shared_ssl_context()
+    if shared.verify_mode != ssl.CERT_REQUIRED or not shared.check_hostname:
+        return False, "the desk's TLS context does not verify certificates"
+    total = shared.cert_store_stats().get("x509_ca", 0)
+    named = next((n for n in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(n)), None)
+    if named:
+        source = f"from {named}"
+    elif sys.platform == "win32":
+        source = f"certifi's {count} and {total - count} more that Windows trusts"
+    else:
+        source = "certifi"
+    return True, (f"{total} CA certificates ({source}), {ssl.OPENSSL_VERSION}, "
+                  f"httpx {httpx.__version__}")
 
 
 def check_store(directory: Path) -> tuple[bool, str]:

@@ -140,7 +140,7 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
     import httpx
 
     from app import settings as settings_module
-    from app.returnhelper.transport import shared_ssl_context
+    from app.tls import shared_ssl_context
 
     async with httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout_s),
                                  headers={"User-Agent": user_agent(__version__)},
@@ -261,7 +261,7 @@ def show_already_open() -> None:
 
 def _warm_tls() -> None:
     try:
-        from app.returnhelper.transport import shared_ssl_context
+        from app.tls import shared_ssl_context
 
         shared_ssl_context()
     except Exception:  # the clients load it themselves, and report what is wrong

@@ -18,16 +18,13 @@ Logs name the method, path, status and correlation id; never a header value.
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib.util
 import json
 import logging
-import os
 import select
 import socket
 import ssl
 import sys
-import threading
 import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -38,6 +35,7 @@ import httpx
 
 from app.returnhelper.envelope import Envelope, interpret
 from app.returnhelper.errors import ApiError, NetworkError, ProtocolError, RequestTimeoutError
+from app.tls import shared_ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -148,24 +146,6 @@ class DecodingError(Exception):
     """A compressed answer that does not decompress."""
 
 
-@functools.cache
-def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
-    """httpx's default context (certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set),
-    made once per process: loading the CA bundle costs tens of milliseconds a client."""
-    return httpx.create_ssl_context()
-
-
-_ssl_lock = threading.Lock()
-
-
-def shared_ssl_context() -> ssl.SSLContext:
-    """The process's one TLS context, shared by the desk's HTTP clients. ``returndesk``
-    starts loading it on a thread while Qt starts (OpenSSL reads the CA bundle without the
-    interpreter lock); the lock makes a second caller wait for that load, not repeat it."""
-    with _ssl_lock:
-        return _ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-
-
 class _Pool:
     """Requests straight to a connection pool of its own (httpcore's public API, the pool
     httpx's transport wraps): no ``httpx.Request``/``Response`` objects, no response stream
@@ -249,7 +229,7 @@ class Sender:
         else:
             if http_client is None:  # a proxy in the environment: httpx's client reads it
                 http_client = httpx.AsyncClient(
-                    timeout=httpx.Timeout(timeout),
+                    timeout=httpx.Timeout(timeout), verify=shared_ssl_context(),
                     limits=httpx.Limits(max_connections=concurrency * 2,
                                         max_keepalive_connections=concurrency))
             self.http = http_client

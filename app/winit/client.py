@@ -19,6 +19,7 @@ import httpx
 from app.credentials import Credentials, Secret
 from app.model import as_aware, utcnow
 from app.settings import Settings
+from app.tls import shared_ssl_context
 from app.winit.signing import CHINA_TIME, SignedParams, build_body, data_json, timestamp_text
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class WinitClient:
         self.base_url = base_url
         self._auth = auth
         self._own_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._http = http or httpx.AsyncClient(timeout=timeout, verify=shared_ssl_context())
         self._retries = retries
         self._backoff = backoff_s
         self._clock = clock

@@ -6,6 +6,8 @@ Checks effects, never just exit codes (an installer stub can exit 0 having done 
    icon and the right subsystems (GUI without console / console);
 2. ``returndesk --self-test`` (console launcher, QT_QPA_PLATFORM=offscreen): every check PASS,
    the Windows keyring backend (WinVaultKeyring) found, the real main window painted;
+2b. TLS: a loopback HTTPS server signed by a throwaway root is refused, then trusted once the
+   root is in Windows' certificate store (as an IT department's TLS-inspection root would be);
 3. the no-console launcher (``ReturnDesk.exe --self-test``) writes the same PASS report to a file;
 4. upgrade and uninstall refused (exit 3, nothing touched) while a copy runs; settings file + a
    keyring entry + a stale program file, the installer again: settings and keyring entry
@@ -26,13 +28,18 @@ Prints each step's time. Exit 0 when every check passed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.server
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +51,56 @@ import standins  # noqa: E402
 
 SELFTEST_TIMEOUT_S = 300
 PROCESS_TIMEOUT_S = 600
+
+
+def make_test_pki(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway root CA and a server certificate for 127.0.0.1 it signed (openssl CLI)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    root_key, root = directory / "root.key", directory / "root.pem"
+    key, csr, cert = directory / "server.key", directory / "server.csr", directory / "server.pem"
+    extensions = directory / "server.ext"
+    extensions.write_text("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                          "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+                          encoding="ascii")
+    for command in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", root_key, "-out", root,
+             "-days", "2", "-subj", "/CN=Return Desk smoke-test inspection root",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+             "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", csr, "-CA", root, "-CAkey", root_key, "-CAcreateserial",
+             "-out", cert, "-days", "2", "-extfile", extensions]):
+        subprocess.run(["openssl", *map(str, command)], check=True, capture_output=True,
+                       timeout=PROCESS_TIMEOUT_S)
+    return root, cert, key
+
+
+@contextlib.contextmanager
+def https_server(cert: Path, key: Path) -> Iterator[int]:
+    """An HTTPS server on loopback answering ``ok``; yields its port."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class Smoke:
@@ -61,6 +118,10 @@ class Smoke:
                         WINEDLLOVERRIDES="mscoree=;mshtml=", QT_QPA_PLATFORM="offscreen")
         self.env.pop("DISPLAY", None)
         self.env.pop("WAYLAND_DISPLAY", None)
+        # A Windows desk has none of the Unix host's certificate variables (Wine passes the
+        # environment on): with them set, the app would trust their Unix file instead of Windows.
+        self.env.pop("SSL_CERT_FILE", None)
+        self.env.pop("SSL_CERT_DIR", None)
 
     # -- helpers -----------------------------------------------------------------------------
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
@@ -242,6 +303,40 @@ class Smoke:
         self.check("self-test: report PASS and exit code 0",
                    "result: PASS" in out and code == 0, f"exit code {code}")
 
+    def tls_windows_store(self, work: Path) -> None:
+        """A root certificate that only Windows trusts (what an IT department deploys for a
+        proxy that inspects TLS) is trusted by the app: a loopback HTTPS server signed by a
+        throwaway root is refused, the root goes into Windows' store (crypt32, as group policy
+        would put it there), and the same call then succeeds."""
+        start = time.monotonic()
+        root, server_cert, server_key = make_test_pki(work / "tls")
+        with https_server(server_cert, server_key) as port:
+            probe = (
+                "import httpx\n"
+                "from app.tls import shared_ssl_context\n"
+                "try:\n"
+                f"    r = httpx.get('https://127.0.0.1:{port}/', verify=shared_ssl_context(),"
+                " timeout=60)\n"
+                "    print('STATUS', r.status_code, r.text)\n"
+                "except httpx.ConnectError as exc:\n"
+                "    print('REFUSED', exc)\n")
+            before = self.python(probe)
+            self.check("TLS: a root Windows does not trust is refused",
+                       "REFUSED" in before.stdout and "CERTIFICATE_VERIFY_FAILED" in before.stdout,
+                       (before.stdout + before.stderr)[-500:])
+            added = self.python(
+                "import ctypes, ssl\n"
+                f"der = ssl.PEM_cert_to_DER_cert(open(r'{self.windows_path(root)}').read())\n"
+                "ok = ctypes.windll.crypt32.CertAddEncodedCertificateToSystemStoreW("
+                "'ROOT', der, len(der))\n"
+                "print('ADDED' if ok else 'NOT ADDED')\n")
+            if self.check("TLS: test root added to Windows' ROOT store", "ADDED" in added.stdout
+                          and "NOT" not in added.stdout, (added.stdout + added.stderr)[-500:]):
+                after = self.python(probe)
+                self.check("TLS: the app trusts a root that Windows trusts (TLS inspection)",
+                           "STATUS 200 ok" in after.stdout, (after.stdout + after.stderr)[-500:])
+        self.step("TLS with Windows' certificate store", start)
+
     def gui_self_test(self, work: Path) -> None:
         report = work / "gui-selftest.txt"
         env = dict(self.env, RETURNDESK_SELFTEST_REPORT=self.windows_path(report))
@@ -413,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         smoke.apply_harness_workarounds()
         smoke.install_standin("icuuc", work)
         smoke.self_test()
+        smoke.tls_windows_store(work)
         smoke.gui_self_test(work)
         smoke.real_platform(work)
         smoke.refused_while_running(work)

@@ -162,29 +162,3 @@ async def test_requests_written_to_the_network_are_counted_for_the_hand_over(rh_
     await rh_client.get_handling_statuses(refresh=True)
     await rh_client.get_handlings(refresh=True)
     assert rh_client._wire.sent == before + 2
-
-
-def test_one_tls_context_is_loaded_for_the_whole_process() -> None:
-    """The CA bundle is read once however many threads ask at once (the start-up warm-up
-    thread and the first client), and every client gets that same context."""
-    import ssl
-    import threading
-
-    from app.returnhelper import transport
-
-    transport._ssl_context.cache_clear()
-    barrier = threading.Barrier(4)
-    got: list[ssl.SSLContext] = []
-
-    def ask() -> None:
-        barrier.wait()
-        got.append(transport.shared_ssl_context())
-
-    threads = [threading.Thread(target=ask) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(got) == 4 and all(context is got[0] for context in got)
-    assert transport._ssl_context.cache_info().misses == 1
-    assert got[0].verify_mode is ssl.CERT_REQUIRED
