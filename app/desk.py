@@ -138,6 +138,11 @@ class DeskService:
     def online(self) -> bool:
         return self.rh is not None
 
+    def clock_wrong_by(self) -> timedelta | None:
+        """How far this computer's clock is off Return Helper's, when past the tolerance
+        (positive: behind); None when it agrees or nothing was asked yet."""
+        return self.rh.clock_check.wrong_by if self.rh is not None else None
+
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> None:
         await self.load_catalog()

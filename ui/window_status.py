@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
+from app.clock_check import parts
 from app.settings import Environment
 from ui.feedback import icon
 from ui.i18n import make_tr
@@ -19,6 +21,27 @@ tr = make_tr("MainWindow")
 log = logging.getLogger("ui.window")
 
 WAREHOUSES_DELAY_MS = 300  # after a sync: re-read the warehouse list apart from the poll
+
+
+def clock_amount(offset: timedelta) -> str:
+    days, hours, minutes = parts(offset)
+    if days:
+        return tr("{days} d {hours} h").format(days=days, hours=hours)
+    if hours:
+        return tr("{hours} h {minutes} min").format(hours=hours, minutes=f"{minutes:02d}")
+    return tr("{minutes} min").format(minutes=minutes)
+
+
+def clock_text(offset: timedelta) -> str:
+    """What a wrong clock does and what to do (positive offset: this clock is behind)."""
+    amount = clock_amount(offset)
+    if offset > timedelta(0):
+        said = tr("This computer's clock is {amount} behind Return Helper's.")
+    else:
+        said = tr("This computer's clock is {amount} ahead of Return Helper's.")
+    return said.format(amount=amount) + " " + tr(
+        "Webhook events are refused as stale and times are shown wrong until it is corrected "
+        "(Windows: Settings > Time & language > Date & time > Sync now, and the time zone).")
 
 
 class StatusMixin:
@@ -42,6 +65,8 @@ class StatusMixin:
     poll_store: Any
     _reload_warehouses_later: Any
 
+    _clock_said: bool = False  # the clock warning was given (said again when it clears)
+
     # -- status --------------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
         self.messages.append(text)
@@ -62,9 +87,23 @@ class StatusMixin:
             name, text = "offline", tr("Connection problem: {problem}").format(problem=problem)
         else:
             name, text = "offline", tr("Offline: no Return Helper credentials")
+        tip = text
+        wrong = self.desk.clock_wrong_by()
+        if wrong is not None:
+            # Said beside the connection for as long as it lasts (and once in the messages):
+            # every webhook event is refused as stale meanwhile.
+            name = "warning"
+            tip = clock_text(wrong)
+            text += " · ⚠ " + tr("clock {amount} off").format(amount=clock_amount(wrong))
+        if wrong is not None and not self._clock_said:
+            self.show_message(tip, error=True)
+        elif wrong is None and self._clock_said:
+            self.show_message(tr("This computer's clock agrees with Return Helper's again."))
+        self._clock_said = wrong is not None
         self.connection_icon.setPixmap(icon(name).pixmap(QSize(18, 18)))
         self.connection_label.setText(text)
-        self.connection_label.setToolTip(text)
+        self.connection_label.setToolTip(tip)
+        self.connection_label.setAccessibleDescription(tip)
 
     def update_counts(self) -> None:
         """Re-count the outbox soon: a burst of decision changes costs one count."""

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app import __version__
+from app.clock_check import ClockCheck
 from app.handling import (
     CodeError,
     HandlingStatusType,
@@ -119,7 +120,8 @@ class ReturnHelperClient:
                  http_client: httpx.AsyncClient | None = None,
                  backoff_initial: float = 0.5, backoff_max: float = 30.0,
                  retry_after_cap: float = 60.0, handlings_ttl: float = 3600.0,
-                 file_base: str | None = None, sleep: Sleep | None = None) -> None:
+                 file_base: str | None = None, sleep: Sleep | None = None,
+                 clock_check: ClockCheck | None = None) -> None:
         if not api_key or not api_token:
             raise ValueError("the Return Helper API key and token are both needed")
         if concurrency < 1:
@@ -136,7 +138,7 @@ class ReturnHelperClient:
         self._wire = Sender({"x-rr-apikey": api_key, "x-rr-apitoken": api_token,
                              "User-Agent": user_agent, "Accept": "application/json"},
                             timeout=timeout, concurrency=concurrency, transport=transport,
-                            http_client=http_client)
+                            http_client=http_client, clock_check=clock_check)
         self.concurrency = concurrency
         self._handlings: tuple[float, list[HandlingType]] | None = None
         self._statuses: tuple[float, list[HandlingStatusType]] | None = None
@@ -148,6 +150,11 @@ class ReturnHelperClient:
         kwargs.setdefault("timeout", settings.timeout_s)
         kwargs.setdefault("concurrency", settings.concurrency)
         return cls(user, public, api_key, api_token, **kwargs)
+
+    @property
+    def clock_check(self) -> ClockCheck:
+        """This computer's clock against Return Helper's (the answers' ``Date``)."""
+        return self._wire.clock_check
 
     def __repr__(self) -> str:  # never the credentials
         return f"ReturnHelperClient({self.user_base!r}, {self.public_base!r})"

@@ -108,7 +108,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
     for key, value in headers.items():
         if key.lower() == name:
             return value
@@ -138,7 +138,7 @@ def interpret(http_status: int, headers: Mapping[str, str], body: bytes, *,
     else:  # the headers are searched only when the body does not say
         correlation_id = None
         for name in CORRELATION_HEADERS:
-            correlation_id = correlation_id or _header(headers, name)
+            correlation_id = correlation_id or header_value(headers, name)
 
     meta_status: int | None = None
     if meta is not None:
@@ -191,7 +191,7 @@ def _error_for(status: int, http_status: int, what: str, correlation_id: str | N
         return ConflictApiError(f"{what}: conflict (status 409){code_text}", **kwargs,
                                 field_errors=field_errors)
     if status == 429:
-        retry_after = parse_retry_after(_header(headers, "retry-after"))
+        retry_after = parse_retry_after(header_value(headers, "retry-after"))
         wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
         return RateLimitedError(f"{what}: too many requests (status 429){wait}",
                                 retry_after=retry_after, correlation_id=correlation_id,
@@ -199,7 +199,7 @@ def _error_for(status: int, http_status: int, what: str, correlation_id: str | N
     if status >= 500:
         error = ServerError(f"{what}: Return Helper failed (status {status}){code_text}",
                             **kwargs, field_errors=field_errors)
-        error.retry_after = parse_retry_after(_header(headers, "retry-after"))
+        error.retry_after = parse_retry_after(header_value(headers, "retry-after"))
         return error
     if soft or (status in (400, 422) and (error_code or field_errors)):
         return SoftError(f"{what}: Return Helper refused the request (status {status})"

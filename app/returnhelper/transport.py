@@ -33,7 +33,8 @@ from urllib.request import getproxies
 import httpcore
 import httpx
 
-from app.returnhelper.envelope import Envelope, interpret
+from app.clock_check import ClockCheck
+from app.returnhelper.envelope import Envelope, header_value, interpret
 from app.returnhelper.errors import ApiError, NetworkError, ProtocolError, RequestTimeoutError
 from app.tls import shared_ssl_context
 
@@ -212,8 +213,10 @@ class Sender:
 
     def __init__(self, headers: Mapping[str, str], *, timeout: float, concurrency: int,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 http_client: httpx.AsyncClient | None = None) -> None:
+                 http_client: httpx.AsyncClient | None = None,
+                 clock_check: ClockCheck | None = None) -> None:
         self.timeout = timeout
+        self.clock_check = clock_check or ClockCheck("Return Helper")
         self.own_client = http_client is None
         self.transport = transport if http_client is None else None
         self.pool: _Pool | None = None
@@ -318,6 +321,8 @@ class Sender:
                                     ) from exc
         finally:
             self._semaphore.release()
+        if self.clock_check.due():  # at most once a minute: is this computer's clock right?
+            self.clock_check.observe(header_value(headers, "date"))
         if self.waiting:
             await self.hand_over()
         try:

@@ -1,0 +1,46 @@
+"""The status bar (ui.window_status): a wrong clock on this computer, found from Return
+Helper's answers (the sandbox over HTTP), is said beside the connection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from app.clock_check import ClockCheck
+from app.desk import DeskService
+from app.model import utcnow
+from app.returnhelper.client import ReturnHelperClient
+from app.sandbox.server import SandboxServer
+from tests.ui.conftest import FakeClock, run
+from ui.feedback import SoundPlayer
+
+
+def test_a_wrong_clock_is_said_beside_the_connection_until_it_is_right(
+        qtbot: Any, qloop: Any, desk: DeskService, sandbox: SandboxServer,
+        clock: FakeClock) -> None:
+    from ui.window import MainWindow
+
+    local = {"offset": -timedelta(hours=2, minutes=5)}  # the PC's time zone is wrong
+    check = ClockCheck("Return Helper", clock=lambda: utcnow() + local["offset"])
+    client = ReturnHelperClient(sandbox.user_base, sandbox.public_base, sandbox.api_key,
+                                sandbox.api_token, retries=0, timeout=3.0, clock_check=check)
+    skewed = DeskService(desk.settings, desk.store, desk.credentials, client)
+    window = MainWindow(skewed, sounds=SoundPlayer(backend="none"), clock=clock)
+    try:
+        window.show()
+        window.start_desk()  # reads the handling types: the first answer's Date
+        qtbot.waitUntil(lambda: "⚠" in window.connection_label.text(), timeout=10000)
+        assert "2 h 05 min" in window.connection_label.text()
+        tip = window.connection_label.toolTip()
+        assert "2 h 05 min behind Return Helper's" in tip and "stale" in tip
+        assert window.connection_label.accessibleDescription() == tip
+        assert window.messages.count(tip) == 1
+        window.update_connection()  # shown again (a decision, a sync): said once only
+        assert window.messages.count(tip) == 1
+        check.offset = timedelta(seconds=1)  # the clock was synced: the next answer says so
+        window.update_connection()
+        assert "⚠" not in window.connection_label.text()
+        assert window.messages[-1] == "This computer's clock agrees with Return Helper's again."
+    finally:
+        run(qtbot, qloop, window.shutdown())
+        run(qtbot, qloop, client.aclose())
