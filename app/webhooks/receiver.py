@@ -211,8 +211,11 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                 stats.duplicates += 1
                 return rh_answer(200, Outcome.DUPLICATE, started, level=logging.WARNING,
                                  kind=event.kind, reason="stale_duplicate", dedup=dedup)
+            # The offset names a wrong clock here at once: every event off by the same hour.
+            offset = (None if event.event_time is None
+                      else round((event.event_time - now).total_seconds()))
             return rh_answer(400, "rejected", started, level=logging.WARNING, reason="stale",
-                             kind=event.kind, event_time=event.event_time,
+                             kind=event.kind, event_time=event.event_time, offset_s=offset,
                              detail="eventTime missing or more than 15 minutes from this clock")
         lookup = store.get if handler_for(event) is HANDLERS["vasupdated"] else None
         interpreted: list[Interpretation] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -221,7 +222,9 @@ def test_registered_public_url_is_what_is_signed(receiver_factory) -> None:  # t
     assert r.store.get("rh:880014") is not None
 
 
-def test_stale_event_is_refused_but_kept_for_audit(receiver: RunningReceiver) -> None:
+def test_stale_event_is_refused_but_kept_for_audit(receiver: RunningReceiver,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="app.webhooks")
     for rid, when in ((880020, ago(minutes=16)), (880021, ago(minutes=-16))):
         event = new_inventory(rid, when=when)
         response = receiver.post_rh(event)
@@ -235,6 +238,11 @@ def test_stale_event_is_refused_but_kept_for_audit(receiver: RunningReceiver) ->
         _nothing_stored(receiver, rid)
     kept = receiver.store.raw_events()
     assert sorted(e.outcome for e in kept) == ["rejected:stale", "rejected:stale"]
+    # the log says by how much: a wrong clock here shows as every event off by the same amount
+    offsets = [int(m.group(1)) for r in caplog.records
+               for m in [re.search(r"reason=stale .*offset_s=(-?\d+)", r.getMessage())] if m]
+    assert len(offsets) == 2
+    assert -16 * 60 - 5 < offsets[0] < -16 * 60 + 5 and 16 * 60 - 5 < offsets[1] < 16 * 60 + 5
     # inside the window is fine
     assert receiver.post_rh(new_inventory(880022, when=ago(minutes=14))).status_code == 200
 
