@@ -70,6 +70,15 @@ def open_store(url_or_path: str | None, *, credentials: Credentials | None = Non
                          "sqlite:///path or postgresql://user@host:port/database")
     else:
         path = Path(target).expanduser()
+    from app.store.placement import network_location
+
+    where = network_location(path)
+    if where is not None:
+        raise StoreError(
+            f"The store {path} is on {where}. A SQLite store must be on this computer's own "
+            "disk: on a network share its locking does not work and the file gets damaged. "
+            "Desks that share a store use PostgreSQL (store = postgresql://user@host/database); "
+            "a single desk keeps its file in its own data folder.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

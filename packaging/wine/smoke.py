@@ -8,6 +8,8 @@ Checks effects, never just exit codes (an installer stub can exit 0 having done 
    the Windows keyring backend (WinVaultKeyring) found, the real main window painted;
 2b. TLS: a loopback HTTPS server signed by a throwaway root is refused, then trusted once the
    root is in Windows' certificate store (as an IT department's TLS-inspection root would be);
+2c. a SQLite store on a network drive (N: made one as winecfg does) is refused with a
+   message; on a local drive the same command opens it;
 3. the no-console launcher (``ReturnDesk.exe --self-test``) writes the same PASS report to a file;
 4. upgrade and uninstall refused (exit 3, nothing touched) while a copy runs; settings file + a
    keyring entry + a stale program file, the installer again: settings and keyring entry
@@ -337,6 +339,30 @@ class Smoke:
                            "STATUS 200 ok" in after.stdout, (after.stdout + after.stderr)[-500:])
         self.step("TLS with Windows' certificate store", start)
 
+    def network_drive_store(self, work: Path) -> None:
+        """A SQLite store on a network drive is refused with a message (its locking fails on
+        a share); on a local drive the same command opens it. N: is made a network drive the
+        way winecfg does (HKLM\\Software\\Wine\\Drives), so GetDriveTypeW says DRIVE_REMOTE."""
+        start = time.monotonic()
+        share = work / "share"
+        share.mkdir(exist_ok=True)
+        (self.prefix / "dosdevices" / "n:").symlink_to(share)
+        self.wine("reg", "add", "HKLM\\Software\\Wine\\Drives", "/v", "n:", "/t", "REG_SZ",
+                  "/d", "network", "/f")
+        self.wait_server()  # the mount manager reads drive types when Wine starts again
+        console = str(self.install_dir / layout.CONSOLE_LAUNCHER)
+        remote = self.wine(console, "find", "RMA-SMOKE-1", "--store", "N:\\desk.sqlite3")
+        said = remote.stdout + remote.stderr
+        self.check("store on a network drive refused, nothing written",
+                   remote.returncode == 1 and "network drive N:" in said and "PostgreSQL" in said
+                   and not any(share.iterdir()), said[-500:])
+        local = self.wine(console, "find", "RMA-SMOKE-1", "--store",
+                          self.windows_path(self.user_dir / "local-smoke.sqlite3"))
+        said = local.stdout + local.stderr
+        self.check("store on a local drive opens", "no item matches" in said
+                   and (self.user_dir / "local-smoke.sqlite3").is_file(), said[-500:])
+        self.step("store on a network drive", start)
+
     def gui_self_test(self, work: Path) -> None:
         report = work / "gui-selftest.txt"
         env = dict(self.env, RETURNDESK_SELFTEST_REPORT=self.windows_path(report))
@@ -509,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         smoke.install_standin("icuuc", work)
         smoke.self_test()
         smoke.tls_windows_store(work)
+        smoke.network_drive_store(work)
         smoke.gui_self_test(work)
         smoke.real_platform(work)
         smoke.refused_while_running(work)
