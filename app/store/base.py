@@ -271,6 +271,14 @@ class Store(abc.ABC):
         Durability is unchanged. No-op for engines without one."""
         return None
 
+    def durable_commits(self) -> None:
+        """Commits from the calling thread survive a power cut, not only a crash of this
+        program: what the webhook receiver needs before its 2xx (the vendor does not send the
+        event again). SQLite: ``synchronous=FULL`` (the log is synced at each commit; the
+        desk's own writes stay NORMAL). No-op for engines whose commits are durable anyway
+        (PostgreSQL with its default ``synchronous_commit``)."""
+        return None
+
     def checkpoint(self) -> None:
         """Copy the write-ahead log back into the database as far as possible without
         waiting for readers or writers (SQLite ``PASSIVE``). No-op for other engines."""

@@ -113,6 +113,12 @@ class SQLiteStore(SqlStore):
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
+    def durable_commits(self) -> None:
+        try:
+            self._conn().execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
     def checkpoint(self) -> None:
         try:
             self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import threading
 from collections.abc import Callable, Sequence
 
 from app.model import InventoryRecord
@@ -41,6 +42,7 @@ class GroupCommit:
         self._checkpointer: concurrent.futures.ThreadPoolExecutor | None = None
         self._checkpointing: concurrent.futures.Future[None] | None = None
         self._since_checkpoint = 0
+        self._durable: threading.Thread | None = None  # the writer thread made durable
         self.batches = 0
         self.checkpoints = 0
 
@@ -51,10 +53,10 @@ class GroupCommit:
         if self._thread is None:
             self._thread = concurrent.futures.ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="webhook-writer")
-            self._thread.submit(self._defer_checkpoints)  # runs before the first batch
+            self._thread.submit(self._prepare_writer)  # runs before the first batch
         return self._thread
 
-    def _defer_checkpoints(self) -> None:
+    def _prepare_writer(self) -> None:
         try:
             self._store.defer_checkpoints()
         except Exception:  # the store checkpoints as usual then: slower, nothing lost
@@ -103,6 +105,13 @@ class GroupCommit:
     def _write(self, batch: list[tuple[RawEvent | Build, Sequence[InventoryRecord]]],
                ) -> list[bool | Exception]:
         """On the writer thread: build what is to be built, then one ingest_many."""
+        if self._durable is not threading.current_thread():
+            # A 2xx promises the event is kept: this thread's commits must survive a power
+            # cut, since the vendor does not send an acknowledged event again. If the store
+            # cannot promise that, the batch fails (503: the vendor retries) rather than
+            # being acknowledged on weaker terms.
+            self._store.durable_commits()
+            self._durable = threading.current_thread()
         out: list[bool | Exception] = [False] * len(batch)
         items: list[tuple[RawEvent, Sequence[InventoryRecord]]] = []
         where: list[int] = []

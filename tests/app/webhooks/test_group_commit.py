@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
+import pytest
+
 from app.model import InventoryRecord, Source, rh_key
-from app.store import RawEvent, Store, open_store
+from app.store import RawEvent, Store, StoreError, open_store
 from app.webhooks.receiver import GroupCommit
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -29,6 +31,9 @@ class _Recording:
     def defer_checkpoints(self) -> None:
         self.deferred_on.append(threading.current_thread().name)
         self.store.defer_checkpoints()
+
+    def durable_commits(self) -> None:
+        self.store.durable_commits()
 
     def checkpoint(self) -> None:
         self.checkpointed_on.append(threading.current_thread().name)
@@ -105,3 +110,45 @@ async def test_built_events_are_built_on_the_writer_and_fail_alone(tmp_path: Pat
     assert [e.dedup_key for e in store.raw_events()] == [
         "rh:n:9", "rh:n:4", "rh:n:3", "rh:n:1", "rh:n:0"]
     store.close()
+
+
+async def test_the_writer_commits_durably_and_the_desk_does_not_wait_for_it(
+        tmp_path: Path) -> None:
+    """A 2xx must survive a power cut (the vendor never sends an acknowledged event again):
+    the writer thread's SQLite commits sync the log (synchronous=FULL); the desk's own
+    connections keep NORMAL."""
+    store = open_store(str(tmp_path / "gc.sqlite3"))
+    writer = GroupCommit(store)
+    try:
+        event, records = _item(7)
+        assert await writer.ingest(event, records) is True
+
+        def synchronous() -> int:
+            return int(store._conn().execute("PRAGMA synchronous").fetchone()[0])  # type: ignore[attr-defined]
+
+        on_writer = await asyncio.get_running_loop().run_in_executor(writer._executor(), synchronous)
+        assert on_writer == 2  # FULL
+        assert synchronous() == 1  # NORMAL, this (desk) thread
+    finally:
+        writer.close()
+        store.close()
+
+
+async def test_a_store_that_cannot_promise_durability_acknowledges_nothing(
+        tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "gc.sqlite3"))
+    recording = _Recording(store)
+
+    def refuse() -> None:
+        raise StoreError("the store cannot sync its log")
+
+    recording.durable_commits = refuse  # type: ignore[method-assign]
+    writer = GroupCommit(cast(Store, recording))
+    try:
+        event, records = _item(8)
+        with pytest.raises(StoreError, match="sync its log"):
+            await writer.ingest(event, records)
+        assert recording.calls == [] and store.get(rh_key(8)) is None
+    finally:
+        writer.close()
+        store.close()
