@@ -54,6 +54,7 @@ from ui.tasks import CrashHandler, TaskManager
 from ui.window_actions import ActionsMixin
 from ui.window_poll import PollMixin
 from ui.window_settings import SettingsMixin, default_test_connection, image_loader
+from ui.window_state import restore_window_state, save_window_state
 from ui.window_status import StatusMixin
 
 if TYPE_CHECKING:  # the dialog's module is imported when it is first opened
@@ -266,6 +267,7 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         self.decision_views = install_decision_views(self)
         self._attach_model(first_count)
 
+        restore_window_state(self)  # the layout the operator left, before the first paint
         self.retranslate()  # also fills the filters
         self.update_connection()
         self._count_outbox()
@@ -465,6 +467,7 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
 
     # -- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
+        save_window_state(self)
         self._stop_timers()
         self._unsubscribe()
         super().closeEvent(event)
