@@ -75,6 +75,7 @@ class Settings:
     store: str | None = None              # path or sqlite:///... or postgresql://...
     language: str = "en"                  # en / zh_CN
     sound: bool = True
+    not_in_front_alert: bool = True       # a sound when the window stops receiving scans
     scanner_max_interkey_ms: int = 50     # keys closer than this are a scanner burst
     scan_repeat_ms: int = 1500            # the same scan again within this is dropped
     scan_prefixes: tuple[str, ...] = ()   # stripped from scans (scanner-configured)

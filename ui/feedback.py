@@ -20,8 +20,9 @@ from ui.qt import QApplication, QFont, QIcon, QPixmap, QTimer, QUrl, has_module,
 
 log = logging.getLogger(__name__)
 
-SOUNDS = ("found", "multiple", "not_found", "invalid", "repeated", "applied", "failed")
-BAD_SOUNDS = frozenset({"not_found", "invalid", "failed"})
+SOUNDS = ("found", "multiple", "not_found", "invalid", "repeated", "applied", "failed",
+          "not_in_front")
+BAD_SOUNDS = frozenset({"not_found", "invalid", "failed", "not_in_front"})
 
 
 def icons_dir() -> Path:

@@ -170,6 +170,11 @@ class SettingsDialog(QDialog):
         self.sound.setAccessibleName(tr("Sounds"))
         self.sound.setChecked(settings.sound)
         desk_form.addRow(tr("Sound:"), self.sound)
+        self.not_in_front = QCheckBox(tr("Sound an alarm when Return Desk is not in front "
+                                         "(scans would go to another program)"), desk)
+        self.not_in_front.setAccessibleName(tr("Alarm when not in front"))
+        self.not_in_front.setChecked(settings.not_in_front_alert)
+        desk_form.addRow("", self.not_in_front)
         self.interkey = QSpinBox(desk)
         self.interkey.setRange(5, 500)
         self.interkey.setSuffix(" ms")
@@ -305,6 +310,7 @@ class SettingsDialog(QDialog):
         return dataclasses.replace(
             self.original, environment=env, rh_user_api=user, rh_public_api=public,
             store=self.store.text().strip() or None, sound=self.sound.isChecked(),
+            not_in_front_alert=self.not_in_front.isChecked(),
             scanner_max_interkey_ms=self.interkey.value(), scan_repeat_ms=self.repeat.value(),
             scan_prefixes=split(self.prefixes.text()), scan_suffixes=split(self.suffixes.text()),
             language=str(self.language.currentData() or "en"),

@@ -268,6 +268,7 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         self._attach_model(first_count)
 
         restore_window_state(self)  # the layout the operator left, before the first paint
+        self.watch_in_front()
         self.retranslate()  # also fills the filters
         self.update_connection()
         self._count_outbox()
@@ -484,6 +485,7 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         self.poll_timer.stop()
         self._counts_timer.stop()
         self.decision_views.stop()
+        self._front_timer.stop()
 
 
 __all__ = ["CrashHandler", "Feedback", "MainWindow", "default_test_connection", "image_loader"]

@@ -74,7 +74,7 @@ class SettingsMixin:
         restart = (new.environment != old.environment or new.rh_user_api != old.rh_user_api
                    or new.rh_public_api != old.rh_public_api or new.store != old.store
                    or self.user_settings is not None)
-        live = ("sound", "scanner_max_interkey_ms", "scan_repeat_ms", "scan_prefixes",
+        live = ("sound", "not_in_front_alert", "scanner_max_interkey_ms", "scan_repeat_ms", "scan_prefixes",
                 "scan_suffixes", "language", "operator", "desk")
         for name in (*live, "environment", "rh_user_api", "rh_public_api", "store"):
             setattr(old, name, getattr(new, name))  # the desk shares this Settings object

@@ -15,12 +15,13 @@ from app.clock_check import parts
 from app.settings import Environment
 from ui.feedback import icon
 from ui.i18n import make_tr
-from ui.qt import QSize, QTimer, is_valid
+from ui.qt import QGuiApplication, QSize, Qt, QTimer, is_valid
 
 tr = make_tr("MainWindow")
 log = logging.getLogger("ui.window")
 
 WAREHOUSES_DELAY_MS = 300  # after a sync: re-read the warehouse list apart from the poll
+NOT_IN_FRONT_GRACE_MS = 400  # a focus change shorter than this says nothing
 
 
 def clock_amount(offset: timedelta) -> str:
@@ -66,6 +67,52 @@ class StatusMixin:
     _reload_warehouses_later: Any
 
     _clock_said: bool = False  # the clock warning was given (said again when it clears)
+    _front_said: bool = False  # "not in front" was said (said again when it is back)
+    _in_front: bool = False
+    _was_in_front: bool = False  # not before the window was first active (start-up)
+    sounds: Any
+
+    # -- in front (receiving scans) ---------------------------------------------------------------
+    def watch_in_front(self) -> None:
+        """A keyboard-wedge scanner types into whichever program is in front. When no window
+        of Return Desk is (another program took the focus, the window was minimised), the
+        operator, who often scans without looking, hears an alarm and the status bar says
+        where the scans go; once, after a short grace (a passing focus change says nothing)."""
+        self._front_timer = QTimer(self)  # type: ignore[arg-type]
+        self._front_timer.setSingleShot(True)
+        self._front_timer.setInterval(NOT_IN_FRONT_GRACE_MS)
+        self._front_timer.timeout.connect(self._not_in_front)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.applicationStateChanged.connect(self._application_state)  # type: ignore[attr-defined]
+            self._application_state(app.applicationState())  # type: ignore[attr-defined]
+
+    def _application_state(self, state: Any) -> None:
+        if self._closing or not is_valid(self):
+            return
+        self._in_front = state == Qt.ApplicationState.ApplicationActive
+        if self._in_front:
+            self._front_timer.stop()
+            self._was_in_front = True
+            if self._front_said:
+                self._front_said = False
+                self.show_message(tr("Return Desk is in front again: scans come here."))
+        elif self._was_in_front:
+            self._front_timer.start()
+
+    def _not_in_front(self) -> None:
+        if self._in_front or self._closing or not is_valid(self):
+            return
+        import ui.qt as qt  # (looked up here: the start-up never needs the file dialog)
+
+        if any(isinstance(w, qt.QFileDialog) and w.isVisible()
+               for w in qt.QApplication.topLevelWidgets()):
+            return  # Windows' own file dialog (an export) has the focus: not another program
+        self._front_said = True
+        self.show_message(tr("Return Desk is not in front: scans go to another program. "
+                             "Click its window or press Alt+Tab to scan here again."), error=True)
+        if self.settings.not_in_front_alert:
+            self.sounds.play("not_in_front")
 
     # -- status --------------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:

@@ -4,7 +4,7 @@ Run ``python resources/sounds/make_sounds.py``; the WAVs are committed, this scr
 they were made. Each outcome has its own pattern, so an operator who is not looking at
 the screen can tell them apart: rising = found, two equal = several matches, low buzz = not
 found, falling = invalid, one short tick = repeat dropped, high double = applied, low
-triple = update failed.
+triple = update failed, a two-tone alarm = the window stopped receiving scans.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ PATTERNS: dict[str, list[tuple[float, int]]] = {
     "repeated": [(1500, 35)],
     "applied": [(1480, 50), (0, 30), (1760, 60)],
     "failed": [(300, 100), (0, 50), (300, 100), (0, 50), (300, 100)],
+    "not_in_front": [(1046, 110), (0, 40), (784, 110), (0, 40), (1046, 110), (0, 40), (784, 110)],
 }
 
 

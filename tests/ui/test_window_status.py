@@ -44,3 +44,42 @@ def test_a_wrong_clock_is_said_beside_the_connection_until_it_is_right(
     finally:
         run(qtbot, qloop, window.shutdown())
         run(qtbot, qloop, client.aclose())
+
+
+def test_an_alarm_when_the_window_stops_receiving_scans(window: Any, qtbot: Any) -> None:
+    """What the platform says when another program takes the focus (or the window is
+    minimised), given here as the platform gives it: QGuiApplication's state signal."""
+    from ui.qt import QGuiApplication, Qt
+
+    state = QGuiApplication.instance().applicationStateChanged
+    inactive, active = Qt.ApplicationState.ApplicationInactive, Qt.ApplicationState.ApplicationActive
+    state.emit(active)
+    window.sounds.played.clear()
+    state.emit(inactive)
+    qtbot.waitUntil(lambda: "not_in_front" in window.sounds.played)
+    assert window.messages[-1].startswith("Return Desk is not in front: scans go to another")
+    assert window.message_label.text().startswith("⚠")
+    state.emit(active)
+    assert window.messages[-1] == "Return Desk is in front again: scans come here."
+    # a passing focus change, shorter than the grace, says nothing
+    state.emit(inactive)
+    state.emit(active)
+    assert not window._front_timer.isActive()
+    assert window.sounds.played.count("not_in_front") == 1
+    # the alarm can be turned off; the status bar still says it
+    window.settings.not_in_front_alert = False
+    state.emit(inactive)
+    qtbot.waitUntil(lambda: window.messages[-1].startswith("Return Desk is not in front"))
+    assert window.sounds.played.count("not_in_front") == 1
+    state.emit(active)
+    # Windows' native file dialog (the decision log's export) is not "another program"
+    window.settings.not_in_front_alert = True
+    said = len(window.messages)
+    exporting = window.decision_views.show_log().choose_export_file()
+    qtbot.waitUntil(exporting.isVisible)
+    state.emit(inactive)
+    qtbot.waitUntil(lambda: not window._front_timer.isActive(), timeout=3000)
+    assert len(window.messages) == said
+    assert window.sounds.played.count("not_in_front") == 1
+    exporting.reject()
+    state.emit(active)
