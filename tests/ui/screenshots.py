@@ -4,7 +4,8 @@
 
 Re-runs itself under ``xvfb-run`` when there is no display. Saves:
 main_window.png, detail_panel.png, detail_winit.png, settings_dialog.png,
-settings_dialog_desk.png, scan_not_found.png, scan_keyboard_layout.png and main_window_zh_CN.png
+settings_dialog_desk.png, scan_not_found.png, scan_keyboard_layout.png, status_warnings.png
+and main_window_zh_CN.png
 (with --language both, the default).
 The demo is the real thing: sandbox over HTTP, webhooks into a temporary store; a few WINIT
 return orders are added to that store so the declared/received comparison can be seen.
@@ -140,6 +141,23 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
         window.scan_field.submit((record.rma or record.key).replace("-", "\u00df"))
         await _settle(app, 0.2)
         grab(window, "scan_keyboard_layout.png")
+        # the status bar's warnings: this computer's clock 2 h off, and not in front
+        from datetime import timedelta
+
+        from ui.qt import Qt
+
+        if desk.rh is not None:
+            desk.rh.clock_check.offset = timedelta(hours=2, minutes=5)
+            window.update_connection()
+        window._application_state(Qt.ApplicationState.ApplicationActive)
+        window._application_state(Qt.ApplicationState.ApplicationInactive)
+        await _wait_for(lambda: window._front_said, 5)
+        await _settle(app, 0.2)
+        grab(window, "status_warnings.png")
+        window._application_state(Qt.ApplicationState.ApplicationActive)
+        if desk.rh is not None:
+            desk.rh.clock_check.offset = None
+            window.update_connection()
         dialog = window.open_settings()
         await _settle(app, 0.3)
         grab(dialog, "settings_dialog.png")
