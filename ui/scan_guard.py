@@ -12,8 +12,10 @@ fields. The first printable key is held back for the scanner threshold
 (``Settings.scanner_max_interkey_ms``): if the next key comes sooner, it is a scanner burst
 and both keys, and the rest of the burst, go to the scan field (the widget never sees
 them); otherwise the held key is delivered where it was typed, a few tens of
-milliseconds late, so typing a code's first letters in the dropdown still works. Dialogs
-are left alone (they are other windows; the scan field is out of reach behind a modal one).
+milliseconds late, so typing a code's first letters in the dropdown still works. In a
+dialog of the window (the scan field is out of reach behind a modal one) a scan is held to
+its Enter or Tab and sent to the window whole; the dialog's field and default button never
+see it. Text fields of the window itself take their typing as usual.
 """
 
 from __future__ import annotations
