@@ -41,8 +41,9 @@ def clock_text(offset: timedelta) -> str:
     else:
         said = tr("This computer's clock is {amount} ahead of Return Helper's.")
     return said.format(amount=amount) + " " + tr(
-        "Webhook events are refused as stale and times are shown wrong until it is corrected "
-        "(Windows: Settings > Time & language > Date & time > Sync now, and the time zone).")
+        "Webhook events received here are refused as stale and times are shown wrong until "
+        "it is corrected (Windows: Settings > Time & language > Date & time > Sync now, and "
+        "the time zone).")
 
 
 class StatusMixin:

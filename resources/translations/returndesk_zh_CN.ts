@@ -1521,11 +1521,11 @@
     </message>
     <message>
         <location filename="../../ui/window_status.py" line="43"/>
-        <source>Webhook events are refused as stale and times are shown wrong until it is corrected (Windows: Settings &gt; Time &amp; language &gt; Date &amp; time &gt; Sync now, and the time zone).</source>
-        <translation>校正之前，Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
+        <source>Webhook events received here are refused as stale and times are shown wrong until it is corrected (Windows: Settings &gt; Time &amp; language &gt; Date &amp; time &gt; Sync now, and the time zone).</source>
+        <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="232"/>
+        <location filename="../../ui/window_status.py" line="238"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1535,32 +1535,32 @@
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="107"/>
+        <location filename="../../ui/window_status.py" line="113"/>
         <source>Return Desk is not in front: scans go to another program. Click its window or press Alt+Tab to scan here again.</source>
         <translation>Return Desk 不在最前面：扫描会进入其他程序。请点击它的窗口或按 Alt+Tab 后再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="180"/>
+        <location filename="../../ui/window_status.py" line="186"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="240"/>
+        <location filename="../../ui/window_status.py" line="246"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="240"/>
+        <location filename="../../ui/window_status.py" line="246"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="241"/>
+        <location filename="../../ui/window_status.py" line="247"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="241"/>
+        <location filename="../../ui/window_status.py" line="247"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
@@ -1575,77 +1575,77 @@
         <translation>{hours} 小时 {minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="125"/>
+        <location filename="../../ui/window_status.py" line="131"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="163"/>
+        <location filename="../../ui/window_status.py" line="169"/>
         <source>Pending updates: {pending}</source>
         <translation>待发送的更新：{pending}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="171"/>
+        <location filename="../../ui/window_status.py" line="177"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="174"/>
+        <location filename="../../ui/window_status.py" line="180"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="99"/>
+        <location filename="../../ui/window_status.py" line="100"/>
         <source>Return Desk is in front again: scans come here.</source>
         <translation>Return Desk 已回到最前面：扫描会进入这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="143"/>
+        <location filename="../../ui/window_status.py" line="149"/>
         <source>This computer's clock agrees with Return Helper's again.</source>
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="216"/>
+        <location filename="../../ui/window_status.py" line="222"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="131"/>
+        <location filename="../../ui/window_status.py" line="137"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="139"/>
+        <location filename="../../ui/window_status.py" line="145"/>
         <source>clock {amount} off</source>
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="165"/>
+        <location filename="../../ui/window_status.py" line="171"/>
         <source>failed: {failed}</source>
         <translation>失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="193"/>
+        <location filename="../../ui/window_status.py" line="199"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="197"/>
+        <location filename="../../ui/window_status.py" line="203"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="127"/>
+        <location filename="../../ui/window_status.py" line="133"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="129"/>
+        <location filename="../../ui/window_status.py" line="135"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="200"/>
+        <location filename="../../ui/window_status.py" line="206"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
