@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("identifier")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = sub.add_parser("check", help="check this desk's setup: store, keyring, Return Helper, "
+                                     "clock, TLS (exit 0/1)")
+    _common(p)
     p = sub.add_parser("credentials", help="manage secrets in the OS keyring")
     _common(p)
     cred = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -161,6 +164,11 @@ def _cmd_credentials(args: argparse.Namespace) -> int:
     return credentials_command(args, settings_from_args(args))
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from app.check import check_command
+    return check_command(args, settings_from_args(args))
+
+
 def _cmd_find(args: argparse.Namespace) -> int:
     from app.commands import find_command
     return find_command(args, settings_from_args(args))
@@ -193,6 +201,7 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "credentials": _cmd_credentials,
+    "check": _cmd_check,
     "find": _cmd_find,
     "sync": _cmd_sync,
     "sandbox": _cmd_sandbox,
