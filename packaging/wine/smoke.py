@@ -10,6 +10,8 @@ Checks effects, never just exit codes (an installer stub can exit 0 having done 
    root is in Windows' certificate store (as an IT department's TLS-inspection root would be);
 2c. a SQLite store on a network drive (N: made one as winecfg does) is refused with a
    message; on a local drive the same command opens it;
+2d. ``returndesk check`` with nothing configured: store, Windows keyring and TLS pass, the
+   missing credentials fail by name;
 3. the no-console launcher (``ReturnDesk.exe --self-test``) writes the same PASS report to a file;
 4. upgrade and uninstall refused (exit 3, nothing touched) while a copy runs; settings file + a
    keyring entry + a stale program file, the installer again: settings and keyring entry
@@ -363,6 +365,22 @@ class Smoke:
                    and (self.user_dir / "local-smoke.sqlite3").is_file(), said[-500:])
         self.step("store on a network drive", start)
 
+    def setup_check(self) -> None:
+        """``returndesk check`` on a desk with nothing configured: the store and the Windows
+        keyring pass, the missing Return Helper credentials fail by name, exit 1."""
+        start = time.monotonic()
+        result = self.wine(str(self.install_dir / layout.CONSOLE_LAUNCHER), "check")
+        out = result.stdout
+        print("\n".join("    " + line for line in out.splitlines()), flush=True)
+        self.check("returndesk check: store, Windows keyring and TLS pass",
+                   bool(re.search(r"PASS\s+store\s", out))
+                   and bool(re.search(r"PASS\s+keyring\s+backend keyring\.backends\.Windows", out))
+                   and bool(re.search(r"PASS\s+tls\s.*Windows trusts", out)), out[-800:])
+        self.check("returndesk check: missing credentials named, exit 1",
+                   bool(re.search(r"FAIL\s+credentials\s.*rh\.api_key", out))
+                   and result.returncode == 1, f"exit {result.returncode}")
+        self.step("returndesk check", start)
+
     def gui_self_test(self, work: Path) -> None:
         report = work / "gui-selftest.txt"
         env = dict(self.env, RETURNDESK_SELFTEST_REPORT=self.windows_path(report))
@@ -536,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         smoke.self_test()
         smoke.tls_windows_store(work)
         smoke.network_drive_store(work)
+        smoke.setup_check()
         smoke.gui_self_test(work)
         smoke.real_platform(work)
         smoke.refused_while_running(work)
