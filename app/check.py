@@ -67,6 +67,16 @@ async def run_checks(settings: Settings, credentials: Credentials) -> list[Check
                         "app key and token set" if len(winit) == 2
                         else "not set: WINIT return orders are not synced"))
 
+    if settings.webhooks_in_app:  # this desk receives the webhooks itself
+        needs = [] if credentials.is_set(Secret.RH_SIGNING_KEY, scope) else [
+            f"the signing key is not set for {scope} (returndesk credentials set "
+            f"{Secret.RH_SIGNING_KEY.value})"]
+        if not settings.webhooks_public_url:
+            needs.append("webhooks_public_url is not set (the URL registered with Return "
+                         "Helper: it is part of the signed text)")
+        checks.append(Check("webhooks", "FAIL" if needs else "PASS", "; ".join(needs) or (
+            f"in the app on {settings.webhooks_host}:{settings.webhooks_port}, signing key set, "
+            f"registered as {settings.webhooks_public_url}")))
     client = None if missing else await open_desk_client(settings, credentials)
     if client is None or store is None:
         checks.append(Check("return helper", "SKIP", "needs the store and the credentials"))

@@ -72,3 +72,21 @@ async def test_a_wrong_clock_fails_the_clock_check(sandbox: SandboxServer, tmp_p
                                                   keyring_with(sandbox))}
     assert checks["clock"].outcome == "FAIL"
     assert "3 h 00 min behind" in checks["clock"].detail
+
+
+async def test_a_desk_that_receives_webhooks_needs_its_signing_key_and_url(
+        sandbox: SandboxServer, tmp_path: Path) -> None:
+    settings = desk_settings(sandbox, tmp_path)
+    credentials = keyring_with(sandbox)
+    checks = {c.name: c for c in await run_checks(settings, credentials)}
+    assert "webhooks" not in checks  # receiving elsewhere: nothing to check here
+    settings.webhooks_in_app = True
+    checks = {c.name: c for c in await run_checks(settings, credentials)}
+    assert checks["webhooks"].outcome == "FAIL"
+    assert "signing key" in checks["webhooks"].detail and "webhooks_public_url" in checks[
+        "webhooks"].detail
+    credentials.set(Secret.RH_SIGNING_KEY, "c2lnbmluZy1rZXktZm9yLXRlc3Rz", "custom")
+    settings.webhooks_public_url = "https://hooks.example.com/webhooks/returnhelper"
+    checks = {c.name: c for c in await run_checks(settings, credentials)}
+    assert checks["webhooks"].outcome == "PASS"
+    assert "c2lnbmluZy1rZXktZm9yLXRlc3Rz" not in checks["webhooks"].detail
