@@ -13,14 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from app.clock_check import describe
 from app.credentials import Credentials, Secret
 from app.settings import Settings, SettingsError
-
-if TYPE_CHECKING:
-    from app.store import RowQuery
 
 
 @dataclass(slots=True)
@@ -32,7 +27,7 @@ class Check:
 
 async def run_checks(settings: Settings, credentials: Credentials) -> list[Check]:
     from app.desk import DeskService, open_desk_client
-    from app.store import StoreError, open_store, redact_url
+    from app.store import RowFilter, RowQuery, StoreError, open_store, redact_url
 
     checks: list[Check] = []
     scope = settings.environment.value
@@ -46,7 +41,7 @@ async def run_checks(settings: Settings, credentials: Credentials) -> list[Check
     store = None
     try:
         store = await asyncio.to_thread(open_store, settings.store, credentials=credentials)
-        count = await asyncio.to_thread(store.count, _all_rows())
+        count = await asyncio.to_thread(store.count, RowQuery(filter=RowFilter.ALL))
         checks.append(Check("store", "PASS", f"{redact_url(store.url)}: {count:,} item(s)"))
     except StoreError as exc:
         checks.append(Check("store", "FAIL", str(exc)))
@@ -92,11 +87,9 @@ async def run_checks(settings: Settings, credentials: Credentials) -> list[Check
         check = client.clock_check
         if check.offset is None:
             checks.append(Check("clock", "SKIP", "Return Helper's answer had no readable Date"))
-        elif check.wrong_by is not None:
-            direction = "behind" if check.wrong_by.total_seconds() > 0 else "ahead of"
-            checks.append(Check("clock", "FAIL", f"this computer's clock is {describe(check.wrong_by)} "
-                                f"{direction} Return Helper's: webhook events would be refused "
-                                "as stale; sync the clock and check the time zone"))
+        elif (wrong := check.wrong_text()) is not None:
+            checks.append(Check("clock", "FAIL", f"{wrong}: webhook events would be refused as "
+                                "stale; sync the clock and check the time zone"))
         else:
             checks.append(Check("clock", "PASS", f"within {abs(check.offset.total_seconds()):.0f} s "
                                 "of Return Helper's"))
@@ -108,12 +101,6 @@ async def run_checks(settings: Settings, credentials: Credentials) -> list[Check
     ok, detail = await asyncio.to_thread(check_tls)
     checks.append(Check("tls", "PASS" if ok else "FAIL", detail))
     return checks
-
-
-def _all_rows() -> RowQuery:
-    from app.store import RowFilter, RowQuery
-
-    return RowQuery(filter=RowFilter.ALL)
 
 
 def check_command(args: argparse.Namespace, settings: Settings,

@@ -54,12 +54,11 @@ class ClockCheck:
             return
         self._checked = self.monotonic()
         self.offset = server_time - self.clock()
-        wrong = self.wrong_by
+        wrong = self.wrong_text()
         if wrong is not None and not self._said:
             self._said = True
-            log.warning("this computer's clock is %s %s %s's: webhook events are refused as "
-                        "stale and times are off until it is corrected", describe(wrong),
-                        "behind" if wrong > timedelta(0) else "ahead of", self.server)
+            log.warning("%s: webhook events are refused as stale and times are off until it "
+                        "is corrected", wrong)
         elif wrong is None and self._said:
             self._said = False
             log.info("this computer's clock agrees with %s's again", self.server)
@@ -69,6 +68,15 @@ class ClockCheck:
         """The offset when it is past the tolerance (positive: this clock is behind)."""
         offset = self.offset
         return offset if offset is not None and abs(offset) > self.tolerance else None
+
+    def wrong_text(self) -> str | None:
+        """``this computer's clock is 1 h 03 min behind Return Helper's`` (the log's and
+        ``returndesk check``'s words), or None while it agrees."""
+        wrong = self.wrong_by
+        if wrong is None:
+            return None
+        direction = "behind" if wrong > timedelta(0) else "ahead of"
+        return f"this computer's clock is {describe(wrong)} {direction} {self.server}'s"
 
 
 def parts(offset: timedelta) -> tuple[int, int, int]:
