@@ -51,6 +51,7 @@ from ui.listing import (
 )
 from ui.qt import (
     QAbstractTableModel,
+    QIcon,
     QModelIndex,
     QModelRoleDataSpan,
     QObject,
@@ -262,6 +263,22 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
             text = cells[column] = self._display(found, _COLUMN_LIST[column])
         return text
 
+    # -- what the list's own painter reads (ui.list_paint.PaintedModel) ------------------------
+    right_columns = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
+    icon_column = int(Column.UPDATE)
+
+    def cell_text(self, row: int, column: int) -> str | None:
+        """A cell's display text, as ``data(DisplayRole)`` answers it."""
+        return self._cell(row, column) if 0 <= column < _COLUMNS else None
+
+    def row_icon(self, row: int) -> QIcon | None:
+        """The decision state's icon of a row (the "Update" column), as ``data`` answers it."""
+        found = self.row_at(row)
+        if found is None:
+            return None
+        state = self._state(found)
+        return icon(state.value) if state in _STATE_ICONS else None
+
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -416,7 +433,7 @@ _HANDLED_ROLES = frozenset({_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _DECORATION,
 _COLUMNS = len(Column)
 _COLUMN_LIST = list(Column)
 _UPDATE_COLUMN = int(Column.UPDATE)
-_RIGHT_COLUMNS = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
+_RIGHT_COLUMNS = InventoryModel.right_columns
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 _STATE_ICONS = {DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED,

@@ -11,9 +11,14 @@ from ui.qt import (
     QListWidget,
     Qt,
     QTableView,
+    QTimer,
     QWidget,
     Signal,
 )
+
+# After the list's first paint (Qt's own), its page painter is made this much later: the
+# window is up by then, and no operator scans within it.
+ARM_PAINTER_MS = 200
 
 
 @dataclass(slots=True)
@@ -38,7 +43,9 @@ class MatchList(QListWidget):
 
 
 class InventoryView(QTableView):
-    """The list: fixed row heights (no per-row measuring); a header click sorts in SQL.
+    """The list: fixed row heights (no per-row measuring); a header click sorts in SQL;
+    its rows painted in one Python call per repaint once :meth:`arm_painter` ran
+    (``ui.list_paint``).
 
     The view sits on the paged model directly: sorting and filtering are the store's SQL
     (``RowQuery``), and a ``QSortFilterProxyModel`` in between only passed rows through while
@@ -64,6 +71,36 @@ class InventoryView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
+        self.page_painter: Any = None
+        self._arming = False
+        # Made here, not when it is started: a child added to the shown view re-polished it,
+        # which painted the whole list a second time.
+        self._arm_timer = QTimer(self)
+        self._arm_timer.setSingleShot(True)
+        self._arm_timer.setInterval(ARM_PAINTER_MS)
+        self._arm_timer.timeout.connect(self.arm_painter)
+
+    def arm_painter(self) -> None:
+        """Paint the rows with :class:`ui.list_paint.PagePainter` from now on. Called once
+        the window is up: until then Qt's own painting draws the list (the painter's Qt
+        types cost start-up ~10-15 ms to make)."""
+        if self.page_painter is None:
+            from ui.list_paint import PagePainter
+
+            self.page_painter = PagePainter(self)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._arming:
+            self._arming = True  # once the window is up and idle
+            self._arm_timer.start()
+
+    def paintEvent(self, event: Any) -> None:
+        model = self.model()
+        if self.page_painter is None or not hasattr(model, "cell_text"):
+            super().paintEvent(event)
+            return
+        self.page_painter.paint(event.rect(), model)
 
     def set_column_widths(self, widths: dict[int, int]) -> None:
         """The starting column widths, set while the view is still hidden.
