@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,7 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         self._count = 0
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._live: dict[str, LiveState] = {}
+        self._recheck: set[str] = set()  # keys with a live state whose row the store changed
         self._handling_names = handling_names or dict
         self._cell_cache: dict[int, list[str | None]] = {}
         # After a layout change: the display text of rows shown before, by key, reused for
@@ -313,8 +314,28 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         return None
 
     def _state(self, row: Row) -> DecisionState | None:
-        live = self._live.get(row.key)
+        live = self._live_for(row)
         return live.state if live else row.decision_state
+
+    def _live_for(self, row: Row) -> LiveState | None:
+        """What this desk's outbox said last about the row, unless the store has moved on
+        since: a row re-read after the store changed (the window's poll) whose decision
+        state differs (a failed decision retried from the command line or from another
+        desk, a decision superseded) shows the store's state, and the outbox's message goes."""
+        live = self._live.get(row.key)
+        if live is None or row.key not in self._recheck:
+            return live
+        self._recheck.discard(row.key)
+        if row.decision_state is not None and row.decision_state != live.state:
+            del self._live[row.key]
+            return None
+        return live
+
+    def apply_changes(self, keys: Iterable[str], *, known_count: int | None = None,
+                      known_positions: dict[str, int | None] | None = None) -> None:
+        keys = list(dict.fromkeys(keys))
+        self._recheck.update(key for key in keys if key in self._live)
+        super().apply_changes(keys, known_count=known_count, known_positions=known_positions)
 
     def _display(self, row: Row, column: Column) -> str:
         match column:
@@ -356,7 +377,7 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         if column == Column.STATUS and row.status:
             return f"{row.status}: {winit_status_name(row.status)}"
         if column == Column.UPDATE:
-            live = self._live.get(row.key)
+            live = self._live_for(row)
             if live is None:
                 return None
             parts = [decision_state_name(live.state.value)]
@@ -400,6 +421,7 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
 
     def note_decision(self, decision: Decision) -> None:
         """A state change from ``DeskService.subscribe``: show it on the row at once."""
+        self._recheck.discard(decision.key)  # this is newer than what the store said
         self._live[decision.key] = LiveState(decision.state, decision.result_message,
                                              decision.correlation_id, decision.new_handling)
         # Only the row's "Update" cell changes here (no query): what the API did to the

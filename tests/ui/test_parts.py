@@ -219,6 +219,44 @@ def test_decision_state_shows_on_the_row_with_icon_and_text(store: Store) -> Non
     assert "corr-1" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 
+def test_a_state_the_store_moved_on_from_gives_way_on_the_row(store: Store) -> None:
+    """A decision this desk saw fail, retried elsewhere (``returndesk outbox retry``, another
+    desk) and applied: the row follows the store once the poll brings the change, and the
+    old failure's message leaves the tooltip. Before, "Failed" stayed until a restart."""
+    from app.model import Decision, DecisionAction, DecisionState
+
+    model = InventoryModel(store)
+    model.set_query(RowQuery(filter=RowFilter.ALL))  # an applied item stays in this list
+    key = model.key_at(0)
+    assert key is not None
+
+    def update_cell() -> Any:
+        position = model.position_of(key)
+        assert position is not None
+        return model.index(position, int(Column.UPDATE))
+
+    stored = store.add_decision(Decision(
+        id=None, key=key, action=DecisionAction.UPDATE, new_handling="rst", old_handling="tbc",
+        operator="o", desk="d", created_at=utcnow(), idempotency_key="retry-me"))
+    assert stored.id is not None
+    failed = store.update_decision(stored.id, DecisionState.FAILED, result_message="refused",
+                                   correlation_id="corr-9")
+    model.note_decision(failed)
+    model.apply_changes([key])  # the poll brings the store's change: both say failed
+    assert update_cell().data() == "Failed"
+    assert "corr-9" in update_cell().data(Qt.ItemDataRole.ToolTipRole)
+
+    store.update_decision(stored.id, DecisionState.APPLIED)  # retried from the command line
+    model.apply_changes([key])
+    assert update_cell().data() == "Applied"
+    assert "corr-9" not in (update_cell().data(Qt.ItemDataRole.ToolTipRole) or "")
+    assert model.cell_text(update_cell().row(), int(Column.UPDATE)) == "Applied"
+
+    # this desk's own newer word still shows before the store's change is polled
+    model.note_decision(dataclasses.replace(failed, state=DecisionState.SENDING))
+    assert update_cell().data() == "Sending"
+
+
 # -- translations --------------------------------------------------------------------------------
 def test_every_ui_string_has_a_chinese_translation() -> None:
     from resources.translations.update_ts import main as update_main
