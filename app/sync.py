@@ -10,11 +10,14 @@ used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
   the store or whose list row differs from what the store holds.
 * WINIT (when its credentials are set): ``queryReturnOderList`` page by page per window.
 * Resumable: a cursor in the store's state (``sync.cursor``) records, per window, the
-  offset below which every page is stored. It is saved at most every ``CURSOR_SAVE_S``
-  while pages come in, and whenever the sync stops (cancelled, failed). An interrupted
-  sync (Ctrl+C, closed window, network loss) continues from there (after a crash: from
-  the last timed save, re-reading at most that half second's pages); ``restart=True``
-  ignores it.
+  offset below which every page is stored (WINIT: the next page). It is saved at most
+  every ``CURSOR_SAVE_S`` while pages come in, and whenever the sync stops (cancelled,
+  failed). An interrupted sync (Ctrl+C, closed window, network loss) continues from there
+  (after a crash: from the last timed save, re-reading at most that half second's pages);
+  ``restart=True`` ignores it. A WINIT page that fails does not stop the sync: its window
+  stays in the cursor, the other windows are read, and the sync ends *unfinished*
+  (:attr:`SyncSummary.unfinished` says why); the cursor is cleared only when every window
+  is done.
 * A list row is compared with what the store holds of the fields the list carries
   (:meth:`app.store.base.Store.listed_fields`, one query per page) before it is made into
   a record: a re-sync of an unchanged store maps and writes nothing.
@@ -73,6 +76,12 @@ class SyncProgress:
     winit_orders: int = 0
     resumed: bool = False
     message: str = ""
+    unfinished: tuple[str, ...] = ()    # at DONE: why the sync did not finish (see SyncSummary)
+
+    @property
+    def complete(self) -> bool:
+        """Done, and nothing left for the next sync to continue."""
+        return self.phase is SyncPhase.DONE and not self.unfinished
 
     @property
     def fraction(self) -> float | None:
@@ -101,7 +110,13 @@ class SyncSummary:
     winit_errors: int = 0
     skipped: list[str] = field(default_factory=list)   # "WINIT: no credentials", ...
     errors: list[str] = field(default_factory=list)    # for people; each names what failed
+    # why the sync did not finish: what the next sync continues (never a secret)
+    unfinished: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.unfinished
 
     def text(self) -> str:
         parts = [f"{self.listed} Return Helper items ({self.new} new, {self.details} details)",
@@ -113,6 +128,9 @@ class SyncSummary:
         text = ", ".join(parts) + f" in {self.elapsed_s:.1f} s"
         if self.resumed:
             text += " (continued an interrupted sync)"
+        if self.unfinished:
+            text += ("; did not finish: " + "; ".join(self.unfinished)
+                     + " (the next sync continues where this one stopped)")
         return text
 
 
@@ -248,6 +266,7 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
 
     report()
     await save_cursor()
+    walked = True  # every window of the period read to its end
     try:
         if rh_client is None:
             summary.skipped.append("Return Helper: no API key and token")
@@ -257,7 +276,7 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
         if winit_client is None:
             summary.skipped.append("WINIT: no credentials")
         else:
-            await _winit(store, winit_client, cursor, summary, report, save_cursor)
+            walked = await _winit(store, winit_client, cursor, summary, report, save_cursor)
     except BaseException:
         # stopped (cancelled, bad credentials, network or store failure): keep every page
         # stored so far in the resume point, including those since the last timed save
@@ -266,10 +285,14 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
         except Exception:  # the store itself may be what failed; the last save stands
             log.exception("sync: could not save the resume point")
         raise
-    await asyncio.to_thread(store.set_state, CURSOR_STATE, None)
-    await asyncio.to_thread(store.set_state, LAST_SYNC_STATE, cursor.until.isoformat())
+    if walked:
+        await asyncio.to_thread(store.set_state, CURSOR_STATE, None)
+    else:  # a WINIT window stopped early: its page stays the resume point
+        await save_cursor()
+    if summary.complete:
+        await asyncio.to_thread(store.set_state, LAST_SYNC_STATE, cursor.until.isoformat())
     summary.elapsed_s = time.perf_counter() - started
-    report(phase=SyncPhase.DONE, message=summary.text())
+    report(phase=SyncPhase.DONE, message=summary.text(), unfinished=tuple(summary.unfinished))
     return summary
 
 
@@ -411,7 +434,13 @@ async def _details(client: ReturnHelperClient, return_inventory_id: int,
 
 
 async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: SyncSummary,
-                 report: Callable[..., None], save_cursor: Callable[[bool], Any]) -> None:
+                 report: Callable[..., None], save_cursor: Callable[[bool], Any]) -> bool:
+    """Every WINIT window not yet done, page by page; True when all are done.
+
+    A page that fails (after the client's retries) stays in the cursor as its window's next
+    page and the sync goes on with the other windows; a refusal (signature, app key, ...)
+    would refuse them alike, so WINIT stops there. Either way the sync did not finish.
+    """
     windows = split_windows(cursor.since, cursor.until, WINIT_WINDOW)
     report(phase=SyncPhase.WINIT, message="WINIT: reading return orders")
     for index, (start, end) in enumerate(windows):
@@ -423,10 +452,18 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
             try:
                 page = await client.query_return_orders(first_day, last_day, page_no=page_no)
             except WinitError as exc:
+                problem = f"WINIT return orders {first_day}..{last_day}, page {page_no}: {exc}"
                 summary.winit_errors += 1
-                summary.errors.append(f"WINIT return orders {first_day}..{last_day}: {exc}")
-                log.warning("sync: WINIT page %d failed: %s", page_no, exc)
-                return  # the cursor keeps this page: the next sync continues here
+                summary.errors.append(problem)
+                summary.unfinished.append(problem)
+                log.warning("sync: WINIT page %d of %s..%s failed: %s", page_no, first_day,
+                            last_day, exc)
+                # the cursor keeps this page (cursor.winit[index]): the next sync continues here
+                await save_cursor(True)
+                report(message=f"WINIT: page {page_no} of {first_day}..{last_day} failed")
+                if not exc.retryable:
+                    return False
+                break
             records = []
             for order in page.orders:
                 try:
@@ -448,3 +485,4 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
             if index in cursor.winit_done:
                 break
             page_no += 1
+    return all(index in cursor.winit_done for index in range(len(windows)))

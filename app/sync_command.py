@@ -129,7 +129,10 @@ def sync_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"skipped: {line}")
     for line in summary.errors:
         print(f"problem: {line}", file=sys.stderr)
-    return 0 if not summary.errors else 1
+    if not summary.complete:
+        print("returndesk sync: did not finish: " + "; ".join(summary.unfinished)
+              + ". Run 'returndesk sync' again to continue where it stopped.", file=sys.stderr)
+    return 0 if not summary.errors and summary.complete else 1
 
 
 def default_period(settings: Settings, now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -247,6 +247,60 @@ async def test_winit_refuses_a_wrong_signature(winit_sandbox: tuple[WinitSandbox
         summary = await backfill(store, None, client, since=since, until=until)
     assert summary.winit_errors == 1 and "sign" in summary.errors[0]
     assert store.count(ALL) == 0
+    # a refusal would refuse every window alike: WINIT stops at the first, and the sync says
+    # it did not finish (the next one, with the right token, continues there)
+    assert len(sandbox.calls) == 2 and not summary.complete
+    assert store.get_state(CURSOR_STATE) is not None
+
+
+async def test_a_failed_winit_page_keeps_the_resume_point_and_the_next_sync_continues(
+        store: Store) -> None:
+    """Page 2 of the first WINIT window fails: the other windows are still read, the sync says
+    it did not finish (and why), and the next sync asks for that page and nothing else."""
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    since = until - timedelta(days=200)                        # 4 WINIT windows
+    orders = generate_orders(1000, now=until - timedelta(minutes=5), days=199)
+    sandbox = WinitSandbox(app_key="app-" + secrets.token_hex(4), token=secrets.token_hex(16),
+                           orders=orders)
+    updates: list[SyncProgress] = []
+
+    def fail_the_second_page(p: SyncProgress) -> None:
+        updates.append(p)
+        if p.winit_orders and not any(u.winit_orders for u in updates[:-1]):
+            sandbox.fail_next = 1                              # page 1 of window 0 is stored
+
+    with ServerThread(sandbox.app) as server:
+        async with WinitClient(server.base_url + SERVICE_PATH,
+                               WinitAuth(app_key=sandbox.app_key, token=sandbox.token),
+                               retries=0) as client:
+            first = await backfill(store, None, client, since=since, until=until,
+                                   progress=fail_the_second_page)
+            first_calls = list(sandbox.calls)
+            windows = sorted({c["data"]["OderStartDatetime"] for c in first_calls})
+            assert len(windows) == 4                           # the other windows were read
+            assert first.winit_errors == 1 and not first.complete
+            assert len(first.unfinished) == 1 and "WINIT" in first.unfinished[0]
+            assert "HTTP 503" in first.unfinished[0] and "page 2" in first.unfinished[0]
+            assert "did not finish" in first.text()
+            assert updates[-1].phase is SyncPhase.DONE and not updates[-1].complete
+            assert "did not finish" in updates[-1].message
+            assert sandbox.token not in first.text() + updates[-1].message
+            assert store.get_state(CURSOR_STATE) is not None   # the resume point is kept
+            assert store.get_state(LAST_SYNC_STATE) is None    # not recorded as completed
+            stored = store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT))
+            assert stored < len(orders)
+
+            later = until + timedelta(minutes=1)
+            second = await backfill(store, None, client, since=later - timedelta(days=30),
+                                    until=later)
+            asked = [(c["data"]["OderStartDatetime"], c["data"]["pageParams"]["pageNo"])
+                     for c in sandbox.calls[len(first_calls):]]
+    assert asked == [(windows[0], 2)]                          # where it stopped, nothing else
+    assert second.resumed and second.complete and second.since == since
+    assert second.winit_pages == 1 and second.winit_orders > 0
+    assert store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT)) == len(orders)
+    assert store.get_state(CURSOR_STATE) is None
+    assert store.get_state(LAST_SYNC_STATE) == until.isoformat()
 
 
 def test_terminal_progress_bar_draws() -> None:
@@ -282,6 +336,36 @@ def test_sync_command_fills_the_store(sandbox: SandboxServer, tmp_path: Path,
     assert sandbox.api_token not in captured.out + captured.err
     with open_store(str(path)) as reopened:
         assert reopened.count(ALL) == total
+
+
+def test_sync_command_says_when_the_sync_did_not_finish(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from app.credentials import Credentials, Secret
+    from app.settings import Settings
+    from app.sync_command import sync_command
+
+    sandbox = WinitSandbox(app_key="app-" + secrets.token_hex(4), token=secrets.token_hex(16),
+                           orders=generate_orders(20, now=datetime.now(UTC), days=10))
+    credentials = Credentials()
+    credentials.set(Secret.WINIT_APP_KEY, sandbox.app_key)
+    wrong_token = "wrong-" + secrets.token_hex(8)
+    credentials.set(Secret.WINIT_TOKEN, wrong_token)
+    path = tmp_path / "cli.sqlite3"
+    with ServerThread(sandbox.app) as server:
+        settings = Settings(store=str(path), winit_url=server.base_url + SERVICE_PATH)
+        args = argparse.Namespace(days=30, no_winit=False, restart=False)
+        assert sync_command(args, settings) == 1
+        err = capsys.readouterr().err
+        assert "did not finish" in err and "sign verification failed" in err
+        assert "again to continue where it stopped" in err
+        assert wrong_token not in err
+        credentials.set(Secret.WINIT_TOKEN, sandbox.token)
+        assert sync_command(args, settings) == 0                   # continues and completes
+    with open_store(str(path)) as reopened:
+        assert reopened.count(ALL) == 20
+        assert reopened.get_state(CURSOR_STATE) is None
 
 
 def test_sync_command_without_credentials_says_what_to_do(tmp_path: Path,
