@@ -18,6 +18,10 @@ used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
   stays in the cursor, the other windows are read, and the sync ends *unfinished*
   (:attr:`SyncSummary.unfinished` says why); the cursor is cleared only when every window
   is done.
+* A details call that fails does not lose the change: the list row is stored, and the item
+  is *owed* its details (``sync.details_owed``, saved before the row is written, kept
+  across ``restart``); every later sync asks for owed details first, and a sync that ends
+  with details owed did not finish.
 * A list row is compared with what the store holds of the fields the list carries
   (:meth:`app.store.base.Store.listed_fields`, one query per page) before it is made into
   a record: a re-sync of an unchanged store maps and writes nothing.
@@ -38,7 +42,7 @@ from typing import Any, TypeVar
 
 from app.model import InventoryRecord, merge, rh_key
 from app.returnhelper.client import MAX_PAGE_SIZE, ListPage, ReturnHelperClient, split_windows
-from app.returnhelper.errors import ApiError, AuthError
+from app.returnhelper.errors import ApiError, AuthError, NotFoundError
 from app.returnhelper.mapping import ListRow, list_row_record
 from app.store.base import ListedFields, Store
 from app.store.sqlite import SQLiteStore
@@ -50,6 +54,7 @@ T = TypeVar("T")
 
 CURSOR_STATE = "sync.cursor"
 LAST_SYNC_STATE = "sync.last_completed"
+DETAILS_STATE = "sync.details_owed"  # Return Helper items whose details a sync could not read
 CURSOR_VERSION = 1
 CURSOR_SAVE_S = 0.5  # the cursor is saved at most this often while pages are stored
 WINIT_WINDOW = timedelta(days=62)
@@ -130,7 +135,7 @@ class SyncSummary:
             text += " (continued an interrupted sync)"
         if self.unfinished:
             text += ("; did not finish: " + "; ".join(self.unfinished)
-                     + " (the next sync continues where this one stopped)")
+                     + "; run the sync again to continue where it stopped")
         return text
 
 
@@ -184,6 +189,31 @@ class _Window:
         while self.watermark in self.finished:
             self.finished.discard(self.watermark)
             self.watermark += page_size
+
+
+class _Owed:
+    """Return Helper items whose details call failed, kept in the store's state
+    (:data:`DETAILS_STATE`) until a later sync reads them.
+
+    Their list rows are stored, so the next walk finds them unchanged and would not ask
+    again: the mark is what makes a sync fetch them (first thing, resumed or not). It lives
+    apart from the cursor, so ``restart`` and a finished walk keep it, and it is saved
+    *before* the rows it covers are written (a crash in between must not lose it).
+    """
+
+    def __init__(self, store: Store, text: str | None) -> None:
+        self.store = store
+        self.ids: set[int] = set()
+        with contextlib.suppress(ValueError, TypeError):
+            self.ids = {int(i) for i in json.loads(text)} if text else set()
+        self._saved = frozenset(self.ids)
+
+    async def save(self) -> None:
+        if self.ids != self._saved:
+            ids = frozenset(self.ids)
+            await asyncio.to_thread(self.store.set_state, DETAILS_STATE,
+                                    json.dumps(sorted(ids)) if ids else None)
+            self._saved = ids
 
 
 # -- the work ------------------------------------------------------------------------------------
@@ -271,8 +301,14 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
         if rh_client is None:
             summary.skipped.append("Return Helper: no API key and token")
         else:
+            owed = _Owed(store, await asyncio.to_thread(store.get_state, DETAILS_STATE))
             await _return_helper(store, rh_client, cursor, summary, report, save_cursor,
-                                 limit=limit, page_size=page_size, state=lambda: state)
+                                 limit=limit, page_size=page_size, state=lambda: state,
+                                 owed=owed)
+            if owed.ids:
+                summary.unfinished.append(
+                    f"details of {len(owed.ids)} item{'s' if len(owed.ids) != 1 else ''} "
+                    "could not be read (the next sync asks for them first)")
         if winit_client is None:
             summary.skipped.append("WINIT: no credentials")
         else:
@@ -299,13 +335,15 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
 async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Cursor,
                          summary: SyncSummary, report: Callable[..., None],
                          save_cursor: Callable[[bool], Any], *, limit: int, page_size: int,
-                         state: Callable[[], SyncProgress]) -> None:
+                         state: Callable[[], SyncProgress], owed: _Owed) -> None:
     windows = [
         _Window(i, start, end, cursor.rh.get(i, 0))
         for i, (start, end) in enumerate(split_windows(cursor.since, cursor.until))
     ]
     summary.windows = len(windows)
     todo = [w for w in windows if w.index not in cursor.rh_done]
+    if owed.ids:
+        await _owed_details(store, client, owed, summary, report, page_size=page_size)
     report(phase=SyncPhase.RETURN_HELPER, message="Return Helper: reading the list")
     # API calls in flight are bounded by the client (its ``concurrency``); pages being
     # fetched *or mapped* by this: twice as many, so mapping a page (CPU) never holds back
@@ -339,8 +377,13 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
         wanted = [(row, key not in held) for row, key in zip(rows, keys, strict=True)
                   if needs_details(held.get(key), row)]
         new = len(rows) - len(held)
-        details = await _all([_details(client, row.return_inventory_id, summary)
+        failed: set[int] = set()
+        details = await _all([_details(client, row.return_inventory_id, summary, failed)
                               for row, _ in wanted]) if wanted else []
+        if failed:  # owed before the rows are written: from then on they match the list
+            async with lock:
+                owed.ids |= failed
+                await owed.save()
         records: list[InventoryRecord] = []
         for (row, is_new), detail in zip(wanted, details, strict=True):
             listed = list_row_record(row, as_of=page.fetched_at)
@@ -353,6 +396,10 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                 records += (listed, detail)
         changed = await _write(store, records) if records else 0
         async with lock:
+            if owed.ids:  # owed by an earlier sync, and read now
+                owed.ids -= {row.return_inventory_id for (row, _), detail
+                             in zip(wanted, details, strict=True) if detail is not None}
+                await owed.save()
             window.complete(offset, page_size)
             cursor.rh[window.index] = window.watermark
             if window.total is not None and window.watermark >= window.total:
@@ -417,7 +464,9 @@ async def _all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
 
 
 async def _details(client: ReturnHelperClient, return_inventory_id: int,
-                   summary: SyncSummary) -> InventoryRecord | None:
+                   summary: SyncSummary, failed: set[int]) -> InventoryRecord | None:
+    """The item's details, or None when they could not be read (its id then goes into
+    ``failed``: still owed; not when Return Helper says the item does not exist)."""
     try:
         record = await client.get_inventory(return_inventory_id)
     except AuthError:
@@ -428,9 +477,29 @@ async def _details(client: ReturnHelperClient, return_inventory_id: int,
         if len(summary.errors) < 20:
             summary.errors.append(f"details of {key}: {exc}")
         log.warning("sync: details of %s failed: %s", key, exc)
+        if not isinstance(exc, NotFoundError):
+            failed.add(return_inventory_id)
         return None
     summary.details += 1
     return record
+
+
+async def _owed_details(store: Store, client: ReturnHelperClient, owed: _Owed,
+                        summary: SyncSummary, report: Callable[..., None], *,
+                        page_size: int) -> None:
+    """The details earlier syncs could not read, before anything else (a page at a time)."""
+    report(phase=SyncPhase.RETURN_HELPER,
+           message=f"Return Helper: details of {len(owed.ids)} items owed by an earlier sync")
+    ids = sorted(owed.ids)
+    for start in range(0, len(ids), page_size):
+        chunk = ids[start:start + page_size]
+        failed: set[int] = set()
+        details = await _all([_details(client, rid, summary, failed) for rid in chunk])
+        records = [d for d in details if d is not None]
+        summary.changed += await _write(store, records) if records else 0
+        owed.ids -= set(chunk) - failed
+        await owed.save()
+        report(details=summary.details, changed=summary.changed)
 
 
 async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: SyncSummary,

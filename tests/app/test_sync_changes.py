@@ -3,6 +3,7 @@ fetches details), and a sync stopped by a failure keeps every page it stored."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -174,3 +175,78 @@ async def test_a_re_sync_on_both_engines_fetches_only_what_changed(
         record = engine_store.get(f"rh:{item.return_inventory_id}")
         assert record is not None and record.item_rma == item.item_rma + "-C"
         assert again.details == 1
+
+
+# -- details that could not be read ---------------------------------------------------------
+REMARKS = "scratched on the left side"
+
+
+def changed_items(sandbox: SandboxServer, since: datetime, count: int) -> list[int]:
+    """``count`` items the warehouse has since worked on: their list row changes (handling
+    status) and so do their details (remarks), spread over the period."""
+    listed = [i for i in sandbox.items() if i.create_on >= since + timedelta(days=1)]
+    chosen = [listed[n * (len(listed) // count) + 2].return_inventory_id for n in range(count)]
+    for rid in chosen:
+        sandbox.warehouse_act(rid, "inProgress")
+        change(sandbox, rid, remarks=REMARKS)
+    return chosen
+
+
+async def test_details_that_failed_are_fetched_by_the_next_sync(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    client = rh_client_factory(concurrency=4, retries=0)
+    since, until = period(70)
+    await backfill(store, client, None, since=since, until=until)
+    chosen = changed_items(sandbox, since, 3)
+    sandbox.fail_next("500", 3, path="/ReturnInventory/GetReturnInventory")
+    failed = await backfill(store, client, None, since=since, until=until)
+    assert failed.detail_errors == 3 and failed.details == 0
+    assert not failed.complete and "did not finish" in failed.text()
+    assert any("details of 3 items" in reason for reason in failed.unfinished)
+    for rid in chosen:
+        record = store.get(f"rh:{rid}")
+        assert record is not None and record.handling_status == "inProgress"  # the row is kept
+        assert record.remarks != REMARKS                                     # details are not
+
+    before = len(detail_ids(sandbox))
+    second = await backfill(store, client, None, since=since, until=until)
+    # the details owed are asked for, and only them: the list rows now match the store
+    assert sorted(detail_ids(sandbox)[before:]) == sorted(chosen)
+    assert second.details == 3 and second.complete and not second.errors
+    for rid in chosen:
+        record = store.get(f"rh:{rid}")
+        assert record is not None and record.remarks == REMARKS
+    third = await backfill(store, client, None, since=since, until=until)
+    assert third.details == 0 and third.changed == 0 and third.complete
+
+
+async def test_a_resumed_sync_first_fetches_the_details_owed(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    """Details fail, then the sync is cancelled: the resumed sync asks for those details before
+    anything else, though the pages that listed the items are below its resume point."""
+    client = rh_client_factory(concurrency=1, retries=0)
+    since, until = period(70)
+    await backfill(store, client, None, since=since, until=until, concurrency=1)
+    chosen = changed_items(sandbox, since, 2)
+    sandbox.fail_next("500", 2, path="/ReturnInventory/GetReturnInventory")
+
+    def interrupt(p: SyncProgress) -> None:
+        rows = [store.get(f"rh:{rid}") for rid in chosen]
+        if all(r is not None and r.handling_status == "inProgress" for r in rows):
+            task.cancel()                                  # both rows are stored
+
+    task = asyncio.ensure_future(backfill(store, client, None, since=since, until=until,
+                                          progress=interrupt, concurrency=1))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.get_state(CURSOR_STATE) is not None
+    seen = len(sandbox.requests())
+    resumed = await backfill(store, client, None, since=since, until=until, concurrency=1)
+    assert resumed.resumed and resumed.complete
+    calls = sandbox.requests()[seen:]
+    assert sorted(int(parse_qs(r.query)["returnInventoryId"][0]) for r in calls[:2]) \
+        == sorted(chosen)
+    assert all(r.path.endswith("/GetReturnInventory") for r in calls[:2])
+    for rid in chosen:
+        record = store.get(f"rh:{rid}")
+        assert record is not None and record.remarks == REMARKS
