@@ -196,7 +196,12 @@ class StatusMixin:
                 QTimer.singleShot(WAREHOUSES_DELAY_MS, self._reload_warehouses_later)
 
         def done(summary: Any) -> None:
-            self.show_message(tr("Sync finished: {summary}").format(summary=_summary_text(summary)))
+            if getattr(summary, "complete", True):
+                self.show_message(tr("Sync finished: {summary}").format(
+                    summary=_summary_text(summary)))
+            else:  # the summary's text says why; the next sync continues there
+                self.show_message(tr("Sync did not finish: {summary}").format(
+                    summary=_summary_text(summary)), error=True)
             self.update_connection()
 
         def failed(exc: BaseException) -> None:

@@ -1525,7 +1525,7 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="238"/>
+        <location filename="../../ui/window_status.py" line="243"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1545,22 +1545,22 @@
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="246"/>
+        <location filename="../../ui/window_status.py" line="251"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="246"/>
+        <location filename="../../ui/window_status.py" line="251"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="247"/>
+        <location filename="../../ui/window_status.py" line="252"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="247"/>
+        <location filename="../../ui/window_status.py" line="252"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
@@ -1605,7 +1605,7 @@
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="222"/>
+        <location filename="../../ui/window_status.py" line="227"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
@@ -1625,12 +1625,7 @@
         <translation>失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="199"/>
-        <source>Sync finished: {summary}</source>
-        <translation>同步完成：{summary}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window_status.py" line="203"/>
+        <location filename="../../ui/window_status.py" line="208"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
@@ -1640,12 +1635,22 @@
         <translation>Return Helper {env}</translation>
     </message>
     <message>
+        <location filename="../../ui/window_status.py" line="200"/>
+        <source>Sync finished: {summary}</source>
+        <translation>同步完成：{summary}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="203"/>
+        <source>Sync did not finish: {summary}</source>
+        <translation>同步未完成：{summary}</translation>
+    </message>
+    <message>
         <location filename="../../ui/window_status.py" line="135"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="206"/>
+        <location filename="../../ui/window_status.py" line="211"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

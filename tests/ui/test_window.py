@@ -423,6 +423,23 @@ def test_sync_now_shows_progress_and_the_result(window: Any, qtbot: Any) -> None
     assert any("items" in f for f in formats)
 
 
+def test_sync_now_says_when_the_sync_did_not_finish(window: Any, qtbot: Any,
+                                                    sandbox: SandboxServer) -> None:
+    """A details call fails (the sandbox answers 500): the result says the sync did not
+    finish and why, as a problem, not "Sync finished"."""
+    recent = max(sandbox.items(), key=lambda i: i.create_on)
+    sandbox.warehouse_act(recent.return_inventory_id, "inProgress")   # its details are wanted
+    sandbox.fail_next(FaultKind.SERVER_ERROR, 1000, path="/ReturnInventory/GetReturnInventory")
+    task = window.sync_now()
+    assert task is not None
+    qtbot.waitUntil(task.done, timeout=90000)
+    qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
+    finished = [m for m in window.messages if m.startswith("Sync")]
+    assert finished and finished[-1].startswith("Sync did not finish"), window.messages
+    assert "could not be read" in finished[-1] and "continue where it stopped" in finished[-1]
+    assert window.message_label.text().startswith("⚠")
+
+
 def test_thumbnails_load_over_http_and_enlarge(window: Any, qtbot: Any) -> None:
     record = next((r for r in (window.store.get(row.key) for row in window.store.rows(
         window.model.query, 0, 300)) if r is not None and r.images
