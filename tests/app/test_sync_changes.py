@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from app.model import InventoryRecord
-from app.returnhelper.errors import ServerError
+from app.returnhelper.errors import ApiError, ServerError
 from app.returnhelper.mapping import ListRow
 from app.sandbox.seed import SeedItem
 from app.sandbox.server import SandboxServer
@@ -155,6 +155,34 @@ async def test_a_sync_stopped_by_a_failure_keeps_the_pages_it_stored(
     assert store.count(ALL) == expected
     assert summary.new == expected - stored
     assert summary.listed < expected                     # the stored pages were not read again
+    assert store.get_state(CURSOR_STATE) is None
+
+
+async def test_a_sync_cut_off_with_pages_in_flight_continues_with_every_item(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    """Concurrency 4, pages finishing out of order: a list answer is cut off mid-way (the
+    connection drops) while other pages and details calls are in flight. The resumed sync
+    stores every item, with its details, and finishes."""
+    client = rh_client_factory(concurrency=4, retries=0)
+    since, until = period(200)
+    expected = [i for i in sandbox.items() if i.create_on >= since]
+    sandbox.set_latency(30)                               # pages still to come when it breaks
+
+    def cut_off(p: SyncProgress) -> None:
+        if p.pages_done == 3:
+            sandbox.fail_next("drop", 1, path="/ReturnInventory/list")
+
+    with pytest.raises(ApiError):
+        await backfill(store, client, None, since=since, until=until, progress=cut_off)
+    sandbox.set_latency(0)
+    assert 0 < store.count(ALL) < len(expected)
+    assert store.get_state(CURSOR_STATE) is not None
+    summary = await backfill(store, client, None, since=since, until=until)
+    assert summary.resumed and summary.complete
+    assert store.count(ALL) == len(expected)
+    for item in expected:
+        record = store.get(f"rh:{item.return_inventory_id}")
+        assert record is not None and record.description == item.description
     assert store.get_state(CURSOR_STATE) is None
 
 
