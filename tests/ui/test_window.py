@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -328,7 +330,8 @@ def test_ui_stays_responsive_while_20_updates_are_in_flight(
 
     heartbeat = QTimer()
     heartbeat.setInterval(20)
-    heartbeat.timeout.connect(lambda: ticks.append(1))
+    started = time.perf_counter()
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     heartbeat.start()
     # while they are in flight: a scan is answered, the list scrolls, rows show "sending"
     qtbot.waitUntil(lambda: any(window.model.live_state(k).state is DecisionState.SENDING
@@ -342,7 +345,11 @@ def test_ui_stays_responsive_while_20_updates_are_in_flight(
     qtbot.waitUntil(lambda: all(window.model.live_state(k).state is DecisionState.APPLIED
                                 for k in decided), timeout=30000)
     heartbeat.stop()
-    assert len(ticks) >= 10  # the loop kept turning the whole time
+    # the loop kept turning the whole time: no stretch without a turn near a freeze an
+    # operator would notice (a bound for "frozen", not a speed target: see tests/bench)
+    stamps = [started, *ticks, time.perf_counter()]
+    longest = max(b - a for a, b in pairwise(stamps))
+    assert len(ticks) >= 10 and longest < 1.0, f"the event loop stood still for {longest:.2f} s"
     qtbot.waitUntil(lambda: "Pending updates: 0" in window.outbox_label.text(), timeout=5000)
 
 
