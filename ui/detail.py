@@ -1,8 +1,9 @@
 """The detail panel: everything known about the selected item, read-only.
 
 SKU lines (grade, quantity, dimensions, volume, weight, serials); for WINIT returns the
-declared (estimate) and received (actual) lines side by side, each difference marked with
-a symbol, the word "differs" and bold text (colour only adds to that); the status history;
+declared (estimate) and received (actual) lines side by side, paired by SKU (then barcode,
+then position: :func:`pair_lines`), each difference marked with a symbol, a word ("differs",
+"not received", "not declared") and bold text (colour only adds to that); the status history;
 image thumbnails loaded asynchronously (click to enlarge); warehouse remarks; the item's
 decision log.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from itertools import zip_longest
 
 from app.model import Decision, InventoryRecord, LineKind, SkuLine, Source
 from ui.detail_widgets import ImageDialog, ReadOnlyTable, copyable
@@ -55,6 +55,43 @@ THUMB = 96
 
 def _dec(value: Decimal | None) -> str:
     return fmt_decimal(value)
+
+
+def _key(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+def pair_lines(declared: list[SkuLine], received: list[SkuLine]
+               ) -> list[tuple[SkuLine | None, SkuLine | None]]:
+    """WINIT's declared and received lines, each declared line with the received line of the
+    same goods, in declared order; then the received lines no declared line has.
+
+    Paired by SKU; a declared line whose SKU no received line has, by barcode; lines with
+    neither SKU nor barcode by their order among such lines. Each received line pairs once
+    (the same SKU twice pairs first with first). ``(line, None)``: declared, not received;
+    ``(None, line)``: received, not declared. (Paired by position, a declared line not yet
+    received compared every later line with the next SKU's.)"""
+    partner: list[int | None] = [None] * len(declared)
+    free = list(range(len(received)))  # received lines not paired yet, in their order
+    for field in ("sku", "barcode"):
+        for number, line in enumerate(declared):
+            wanted = _key(getattr(line, field))
+            if partner[number] is not None or not wanted:
+                continue
+            match = next((j for j in free if _key(getattr(received[j], field)) == wanted), None)
+            if match is not None:
+                partner[number] = match
+                free.remove(match)
+    unnamed = [j for j in free if not _key(received[j].sku) and not _key(received[j].barcode)]
+    for number, line in enumerate(declared):
+        if partner[number] is None and unnamed and not _key(line.sku) and not _key(line.barcode):
+            spare = unnamed.pop(0)
+            partner[number] = spare
+            free.remove(spare)
+    pairs: list[tuple[SkuLine | None, SkuLine | None]] = [
+        (line, None if j is None else received[j]) for line, j in zip(declared, partner, strict=True)]
+    pairs += [(None, received[j]) for j in free]
+    return pairs
 
 
 class DetailPanel(QScrollArea):
@@ -289,13 +326,25 @@ class DetailPanel(QScrollArea):
         table_rows: list[list[str]] = []
         differing: list[bool] = []
         differences = 0
-        for number, (declared, received) in enumerate(zip_longest(estimate, actual), start=1):
+        for number, (declared, received) in enumerate(pair_lines(estimate, actual), start=1):
+            if declared is None or received is None:
+                # A line only one side has: its stated values, each marked with what is
+                # wrong, counted once (one line not received is one difference).
+                present = declared if declared is not None else received
+                assert present is not None
+                word = tr("≠ not received") if received is None else tr("≠ not declared")
+                values = [(name, getter(present)) for name, getter in fields]
+                shown = [(name, value) for name, value in values if value] or values[:1]
+                for name, value in shown:
+                    a, b = (value, "") if received is None else ("", value)
+                    differing.append(True)
+                    table_rows.append([str(number), name, a or "—", b or "—", word])
+                differences += 1
+                continue
             for name, getter in fields:
-                a = getter(declared) if declared is not None else ""
-                b = getter(received) if received is not None else ""
-                # A value only one side states is "not stated", not a difference; a line
-                # only one side has is a difference.
-                differs = (declared is None or received is None) or (bool(a) and bool(b) and a != b)
+                a, b = getter(declared), getter(received)
+                # A value only one side states is "not stated", not a difference.
+                differs = bool(a) and bool(b) and a != b
                 differences += differs
                 differing.append(differs)
                 table_rows.append([str(number), name, a or "—", b or "—",

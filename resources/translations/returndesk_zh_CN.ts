@@ -651,357 +651,367 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../ui/detail.py" line="138"/>
+        <location filename="../../ui/detail.py" line="175"/>
         <source>Item details</source>
         <translation>物品详情</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="139"/>
+        <location filename="../../ui/detail.py" line="176"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="140"/>
+        <location filename="../../ui/detail.py" line="177"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="141"/>
+        <location filename="../../ui/detail.py" line="178"/>
         <source>Images</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="142"/>
+        <location filename="../../ui/detail.py" line="179"/>
         <source>Warehouse remarks</source>
         <translation>仓库备注</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="143"/>
+        <location filename="../../ui/detail.py" line="180"/>
         <source>Status history</source>
         <translation>状态历史</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="144"/>
+        <location filename="../../ui/detail.py" line="181"/>
         <source>Decision log</source>
         <translation>处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="145"/>
+        <location filename="../../ui/detail.py" line="182"/>
         <source>SKU lines</source>
         <translation>SKU 明细</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="146"/>
+        <location filename="../../ui/detail.py" line="183"/>
         <source>Declared and received goods compared</source>
         <translation>申报与实收商品对比</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="150"/>
+        <location filename="../../ui/detail.py" line="187"/>
         <source>Selected item</source>
         <translation>所选物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="161"/>
+        <location filename="../../ui/detail.py" line="198"/>
         <source>No item selected: scan a label or pick a row</source>
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="251"/>
+        <location filename="../../ui/detail.py" line="288"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="252"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="252"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="252"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="252"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="253"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="325"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="188"/>
+        <location filename="../../ui/detail.py" line="225"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="189"/>
+        <location filename="../../ui/detail.py" line="226"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="190"/>
+        <location filename="../../ui/detail.py" line="227"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="200"/>
+        <location filename="../../ui/detail.py" line="237"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="215"/>
+        <location filename="../../ui/detail.py" line="252"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="223"/>
+        <location filename="../../ui/detail.py" line="260"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="256"/>
+        <location filename="../../ui/detail.py" line="293"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="257"/>
+        <location filename="../../ui/detail.py" line="294"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="330"/>
+        <location filename="../../ui/detail.py" line="379"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="336"/>
+        <location filename="../../ui/detail.py" line="385"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="336"/>
+        <location filename="../../ui/detail.py" line="385"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="336"/>
+        <location filename="../../ui/detail.py" line="385"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="336"/>
+        <location filename="../../ui/detail.py" line="385"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="343"/>
+        <location filename="../../ui/detail.py" line="392"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="343"/>
+        <location filename="../../ui/detail.py" line="392"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="352"/>
+        <location filename="../../ui/detail.py" line="401"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="352"/>
+        <location filename="../../ui/detail.py" line="401"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="352"/>
+        <location filename="../../ui/detail.py" line="401"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="372"/>
+        <location filename="../../ui/detail.py" line="421"/>
         <source>Loading image...</source>
         <translation>正在加载图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="381"/>
+        <location filename="../../ui/detail.py" line="430"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="413"/>
+        <location filename="../../ui/detail.py" line="462"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="193"/>
+        <location filename="../../ui/detail.py" line="230"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="195"/>
+        <location filename="../../ui/detail.py" line="232"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="197"/>
+        <location filename="../../ui/detail.py" line="234"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="206"/>
+        <location filename="../../ui/detail.py" line="243"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="208"/>
+        <location filename="../../ui/detail.py" line="245"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="210"/>
+        <location filename="../../ui/detail.py" line="247"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="212"/>
+        <location filename="../../ui/detail.py" line="249"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="393"/>
+        <location filename="../../ui/detail.py" line="335"/>
+        <source>≠ not received</source>
+        <translation>≠ 未收到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="335"/>
+        <source>≠ not declared</source>
+        <translation>≠ 未申报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="442"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="395"/>
+        <location filename="../../ui/detail.py" line="444"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="399"/>
+        <location filename="../../ui/detail.py" line="448"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="406"/>
+        <location filename="../../ui/detail.py" line="455"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="318"/>
+        <location filename="../../ui/detail.py" line="367"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="328"/>
+        <location filename="../../ui/detail.py" line="377"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="349"/>
+        <location filename="../../ui/detail.py" line="398"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="371"/>
+        <location filename="../../ui/detail.py" line="420"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="302"/>
+        <location filename="../../ui/detail.py" line="351"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="302"/>
+        <location filename="../../ui/detail.py" line="351"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="213"/>
+        <location filename="../../ui/detail.py" line="250"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="213"/>
+        <location filename="../../ui/detail.py" line="250"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="402"/>
+        <location filename="../../ui/detail.py" line="451"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>

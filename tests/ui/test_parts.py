@@ -474,10 +474,11 @@ def test_declared_and_received_differences_are_marked_again_on_every_record(
     from ui.detail import DetailPanel
 
     def winit(key: str, received_qty: int, received_sku: str = "SKU-1") -> InventoryRecord:
-        declared = SkuLine(kind=LineKind.ESTIMATE, sku="SKU-1", quantity=2,
+        # One barcode: lines are paired by SKU, then barcode (a SKU alone would not pair).
+        declared = SkuLine(kind=LineKind.ESTIMATE, sku="SKU-1", barcode="690001", quantity=2,
                            weight_kg=Decimal("1.5"))
-        received = SkuLine(kind=LineKind.ACTUAL, sku=received_sku, quantity=received_qty,
-                           weight_kg=Decimal("1.5"))
+        received = SkuLine(kind=LineKind.ACTUAL, sku=received_sku, barcode="690001",
+                           quantity=received_qty, weight_kg=Decimal("1.5"))
         return InventoryRecord(key=key, source=Source.WINIT, winit_order_no=key,
                                lines=(declared, received))
 
