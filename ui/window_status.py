@@ -20,7 +20,7 @@ from ui.qt import QGuiApplication, QSize, Qt, QTimer, is_valid
 tr = make_tr("MainWindow")
 log = logging.getLogger("ui.window")
 
-WAREHOUSES_DELAY_MS = 300  # after a sync: re-read the warehouse list apart from the poll
+WAREHOUSES_DELAY_MS = 300  # after a sync: a poll this much later re-reads the warehouse list
 NOT_IN_FRONT_GRACE_MS = 400  # a focus change shorter than this says nothing
 
 
@@ -65,7 +65,7 @@ class StatusMixin:
     sync_progress: Any
     tasks: Any
     poll_store: Any
-    _reload_warehouses_later: Any
+    reload_warehouses_soon: Any
 
     _clock_said: bool = False  # the clock warning was given (said again when it clears)
     _front_said: bool = False  # "not in front" was said (said again when it is back)
@@ -191,9 +191,9 @@ class StatusMixin:
                 self.sync_button.setEnabled(True)
                 self.sync_progress.hide()
                 self.poll_store()
-                # The warehouse DISTINCT (~20 ms at 200,000 items) on a later turn of the
-                # loop, not stacked on the poll and the repaint it causes.
-                QTimer.singleShot(WAREHOUSES_DELAY_MS, self._reload_warehouses_later)
+                # The warehouse list is read by a poll on the poll thread, not stacked on
+                # this poll and the repaint it causes (nor on the GUI thread).
+                self.reload_warehouses_soon(WAREHOUSES_DELAY_MS)
 
         def done(summary: Any) -> None:
             if getattr(summary, "complete", True):

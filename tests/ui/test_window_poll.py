@@ -126,3 +126,34 @@ def test_a_store_that_stops_answering_is_said_once_and_again_when_it_answers(
     qtbot.waitUntil(lambda: window.model.rowCount() == before + 3, timeout=5000)
     assert not window.store_unreachable
     assert "answers again" in window.message_label.text()
+
+
+def test_a_warehouse_that_arrives_later_appears_in_the_filter(qtbot: Any, window: Any,
+                                                              monkeypatch: Any) -> None:
+    """The warehouse list was read at start and after "Sync now" only: warehouses that came
+    by webhook never appeared (the demo's filter started nearly empty). A poll bringing new
+    items has it read again, on the poll thread, and the operator's choice stays."""
+    store = window.store
+    gui = threading.get_ident()
+    read_on: list[int] = []
+    real_warehouses = store.warehouses
+
+    def warehouses() -> list[str]:
+        read_on.append(threading.get_ident())
+        return real_warehouses()  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(store, "warehouses", warehouses)
+    combo = window.warehouse_combo
+    qtbot.waitUntil(lambda: combo.count() > 1)  # the first read, just after the window is up
+    chosen = combo.itemData(1)
+    combo.setCurrentIndex(1)  # the operator filters by a warehouse
+    assert window.model.query.warehouse == chosen
+    read_on.clear()
+
+    fresh = replace(winit_records(1)[0], key="winit:NEW-WH-1", status="WP", warehouse="ZZ-NEW-WH")
+    store.upsert_many([fresh])  # as a webhook writes it
+    qtbot.waitUntil(lambda: combo.findData("ZZ-NEW-WH") >= 0, timeout=10000)
+
+    assert read_on and gui not in read_on  # read by the poll thread
+    assert combo.currentData() == chosen and window.model.query.warehouse == chosen
+    assert combo.itemData(0) == ""  # "All warehouses" still first
