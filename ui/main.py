@@ -100,6 +100,8 @@ class Session:
     demo: bool
     user_settings: Settings | None = None      # set when the demo stands in for a setup
     user_credentials: Credentials | None = None
+    #: A configured desk opened without Return Helper credentials (:func:`configured_desk`).
+    no_credentials: bool = False
 
 
 def has_rh_credentials(settings: Settings, credentials: Credentials) -> bool:
@@ -112,27 +114,74 @@ def has_rh_credentials(settings: Settings, credentials: Credentials) -> bool:
         return True
 
 
+def configured_desk(settings: Settings) -> str | None:
+    """Why this computer counts as a set-up desk, or None when nothing is set up yet.
+
+    The rule: the settings (the settings file, ``RETURNDESK_*`` or options) name a store, an
+    environment other than the default (``uat``; ``sandbox`` is the demo's) or custom API
+    URLs; or the local store (``returndesk.sqlite3`` in the data folder) exists and has held
+    an item (its change counter is above 0; one that cannot be read counts too, so that the
+    start says what is wrong with it). Opening the settings of the demo and saving only, say,
+    the language changes none of these. Blocking: the local store is opened to be read.
+    """
+    from app.settings import Environment, default_store_url
+    from app.store import open_store
+
+    if (settings.store or "").strip():
+        return "the settings name a store"
+    if settings.environment not in (Settings().environment, Environment.SANDBOX):
+        return f"the settings name the environment {settings.environment.value}"
+    if settings.rh_user_api or settings.rh_public_api:
+        return "the settings name Return Helper URLs"
+    local = Path(default_store_url())
+    if not local.exists():
+        return None
+    try:
+        with open_store(str(local)) as store:
+            if store.last_seq() > 0:
+                return f"the local store {local} holds items"
+    except StoreError as exc:
+        return f"the local store {local} exists ({exc})"
+    return None
+
+
 @contextlib.asynccontextmanager
 async def open_session(settings: Settings, args: argparse.Namespace | None, demo: bool,
                        http: Any) -> AsyncIterator[Session]:
     """The desk for the configured store and API (``app.desk.open_desk``), or the demo when
-    asked or when no Return Helper credentials are set yet."""
+    asked or when nothing is set up on this computer yet (no Return Helper credentials and
+    :func:`configured_desk` finds nothing). A set-up desk whose credentials are missing (the
+    keyring lost them, another Windows user) opens its own store without Return Helper:
+    scans and the list work, and decisions wait in the outbox until the credentials are set.
+    The demo there would answer every real scan with "not found"."""
     from app.desk import open_desk
 
     credentials = Credentials()
     configured = has_rh_credentials(settings, credentials)
-    if demo or not configured:
+    setup = None if demo or configured else await asyncio.to_thread(configured_desk, settings)
+    if demo or (not configured and setup is None):
         from app.demo import demo_environment
 
         items = int(getattr(args, "items", 3000) or 3000)
         if not demo:
-            log.info("no Return Helper credentials set: starting the demo")
+            log.info("no Return Helper credentials and nothing set up: starting the demo")
         async with demo_environment(settings, items=items) as env:
             desk = DeskService(env.settings, env.store, env.credentials, env.rh)
             yield Session(desk, True, None if demo else settings, None if demo else credentials)
         return
+    if not configured:
+        log.warning("no Return Helper credentials for %s, but this desk is set up (%s): opening "
+                    "its store without Return Helper", settings.environment.value, setup)
     async with open_desk(settings, credentials) as desk:
-        yield Session(desk, False)
+        yield Session(desk, False, no_credentials=not configured)
+
+
+def no_credentials_text(settings: Settings) -> str:
+    """The status bar's words for a set-up desk opened without its credentials."""
+    return tr("No Return Helper API key and token for {env} on this computer: this desk's "
+              "store is open without Return Helper. Scans and the list work; decisions wait "
+              "in the outbox. Set the key and token in Settings (Ctrl+,) and restart Return "
+              "Desk to send them.").format(env=settings.environment.value)
 
 
 async def run_window(app: QApplication, settings: Settings, args: argparse.Namespace | None,
@@ -163,6 +212,8 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
                             demo=session.demo, save_settings=save,
                             user_settings=session.user_settings,
                             user_credentials=session.user_credentials)
+        if session.no_credentials:
+            window.show_message(no_credentials_text(desk.settings), error=True)
         freeze_startup_heap()
         closed = asyncio.Event()
         window.closed.connect(closed.set)

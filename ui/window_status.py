@@ -127,6 +127,7 @@ class StatusMixin:
 
     def update_connection(self, problem: str | None = None) -> None:
         env = self.settings.environment
+        tip = None
         if self.demo or env is Environment.SANDBOX:
             name, text = "demo", tr("Demo: built-in sandbox")
         elif self.desk.online and not problem:
@@ -135,7 +136,9 @@ class StatusMixin:
             name, text = "offline", tr("Connection problem: {problem}").format(problem=problem)
         else:
             name, text = "offline", tr("Offline: no Return Helper credentials")
-        tip = text
+            tip = text + " · " + tr("Decisions wait in the outbox. Set the API key and token "
+                                    "in Settings (Ctrl+,) and restart Return Desk.")
+        tip = tip or text
         wrong = self.desk.clock_wrong_by()
         if wrong is not None:
             # Said beside the connection for as long as it lasts (and once in the messages):

@@ -1092,17 +1092,17 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="270"/>
+        <location filename="../../ui/inventory.py" line="288"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="347"/>
+        <location filename="../../ui/inventory.py" line="385"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="351"/>
+        <location filename="../../ui/inventory.py" line="389"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
     </message>
@@ -1480,12 +1480,12 @@
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_poll.py" line="82"/>
+        <location filename="../../ui/window_poll.py" line="105"/>
         <source>The store answers again.</source>
         <translation>数据存储已恢复响应。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_poll.py" line="75"/>
+        <location filename="../../ui/window_poll.py" line="98"/>
         <source>The store does not answer: {error}. The list is not updated, and scans and decisions fail, until it answers again.</source>
         <translation>数据存储没有响应：{error}。在它恢复响应之前，列表不会更新，扫描和处理决定也会失败。</translation>
     </message>
@@ -1535,7 +1535,7 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="243"/>
+        <location filename="../../ui/window_status.py" line="246"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1550,27 +1550,27 @@
         <translation>Return Desk 不在最前面：扫描会进入其他程序。请点击它的窗口或按 Alt+Tab 后再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="186"/>
+        <location filename="../../ui/window_status.py" line="189"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="251"/>
+        <location filename="../../ui/window_status.py" line="254"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="251"/>
+        <location filename="../../ui/window_status.py" line="254"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="252"/>
+        <location filename="../../ui/window_status.py" line="255"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="252"/>
+        <location filename="../../ui/window_status.py" line="255"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
@@ -1585,22 +1585,22 @@
         <translation>{hours} 小时 {minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="131"/>
+        <location filename="../../ui/window_status.py" line="132"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="169"/>
+        <location filename="../../ui/window_status.py" line="172"/>
         <source>Pending updates: {pending}</source>
         <translation>待发送的更新：{pending}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="177"/>
+        <location filename="../../ui/window_status.py" line="180"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="180"/>
+        <location filename="../../ui/window_status.py" line="183"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
@@ -1610,57 +1610,62 @@
         <translation>Return Desk 已回到最前面：扫描会进入这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="149"/>
+        <location filename="../../ui/window_status.py" line="152"/>
         <source>This computer's clock agrees with Return Helper's again.</source>
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="227"/>
+        <location filename="../../ui/window_status.py" line="230"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="137"/>
+        <location filename="../../ui/window_status.py" line="138"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="145"/>
+        <location filename="../../ui/window_status.py" line="139"/>
+        <source>Decisions wait in the outbox. Set the API key and token in Settings (Ctrl+,) and restart Return Desk.</source>
+        <translation>处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 API key 和 token，然后重启 Return Desk。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="148"/>
         <source>clock {amount} off</source>
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="171"/>
+        <location filename="../../ui/window_status.py" line="174"/>
         <source>failed: {failed}</source>
         <translation>失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="208"/>
+        <location filename="../../ui/window_status.py" line="211"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="133"/>
+        <location filename="../../ui/window_status.py" line="134"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="200"/>
+        <location filename="../../ui/window_status.py" line="203"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="203"/>
+        <location filename="../../ui/window_status.py" line="206"/>
         <source>Sync did not finish: {summary}</source>
         <translation>同步未完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="135"/>
+        <location filename="../../ui/window_status.py" line="136"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="211"/>
+        <location filename="../../ui/window_status.py" line="214"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
@@ -2069,22 +2074,27 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/main.py" line="199"/>
+        <location filename="../../ui/main.py" line="250"/>
         <source>Return Desk cannot start</source>
         <translation>Return Desk 无法启动</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="253"/>
+        <location filename="../../ui/main.py" line="304"/>
         <source>Return Desk is already open</source>
         <translation>Return Desk 已经打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="255"/>
+        <location filename="../../ui/main.py" line="306"/>
         <source>Return Desk is already open on this computer for this store. Use that window (it may be minimised in the taskbar).</source>
         <translation>Return Desk 已在这台电脑上为此数据存储打开。请使用那个窗口（它可能已最小化到任务栏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="201"/>
+        <location filename="../../ui/main.py" line="181"/>
+        <source>No Return Helper API key and token for {env} on this computer: this desk's store is open without Return Helper. Scans and the list work; decisions wait in the outbox. Set the key and token in Settings (Ctrl+,) and restart Return Desk to send them.</source>
+        <translation>本机没有 {env} 的 Return Helper API key 和 token：本工作台的数据存储已打开，但未连接 Return Helper。扫描和列表可以正常使用；处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 key 和 token 并重启 Return Desk，即可发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="252"/>
         <source>The store could not be opened:
 
 {error}

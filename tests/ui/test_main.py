@@ -1,0 +1,129 @@
+"""``returndesk`` without Return Helper credentials: the demo on a fresh computer, but a
+desk that is set up (its keyring entries lost) opens its own store without Return Helper
+and says so, instead of a demo whose fake parcels answer every real scan "not found"."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.model import DecisionState, Source
+from app.settings import Environment, Settings, default_store_url, load, settings_path
+from app.store import RowFilter, RowQuery, Store, open_store
+from tests.ui.conftest import winit_records
+from ui.main import configured_desk, run_window
+from ui.qt import QApplication
+from ui.tasks import CrashHandler
+from ui.window import MainWindow
+
+
+def _write_settings(**values: Any) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values), encoding="utf-8")
+
+
+def _start(qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, settings: Settings,
+           args: argparse.Namespace | None = None) -> tuple[asyncio.Task[int], MainWindow]:
+    """``run_window`` as ``returndesk`` runs it; returns its task and the window it shows."""
+    task = qloop.create_task(run_window(qapp, settings, args, False, CrashHandler()))
+    shown: list[MainWindow] = []
+
+    def up() -> bool:
+        assert not task.done() or task.result() is None  # raises what went wrong at start
+        shown[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, MainWindow) and w.isVisible()]
+        return bool(shown)
+
+    qtbot.waitUntil(up, timeout=30000)
+    return task, shown[0]
+
+
+def _close(qtbot: Any, task: asyncio.Task[int], window: MainWindow) -> None:
+    window.close()
+    qtbot.waitUntil(task.done, timeout=30000)
+    assert task.result() == 0
+
+
+def test_the_rule_for_a_set_up_desk(tmp_path: Path) -> None:
+    assert configured_desk(load()) is None  # a fresh computer
+    _write_settings(language="zh_CN", sound=False)  # the demo's settings saved: nothing set up
+    assert configured_desk(load()) is None
+    _write_settings(environment="production")
+    assert "production" in (configured_desk(load()) or "")
+    _write_settings(store=str(tmp_path / "desk.sqlite3"))
+    assert "store" in (configured_desk(load()) or "")
+    _write_settings()
+    with open_store(default_store_url()):  # an empty local store (returndesk check made it)
+        pass
+    assert configured_desk(load()) is None
+    with open_store(default_store_url()) as store:
+        store.upsert_many(winit_records(1))
+    assert "holds items" in (configured_desk(load()) or "")
+
+
+def test_a_fresh_computer_opens_the_demo(qapp: Any, qloop: asyncio.AbstractEventLoop,
+                                         qtbot: Any, logging_restored: None) -> None:
+    task, window = _start(qapp, qloop, qtbot, load(), argparse.Namespace(items=20))
+    try:
+        assert window.demo
+        assert window.connection_label.text() == "Demo: built-in sandbox"
+        assert not Path(default_store_url()).exists()  # the demo's store is a temporary one
+    finally:
+        _close(qtbot, task, window)
+
+
+@pytest.fixture
+def desk_store(tmp_path: Path, fill_store: Any) -> str:
+    """A desk's store as a shift left it: parcels and the cached handling types."""
+    path = str(tmp_path / "desk.sqlite3")
+    with open_store(path) as store:
+        fill_store(store)
+        store.set_state("rh.handlings", '[["ohd", "Hold"], ["rst", "Restock"]]')
+    return path
+
+
+def _awaiting(store: Store) -> tuple[str, str]:
+    for row in store.rows(RowQuery(filter=RowFilter.AWAITING, source=Source.RETURN_HELPER), 0, 200):
+        record = store.get(row.key)
+        if record is not None and record.rma and len(store.lookup(record.rma)) == 1:
+            return record.key, record.rma
+    raise AssertionError("no Return Helper parcel awaiting a decision")
+
+
+def test_a_set_up_desk_without_credentials_opens_its_store_offline(
+        qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, desk_store: str,
+        logging_restored: None) -> None:
+    _write_settings(store=desk_store, environment="production", operator="ann")
+    task, window = _start(qapp, qloop, qtbot, load())
+    try:
+        assert not window.demo and not window.desk.online
+        assert window.store.url == desk_store  # the desk's own store, not a demo's
+        said = window.message_label.text()
+        assert said.startswith("⚠") and "No Return Helper API key and token for production" in said
+        assert "Settings (Ctrl+,)" in said and "outbox" in said
+        assert window.connection_label.text() == "Offline: no Return Helper credentials"
+        assert "Settings" in window.connection_label.toolTip()
+
+        key, rma = _awaiting(window.store)
+        window.scan_field.submit(rma)  # a real parcel is found, not "not found"
+        assert window.last_feedback is not None and window.last_feedback.kind == "found"
+        assert window.current_key == key
+        decision = window.apply_handling("rst")
+        assert decision is not None  # queued in the outbox, for when the credentials are set
+        outbox = window.desk.outbox
+        qtbot.waitUntil(lambda: outbox.running)
+        outbox._idle.clear()
+        outbox.wake()
+        qtbot.waitUntil(outbox._idle.is_set)  # the sender went through its queue: nothing sent
+        stored = window.store.get_decision(decision.id)
+        assert stored is not None and stored.state is DecisionState.QUEUED
+        qtbot.waitUntil(lambda: "Pending updates: 1" in window.outbox_label.text())
+    finally:
+        _close(qtbot, task, window)
+    assert Environment(load().environment) is Environment.PRODUCTION  # nothing rewritten
