@@ -6,6 +6,28 @@ serialises writers across desks: read-merge-write upserts and the decision race 
 interleave, and change numbers (``seq``) become visible in order. On commit a
 ``NOTIFY returndesk_changes`` wakes the other desks (:meth:`PostgresStore.wait_for_change`
 LISTENs on a dedicated connection).
+
+A server that stops answering must cost a desk seconds, not minutes: the window reads the
+store on its GUI thread (a scan's lookup), and a server that vanished without closing its
+connections (power cut, a dropped VPN) used to leave a read waiting for the operating
+system's TCP retransmissions, a quarter of an hour on Linux. Every connection therefore has:
+
+* ``connect_timeout`` 5 s (was 10 s);
+* TCP keepalives (first probe after 5 s idle, then every 2 s, 3 probes) and
+  ``tcp_user_timeout`` 10 s (Linux: data unacknowledged that long drops the connection), so a
+  dead server is noticed in about 10 s (Windows sends its own fixed 10 probes: ~25 s);
+* ``statement_timeout`` 10 s for reads (the server cancels a read that waits that long: an
+  overloaded server, a table locked by an upgrade; the longest desk read, the list's order at
+  200,000 items, takes about a second). Writes and schema upgrades run with no limit
+  (``SET LOCAL statement_timeout = 0`` in their transaction): a sync's batches, the webhook
+  receiver's group commits and migrations are never cut short;
+* at most 5 s waiting for one of the pool's connections (was 30 s).
+
+Every role (desk, webhook receiver, sync, the command line) opens the store through
+:func:`app.store.open_store`, so they all get these; what a long job needs (writes,
+upgrades) is exempt. A value given in the store's URL (``?keepalives_idle=30``,
+``?connect_timeout=10``, ``?options=-c%20statement_timeout%3D30000``) wins. Every failure is
+a :class:`StoreError`.
 """
 
 from __future__ import annotations
@@ -31,6 +53,12 @@ from app.store.sql import Query, SqlStore
 log = logging.getLogger(__name__)
 CHANNEL = "returndesk_changes"
 IDLE_CHECK_S = 10.0  # check a pooled connection idle longer than this before using it
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 10.0  # statement_timeout of reads; writes and upgrades have none
+POOL_WAIT_S = 5.0  # a thread waits this long for one of the pool's connections
+#: libpq's TCP settings: a server gone without closing its connections is noticed in seconds.
+TCP_LIMITS = {"keepalives": "1", "keepalives_idle": "5", "keepalives_interval": "2",
+              "keepalives_count": "3", "tcp_user_timeout": "10000"}
 _SCHEMA_LOCK = 0x52657444  # pg_advisory_xact_lock id for schema upgrades ("RetD")
 
 
@@ -38,11 +66,13 @@ class PostgresStore(SqlStore):
     dialect = POSTGRES
 
     def __init__(self, url: str, *, password: str | None = None,
-                 schema_target: int | None = None, connect_timeout: int = 10,
-                 pool_size: int = 4) -> None:
+                 schema_target: int | None = None, connect_timeout: int = CONNECT_TIMEOUT_S,
+                 pool_size: int = 4, read_timeout_s: float | None = READ_TIMEOUT_S,
+                 pool_wait_s: float = POOL_WAIT_S) -> None:
         self.url = url  # already without a password (see app.store.redact_url)
         self._password = password
-        self._connect_timeout = connect_timeout
+        self.pool_wait_s = pool_wait_s
+        self._conninfo, self.read_timeout_s = self._limits(connect_timeout, read_timeout_s)
         self._instance = uuid.uuid4().hex
         self._pool_size = max(1, pool_size)
         self.idle_check_s = IDLE_CHECK_S
@@ -58,13 +88,35 @@ class PostgresStore(SqlStore):
         log.info("opened store %s", self.url)
 
     # -- connections: a small pool, so threads share a few server connections -----------
+    def _limits(self, connect_timeout: int, read_timeout_s: float | None
+                ) -> tuple[str, float | None]:
+        """The URL with the parameters this store adds (the URL's own win; see the module
+        docstring), and the reads' statement timeout in s (None: none set by this store)."""
+        try:
+            given = psycopg.conninfo.conninfo_to_dict(self.url)
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+        wanted = {"connect_timeout": str(connect_timeout), **TCP_LIMITS}
+        params = {name: value for name, value in wanted.items() if name not in given}
+        options = str(given.get("options") or "")
+        if read_timeout_s is None or "statement_timeout" in options:
+            read_timeout_s = None
+        else:
+            params["options"] = (f"{options} -c statement_timeout="
+                                 f"{round(read_timeout_s * 1000)}").strip()
+        return psycopg.conninfo.make_conninfo(self.url, **params), read_timeout_s
+
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.url, password=self._password, autocommit=True,
-                                   connect_timeout=self._connect_timeout,
+            return psycopg.connect(self._conninfo, password=self._password, autocommit=True,
                                    application_name="returndesk")
         except psycopg.Error as exc:
             raise self._error(exc) from None
+
+    def _no_statement_limit(self, conn: psycopg.Connection[Any]) -> None:
+        """In a write or upgrade transaction: no statement timeout (it is for reads)."""
+        if self.read_timeout_s is not None:
+            conn.execute("SET LOCAL statement_timeout = 0")
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
@@ -80,7 +132,7 @@ class PostgresStore(SqlStore):
                 if self._open < self._pool_size:
                     self._open += 1
                     break
-                if not self._pool.wait(timeout=self._connect_timeout * 3):
+                if not self._pool.wait(timeout=self.pool_wait_s):
                     raise StoreError(f"the store {self.url} is busy: all {self._pool_size} "
                                      "connections stayed in use")
         try:
@@ -138,6 +190,10 @@ class PostgresStore(SqlStore):
                        "nothing was saved. Ask its administrator to free space.")
         elif isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
             message = f"The store {self.url} is read-only (a standby server?), so nothing was saved."
+        elif isinstance(exc, psycopg.errors.QueryCanceled):
+            message = (f"The store {self.url} did not answer within {self.read_timeout_s or 0:g} s "
+                       "(the PostgreSQL server is overloaded, or a long change such as an "
+                       f"upgrade holds its tables): {text}")
         elif isinstance(exc, psycopg.OperationalError):
             message = f"Cannot reach the store {self.url}: {text}"
         else:
@@ -179,6 +235,7 @@ class PostgresStore(SqlStore):
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Query]:
         with self._borrow() as conn, self._mapping_errors(), conn.transaction():
+            self._no_statement_limit(conn)
             row = conn.execute("SELECT value FROM counter WHERE name = 'seq' FOR UPDATE"
                                ).fetchone()
             assert row is not None
@@ -191,6 +248,7 @@ class PostgresStore(SqlStore):
     @contextlib.contextmanager
     def _schema_tx(self) -> Iterator[Query]:
         with self._borrow() as conn, self._mapping_errors(), conn.transaction():
+            self._no_statement_limit(conn)
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             yield Query(self, conn)
 

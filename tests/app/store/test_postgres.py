@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -158,5 +160,94 @@ def test_reconnects_after_the_server_dropped_connections(postgres_server: PgServ
         assert store.get("rh:1") is not None
         store.upsert(rh(2))
         assert store.count(RowQuery(filter=RowFilter.ALL)) == 2
+    finally:
+        store.close()
+
+
+def _tcp_options(conn: Any) -> dict[str, int]:
+    """The keepalive settings of the connection's own socket, as the kernel has them."""
+    import os
+    import socket
+
+    with socket.socket(fileno=os.dup(conn.pgconn.socket)) as sock:
+        found = {"keepalive": sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)}
+        if sys.platform == "linux":
+            for name in ("TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_USER_TIMEOUT"):
+                found[name] = sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, name))
+    return found
+
+
+def test_connections_notice_a_dead_server_in_seconds_and_reads_are_limited(
+        postgres_url: str) -> None:
+    """A server gone without closing its connections used to hang a desk's read for the
+    kernel's retransmissions (minutes): keepalives, tcp_user_timeout and, for reads, a
+    statement timeout; every role opens the store this way (open_store)."""
+    with open_store(postgres_url) as store:
+        assert isinstance(store, PostgresStore)
+        store.upsert(rh(1))
+        with store._borrow() as conn:
+            assert conn.execute("SHOW statement_timeout").fetchone() == ("10s",)
+            assert conn.info.get_parameters()["connect_timeout"] == "5"
+            tcp = _tcp_options(conn)
+        assert tcp["keepalive"] == 1
+        if sys.platform == "linux":
+            assert (tcp["TCP_KEEPIDLE"], tcp["TCP_KEEPINTVL"], tcp["TCP_KEEPCNT"]) == (5, 2, 3)
+            assert tcp["TCP_USER_TIMEOUT"] == 10_000
+        # writes and schema upgrades are never cut short (a sync's batches, migrations)
+        with store._writing() as q:
+            assert q.one("SHOW statement_timeout") == ("0",)
+        with store._schema_tx() as q:
+            assert q.one("SHOW statement_timeout") == ("0",)
+        assert store.pool_wait_s <= 5 and store.read_timeout_s == 10
+
+
+def test_a_read_that_waits_too_long_is_a_store_error_and_a_write_is_not_cut_short(
+        postgres_server: PgServer, postgres_url: str) -> None:
+    import psycopg
+
+    store = PostgresStore(postgres_url, read_timeout_s=0.3)
+    try:
+        store.upsert(rh(1))
+        with pytest.raises(StoreError, match=r"did not answer within 0\.3 s"):
+            store._read_all("SELECT pg_sleep(2)", ())  # the server cancels it at 0.3 s
+        with store._writing() as q:  # no limit in a write: it runs to its end
+            q.one("SELECT pg_sleep(0.6)")
+        # An upgrade elsewhere holds the table: a desk's read gives up, not waits for it.
+        database = postgres_url.rsplit("/", 1)[1]
+        with psycopg.connect(postgres_server.url(database)) as admin:
+            admin.execute("LOCK TABLE inventory IN ACCESS EXCLUSIVE MODE")
+            with pytest.raises(StoreError, match="did not answer"):
+                store.count(RowQuery(filter=RowFilter.ALL))
+            with pytest.raises(StoreError, match="did not answer"):
+                store.get("rh:1")  # a scan's read
+            admin.rollback()
+        assert store.count(RowQuery(filter=RowFilter.ALL)) == 1  # the pool still works
+    finally:
+        store.close()
+
+
+def test_a_thread_waits_seconds_not_half_a_minute_for_a_pooled_connection(
+        postgres_url: str) -> None:
+    store = PostgresStore(postgres_url, pool_size=1, pool_wait_s=0.2)
+    try:
+        with store._borrow(), pytest.raises(StoreError, match="busy"):
+            store.get("rh:1")  # the only connection is in use
+        assert store.get("rh:1") is None
+    finally:
+        store.close()
+
+
+def test_limits_given_in_the_store_url_win(postgres_url: str) -> None:
+    store = PostgresStore(postgres_url + "?keepalives_idle=30&connect_timeout=7"
+                          "&options=-c%20statement_timeout%3D1234")
+    try:
+        assert store.read_timeout_s is None
+        with store._borrow() as conn:
+            assert conn.execute("SHOW statement_timeout").fetchone() == ("1234ms",)
+            assert conn.info.get_parameters()["connect_timeout"] == "7"
+            if sys.platform == "linux":
+                assert _tcp_options(conn)["TCP_KEEPIDLE"] == 30
+        with store._writing() as q:  # the administrator's limit holds for writes too
+            assert q.one("SHOW statement_timeout") == ("1234ms",)
     finally:
         store.close()
