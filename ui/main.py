@@ -2,11 +2,19 @@
 
 The loop is started the supported way: ``asyncio.Runner(loop_factory=...)`` with qasync's
 ``QEventLoop`` (what ``asyncio.run(main(), loop_factory=qasync.QEventLoop)`` does on Python
-3.12+; ``asyncio.Runner`` takes the same ``loop_factory`` on 3.11). The coroutine opens one
-shared ``httpx.AsyncClient`` (API calls, images, connection tests), the store and the desk,
-shows the window and waits until it is closed; then it cancels the window's tasks, stops
-the outbox sender, closes the client and the store. ``quitOnLastWindowClosed`` is off so the
-Qt loop keeps running until that clean-up has finished.
+3.12+; ``asyncio.Runner`` takes the same ``loop_factory`` on 3.11). The coroutine opens an
+``httpx.AsyncClient`` for the window's own requests (images, the settings dialog's
+connection test), the store and the desk, shows the window and waits until it is closed;
+then it cancels the window's tasks, stops the outbox sender, closes the client and the
+store. ``quitOnLastWindowClosed`` is off so the Qt loop keeps running until that clean-up
+has finished.
+
+The APIs' clients are not this client: :func:`app.desk.open_desk` makes them. Return
+Helper's keeps its own httpcore connection pool (``app.returnhelper.transport``: the
+cheapest path per request, sized by the ``concurrency`` setting; an injected
+``httpx.AsyncClient`` would take httpx's slower ordinary path), and WINIT's its own
+``httpx.AsyncClient``. All of them share the one TLS context (``app.tls``) and the
+``timeout_s`` setting.
 """
 
 from __future__ import annotations
