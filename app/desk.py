@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CATALOG_STATE = "rh.handlings"
+#: The decision log's message for a decision withdrawn by an undo before it was sent.
+WITHDRAWN_MESSAGE = "withdrawn by an undo before it was sent; nothing went to Return Helper"
 
 
 class ScanOutcome(StrEnum):
@@ -59,12 +61,45 @@ class ScanResult:
     matches: list[Match] = field(default_factory=list)
 
 
-class DecisionRefused(ValueError):
-    """The handling cannot be chosen for this item now; ``option`` says why."""
+class Problem:
+    """Something to tell the operator: ``code`` and ``params`` for the window, which words
+    it in the operator's language (``ui.i18n.problem_text``); ``str()`` is the English text
+    for the log and the command line.
 
-    def __init__(self, message: str, option: HandlingOption | None = None) -> None:
+    Catalogue codes: ``catalog_unreadable`` (error), ``catalog_unknown``.
+    """
+
+    __slots__ = ("code", "params", "text")
+
+    def __init__(self, code: str, text: str, params: dict[str, str] | None = None) -> None:
+        self.code, self.text, self.params = code, text, params or {}
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Problem({self.code!r}, {self.text!r})"
+
+
+class DecisionRefused(ValueError):
+    """A handling cannot be chosen (or a decision undone, retried, discarded) now.
+
+    ``str()`` is the English sentence (log, command line); ``code`` and ``params`` are what
+    the window words in the operator's language; ``option`` is the option refused, if any.
+    Codes (and params): ``not_in_store`` (key), ``not_offered`` (handling), ``not_allowed``
+    (handling, reason: an :class:`app.handling.Reason` value), ``busy`` (key, operator,
+    desk: another decision on the item is still open), ``changed`` (key, current, expected:
+    another desk or the warehouse decided first), ``undo_acted`` (key), ``undo_wait`` (key,
+    handling, state: the decision is being sent, or was sent once and waits for a retry),
+    ``not_failed`` (id).
+    """
+
+    def __init__(self, message: str, option: HandlingOption | None = None, *,
+                 code: str = "refused", params: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.option = option
+        self.code = code
+        self.params = params or {}
 
 
 async def open_desk_client(settings: Settings,
@@ -125,7 +160,7 @@ class DeskService:
         self.rh = rh
         self.winit = winit
         self.catalog: list[HandlingType] = []
-        self.catalog_problem: str | None = None
+        self.catalog_issue: Problem | None = None  # why the handling types may be missing
         self._clock_ms = clock_ms or (lambda: time.monotonic() * 1000)
         self._repeat = RepeatFilter(settings.scan_repeat_ms)
         self._subscribers: list[Callable[[Decision], None]] = []
@@ -137,6 +172,11 @@ class DeskService:
     @property
     def online(self) -> bool:
         return self.rh is not None
+
+    @property
+    def catalog_problem(self) -> str | None:
+        """:attr:`catalog_issue` in English (the log, ``returndesk``'s connection test)."""
+        return self.catalog_issue.text if self.catalog_issue is not None else None
 
     def clock_wrong_by(self) -> timedelta | None:
         """How far this computer's clock is off Return Helper's, when past the tolerance
@@ -158,11 +198,13 @@ class DeskService:
                 self.catalog = list(await self.rh.get_handlings(refresh=refresh))
                 self.store.set_state(CATALOG_STATE, json.dumps(
                     [[h.code, h.description] for h in self.catalog]))
-                self.catalog_problem = None
+                self.catalog_issue = None
                 return self.catalog
             except Exception as exc:
-                self.catalog_problem = f"handling types could not be read from the API: {exc}"
-                log.warning("%s", self.catalog_problem)
+                self.catalog_issue = Problem(
+                    "catalog_unreadable", f"handling types could not be read from the API: {exc}",
+                    {"error": str(exc)})
+                log.warning("%s", self.catalog_issue)
         return self.load_cached_catalog()
 
     def load_cached_catalog(self) -> list[HandlingType]:
@@ -175,8 +217,9 @@ class DeskService:
             cached = None
         if cached:
             self.catalog = [HandlingType(code, desc) for code, desc in json.loads(cached)]
-        elif self.catalog_problem is None:
-            self.catalog_problem = "no handling types known yet: connect to Return Helper once"
+        elif self.catalog_issue is None:
+            self.catalog_issue = Problem(
+                "catalog_unknown", "no handling types known yet: connect to Return Helper once")
         return self.catalog
 
     # -- scanning ---------------------------------------------------------------------
@@ -206,15 +249,22 @@ class DeskService:
         """Write the decision durably to the outbox and wake the sender. Never waits on the API."""
         record = self.store.get(key)
         if record is None:
-            raise DecisionRefused(f"item {key} is not in the store")
+            raise DecisionRefused(f"item {key} is not in the store", code="not_in_store",
+                                  params={"key": key})
         option = next((o for o in self.options(record) if o.code == code), None)
         if option is None:
-            raise DecisionRefused(f"{code!r} is not a handling type Return Helper offers")
+            raise DecisionRefused(f"{code!r} is not a handling type Return Helper offers",
+                                  code="not_offered", params={"handling": code})
         if not option.allowed:
-            raise DecisionRefused(f"{code}: {option.reason_text}", option)
-        decision = self.store.add_decision(
-            self._new_decision(key, DecisionAction.UPDATE, code, record.handling_code),
-            expected_handling=record.handling_code)
+            raise DecisionRefused(f"{code}: {option.reason_text}", option, code="not_allowed",
+                                  params={"handling": code, "reason": option.reason.value
+                                          if option.reason else ""})
+        try:
+            decision = self.store.add_decision(
+                self._new_decision(key, DecisionAction.UPDATE, code, record.handling_code),
+                expected_handling=record.handling_code)
+        except ConflictError as exc:
+            raise self._refusal(exc, key, record.handling_code) from exc
         assert decision.id is not None
         self._last_applied.append(decision.id)
         self._emit(decision)
@@ -222,23 +272,70 @@ class DeskService:
         return decision
 
     def undo_last(self) -> Decision | None:
-        """Queue a cancel of this desk's most recent decision that can still be cancelled."""
+        """Undo this desk's most recent decision that can still be undone.
+
+        An applied decision gets a cancel queued (returned, QUEUED). One still queued and
+        never sent is withdrawn instead: nothing goes to Return Helper, and it stays in the
+        decision log as DISCARDED (returned so). One being sent, or sent once and queued for
+        a retry (the request may have reached Return Helper), cannot be undone until its
+        answer is in: :class:`DecisionRefused` ``undo_wait``, and it stays the decision the
+        next undo takes. A decision leaves the undo list only once it is withdrawn or its
+        cancel is written, or when it can never be undone (failed, discarded, superseded,
+        acted on by the warehouse, changed by another desk).
+        """
         while self._last_applied:
-            previous = self.store.get_decision(self._last_applied.pop())
-            if previous is None or previous.state in (DecisionState.FAILED, DecisionState.DISCARDED):
+            decision_id = self._last_applied[-1]
+            previous = self.store.get_decision(decision_id)
+            if previous is None or previous.state not in (
+                    DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED):
+                self._last_applied.pop()  # never applied: nothing to undo
                 continue
+            if previous.state is not DecisionState.APPLIED:
+                withdrawn = None
+                if previous.state is DecisionState.QUEUED and not previous.attempts:
+                    withdrawn = self.outbox.withdraw(decision_id, WITHDRAWN_MESSAGE)
+                if withdrawn is None:
+                    raise DecisionRefused(
+                        f"the update to {previous.new_handling} for {previous.key} is being sent: "
+                        "wait for Return Helper's answer, then undo it",
+                        code="undo_wait", params={"key": previous.key,
+                                                  "handling": previous.new_handling or "",
+                                                  "state": previous.state.value})
+                self._last_applied.pop()
+                return withdrawn
             record = self.store.get(previous.key)
             if record is None or record.handling_status not in (None, "pending"):
-                raise DecisionRefused("the warehouse has already acted on this item: it cannot be undone")
-            decision = self.store.add_decision(
-                self._new_decision(previous.key, DecisionAction.CANCEL, previous.old_handling,
-                                   previous.new_handling),
-                expected_handling=previous.new_handling if previous.state is DecisionState.APPLIED
-                else record.handling_code)
+                self._last_applied.pop()
+                raise DecisionRefused("the warehouse has already acted on this item: it cannot be undone",
+                                      code="undo_acted", params={"key": previous.key})
+            try:
+                decision = self.store.add_decision(
+                    self._new_decision(previous.key, DecisionAction.CANCEL, previous.old_handling,
+                                       previous.new_handling),
+                    expected_handling=previous.new_handling)
+            except ConflictError as exc:
+                refusal = self._refusal(exc, previous.key, previous.new_handling)
+                if refusal.code == "changed":
+                    self._last_applied.pop()  # decided over since: never undoable again
+                raise refusal from exc
+            self._last_applied.pop()
             self._emit(decision)
             self.outbox.wake()
             return decision
         return None
+
+    def _refusal(self, exc: ConflictError, key: str, expected: str | None) -> DecisionRefused:
+        """The store's conflict as a refusal: another decision on the item still open
+        (``busy``), or its handling changed since it was read (``changed``)."""
+        current = exc.current.handling_code if exc.current is not None else None
+        if (current or "").lower() != (expected or "").lower():
+            return DecisionRefused(str(exc), code="changed", params={
+                "key": key, "current": current or "", "expected": expected or ""})
+        busy = next((d for d in reversed(self.store.decisions_for(key))
+                     if d.state in (DecisionState.QUEUED, DecisionState.SENDING)), None)
+        return DecisionRefused(str(exc), code="busy", params={
+            "key": key, "operator": busy.operator if busy else "",
+            "desk": busy.desk if busy else ""})
 
     def _new_decision(self, key: str, action: DecisionAction, new: str | None,
                       old: str | None) -> Decision:
@@ -255,7 +352,8 @@ class DeskService:
                                                   idempotency_key=new_idempotency_key(),
                                                   expected=(DecisionState.FAILED,))
         except (ConflictError, StoreError):
-            raise DecisionRefused(f"decision {decision_id} is not a failed decision") from None
+            raise DecisionRefused(f"decision {decision_id} is not a failed decision",
+                                  code="not_failed", params={"id": str(decision_id)}) from None
         self._emit(decision)
         self.outbox.wake()
         return decision
@@ -266,7 +364,8 @@ class DeskService:
             decision = self.store.update_decision(decision_id, DecisionState.DISCARDED,
                                                   expected=(DecisionState.FAILED,))
         except (ConflictError, StoreError):
-            raise DecisionRefused(f"decision {decision_id} is not a failed decision") from None
+            raise DecisionRefused(f"decision {decision_id} is not a failed decision",
+                                  code="not_failed", params={"id": str(decision_id)}) from None
         self._emit(decision)
         return decision
 

@@ -129,6 +129,37 @@ class OutboxSender:
                 await self._idle.wait()
         await asyncio.wait_for(_wait(), timeout)
 
+    def withdraw(self, decision_id: int, reason: str) -> Decision | None:
+        """Take back a decision that was never sent: DISCARDED with ``reason`` (kept in the
+        decision log like any discarded decision), so no request for it is ever made.
+
+        None when it cannot be taken back: it is no longer queued, this sender is working
+        on it, or a request for it was made (it may have reached Return Helper: its answer
+        decides). Call it on the loop's thread, where the sender claims decisions.
+        """
+        if decision_id in self._in_flight:
+            return None
+        current = self.store.get_decision(decision_id)
+        if current is None or current.state is not DecisionState.QUEUED or current.attempts:
+            return None
+        try:  # only while still queued: a sender (this desk's or another's) may claim it first
+            withdrawn = self.store.update_decision(decision_id, DecisionState.DISCARDED,
+                                                   result_message=reason,
+                                                   expected=(DecisionState.QUEUED,))
+        except ConflictError:
+            return None
+        if withdrawn.attempts:
+            # Another desk's sender claimed it, tried and queued it for a retry between the
+            # read above and this write: put it back, its answer decides.
+            self.store.update_decision(decision_id, DecisionState.QUEUED,
+                                       result_message=current.result_message or "",
+                                       expected=(DecisionState.DISCARDED,))
+            return None
+        self._not_before.pop(decision_id, None)
+        log.info("outbox: decision %s withdrawn before it was sent", decision_id)
+        self.on_change(withdrawn)
+        return withdrawn
+
     # -- the loop ---------------------------------------------------------------------
     async def _run(self) -> None:
         semaphore = asyncio.Semaphore(self.concurrency)
