@@ -245,6 +245,45 @@ def reason_text(code: str | None) -> str:
     return texts.get(str(code), str(code))
 
 
+def problem_text(problem: object) -> str:
+    """A problem the core reports with a code and parameters (``app.desk.Problem``,
+    ``app.desk.DecisionRefused``) in the operator's language; anything else (or a code this
+    table does not know) as its own text, the English of the log."""
+    code = getattr(problem, "code", None)
+    params: dict[str, str] = dict(getattr(problem, "params", None) or {})
+    texts = {
+        "catalog_unreadable": lambda: _names_tr(
+            "handling types could not be read from the API: {error}"),
+        "catalog_unknown": lambda: _names_tr(
+            "no handling types known yet: connect to Return Helper once"),
+        "not_in_store": lambda: _names_tr("item {key} is not in the store"),
+        "not_offered": lambda: _names_tr("{handling} is not a handling type Return Helper offers"),
+        "not_allowed": lambda: _names_tr("{handling}: {reason}"),
+        "busy": lambda: _names_tr("another decision on {key} (by {operator} at {desk}) is still "
+                                  "being sent; wait for it to finish"),
+        "changed": lambda: _names_tr("another desk decided first: the handling of {key} is now "
+                                     "{current}, not {expected}"),
+        "undo_acted": lambda: _names_tr(
+            "the warehouse has already acted on this item: it cannot be undone"),
+        "undo_wait": lambda: _names_tr("the update to {handling} for {key} is being sent: wait "
+                                       "for Return Helper's answer, then undo it"),
+        "not_failed": lambda: _names_tr("decision {id} is not a failed decision"),
+    }
+    text = texts.get(str(code))
+    if text is None:
+        return str(problem)
+    if code == "not_allowed":
+        params["reason"] = reason_text(params.get("reason"))
+    if code == "changed":
+        for name in ("current", "expected"):
+            params[name] = params.get(name) or _names_tr("not set")
+    try:
+        return text().format(**params)
+    except (KeyError, IndexError, ValueError):  # a translation naming another parameter
+        log.warning("the text for %s does not fit its parameters %s", code, sorted(params))
+        return str(problem)
+
+
 def _decision_state_name(state: str | None) -> str:
     if not state:
         return ""

@@ -7,8 +7,9 @@ sends them in the background), and rows are read a page at a time.
 
 Keyboard flow: scan (or type) + Enter -> the item is selected and focus is in the handling
 dropdown; type the first letters of a code; Enter applies and focus is back in the scan
-field at once. Ctrl+Z queues a cancel of this desk's last decision. F2 / Ctrl+L go to the
-scan field, F5 syncs, F6 goes to the list, Ctrl+, opens the settings.
+field at once. Ctrl+Z undoes this desk's last decision (withdrawn while still queued, a
+cancel once applied). F2 / Ctrl+L go to the scan field, F5 syncs, F6 goes to the list,
+Ctrl+, opens the settings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from app.settings import Settings
 from ui.detail import DetailPanel, ImageLoader
 from ui.feedback import SoundPlayer, icon, unshaped_font
 from ui.handling import HandlingPanel
-from ui.i18n import decision_state_name, make_tr, reason_text
+from ui.i18n import decision_state_name, make_tr, problem_text, reason_text
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
 from ui.listwidgets import Feedback, InventoryView, MatchList
 from ui.qt import (
@@ -421,7 +422,8 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         if record.source is not Source.RETURN_HELPER:
             note = reason_text("not_return_helper")
         elif not options:
-            note = self.desk.catalog_problem or tr("No handling types are known yet.")
+            issue = self.desk.catalog_issue
+            note = problem_text(issue) if issue else tr("No handling types are known yet.")
         elif open_decision is not None:
             note = tr("An update to {code} is {state}; wait for it before choosing again.").format(
                 code=open_decision.new_handling or tr("cancel"),
@@ -436,7 +438,8 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
 
         def started(_result: Any) -> None:
             if is_valid(self) and not self._closing:
-                self.update_connection(self.desk.catalog_problem if self.desk.rh else None)
+                issue = self.desk.catalog_issue
+                self.update_connection(problem_text(issue) if issue and self.desk.rh else None)
                 self.refresh_current()  # the item shown gets the fresh handling types
 
         self.tasks.op(lambda _progress: self.desk.start(), label=tr("Connecting")) \

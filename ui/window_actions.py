@@ -11,12 +11,12 @@ import logging
 import threading
 from typing import Any
 
-from app.desk import ScanOutcome, ScanResult
+from app.desk import DecisionRefused, ScanOutcome, ScanResult
 from app.model import Decision, DecisionState, InventoryRecord, Source, local_day_start
 from app.scan import normalize_scan
-from app.store.base import RowFilter, RowQuery
+from app.store.base import RowFilter, RowQuery, StoreError
 from ui.feedback import SOUNDS, icon
-from ui.i18n import make_tr, source_name
+from ui.i18n import make_tr, problem_text, source_name
 from ui.listwidgets import Feedback
 from ui.qt import QListWidgetItem, QSize, Qt, is_valid
 
@@ -178,15 +178,16 @@ class ActionsMixin:
         ident = record.rma or record.winit_order_no or record.key
         return f"{source_name(record.source)} {ident}"
 
-    def feedback(self, kind: str, text: str) -> None:
-        """Sound + icon + text, never colour alone."""
+    def feedback(self, kind: str, text: str, sound: str | None = None) -> None:
+        """Sound + icon + text, never colour alone; ``sound`` when it is not the icon's."""
         self.last_feedback = Feedback(kind, text)
         self.outcome_icon.setPixmap(icon(kind).pixmap(QSize(26, 26)))
         self.outcome_icon.setToolTip(text)
         self.outcome_text.setText(text)
         self.outcome_text.setAccessibleDescription(text)
-        if kind in SOUNDS:  # "queued" is silent: its "applied"/"failed" sound follows
-            self.sounds.play(kind)
+        sound = sound or kind
+        if sound in SOUNDS:  # "queued" is silent: its "applied"/"failed" sound follows
+            self.sounds.play(sound)
 
     def _show_matches(self, records: list[InventoryRecord]) -> None:
         self.matches.clear()
@@ -220,9 +221,9 @@ class ActionsMixin:
             return None
         try:
             decision = self.desk.decide(key, code)
-        except Exception as exc:  # DecisionRefused, ConflictError, StoreError: all told plainly
+        except Exception as exc:  # DecisionRefused, StoreError: all told plainly
             log.info("decision refused: %s", exc)
-            self.feedback("failed", tr("Not applied: {error}").format(error=str(exc)))
+            self.feedback("failed", tr("Not applied: {error}").format(error=self._error_text(exc)))
             self.refresh_current()
             self.focus_scan()
             return None
@@ -233,17 +234,39 @@ class ActionsMixin:
         self.update_counts()
         return decision
 
+    def _error_text(self, exc: BaseException) -> str:
+        """A refusal or store error in the operator's language (the log keeps the English)."""
+        if isinstance(exc, StoreError):
+            return tr("the store does not answer ({error})").format(error=str(exc))
+        return problem_text(exc)
+
     def undo_last(self) -> Decision | None:
         try:
             decision = self.desk.undo_last()
+        except DecisionRefused as exc:
+            if exc.code == "undo_wait":  # still undoable: the next Ctrl+Z, once it is applied
+                self.feedback("sending", tr(
+                    "Not undone yet: {code} for {what} is being sent to Return Helper. Wait for "
+                    "its answer, then press Ctrl+Z again.").format(
+                        code=exc.params.get("handling", ""),
+                        what=self._describe_key(exc.params.get("key", ""))), sound="failed")
+            else:
+                self.feedback("failed", tr("Cannot undo: {error}").format(error=problem_text(exc)))
+            return None
         except Exception as exc:
-            self.feedback("failed", tr("Cannot undo: {error}").format(error=str(exc)))
+            log.info("undo failed: %s", exc)
+            self.feedback("failed", tr("Cannot undo: {error}").format(error=self._error_text(exc)))
             return None
         if decision is None:
             self.show_message(tr("Nothing to undo."))
             return None
-        self.feedback("queued", tr("Cancel queued for {what}").format(
-            what=self._describe_key(decision.key)))
+        what = self._describe_key(decision.key)
+        if decision.state is DecisionState.DISCARDED:
+            self.feedback("applied", tr("Withdrawn: {code} for {what} had not been sent yet; "
+                                        "nothing goes to Return Helper.").format(
+                                            code=decision.new_handling, what=what))
+        else:
+            self.feedback("queued", tr("Cancel queued for {what}").format(what=what))
         self.update_counts()
         self.focus_scan()
         return decision

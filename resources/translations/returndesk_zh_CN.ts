@@ -110,79 +110,134 @@
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="252"/>
+        <location filename="../../ui/i18n.py" line="291"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="253"/>
+        <location filename="../../ui/i18n.py" line="292"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="254"/>
+        <location filename="../../ui/i18n.py" line="293"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="255"/>
+        <location filename="../../ui/i18n.py" line="294"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="256"/>
+        <location filename="../../ui/i18n.py" line="295"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="257"/>
+        <location filename="../../ui/i18n.py" line="296"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="265"/>
+        <location filename="../../ui/i18n.py" line="304"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="265"/>
+        <location filename="../../ui/i18n.py" line="304"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="272"/>
+        <location filename="../../ui/i18n.py" line="311"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="272"/>
+        <location filename="../../ui/i18n.py" line="311"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="280"/>
+        <location filename="../../ui/i18n.py" line="319"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="281"/>
+        <location filename="../../ui/i18n.py" line="320"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="282"/>
+        <location filename="../../ui/i18n.py" line="321"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="283"/>
+        <location filename="../../ui/i18n.py" line="322"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="284"/>
+        <location filename="../../ui/i18n.py" line="323"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="255"/>
+        <source>handling types could not be read from the API: {error}</source>
+        <translation>无法从 API 读取处理方式：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="257"/>
+        <source>no handling types known yet: connect to Return Helper once</source>
+        <translation>尚无已知的处理方式：请先连接一次 Return Helper</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="259"/>
+        <source>item {key} is not in the store</source>
+        <translation>物品 {key} 不在数据存储中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="260"/>
+        <source>{handling} is not a handling type Return Helper offers</source>
+        <translation>{handling} 不是 Return Helper 提供的处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="261"/>
+        <source>{handling}: {reason}</source>
+        <translation>{handling}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="262"/>
+        <source>another decision on {key} (by {operator} at {desk}) is still being sent; wait for it to finish</source>
+        <translation>{key} 的另一条处理决定（由 {operator} 在 {desk} 做出）仍在发送中；请等待其完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="264"/>
+        <source>another desk decided first: the handling of {key} is now {current}, not {expected}</source>
+        <translation>另一个工作台已先做出决定：{key} 的处理方式现在是 {current}，而不是 {expected}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="266"/>
+        <source>the warehouse has already acted on this item: it cannot be undone</source>
+        <translation>仓库已对此物品进行处理：无法撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="268"/>
+        <source>the update to {handling} for {key} is being sent: wait for Return Helper's answer, then undo it</source>
+        <translation>{key} 更新为 {handling} 的请求正在发送：请等待 Return Helper 的答复后再撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="270"/>
+        <source>decision {id} is not a failed decision</source>
+        <translation>处理决定 {id} 不是失败的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="279"/>
+        <source>not set</source>
+        <translation>未设置</translation>
     </message>
 </context>
 <context>
@@ -1180,157 +1235,157 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="322"/>
+        <location filename="../../ui/window.py" line="323"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="323"/>
+        <location filename="../../ui/window.py" line="324"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="325"/>
+        <location filename="../../ui/window.py" line="326"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="326"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="327"/>
+        <location filename="../../ui/window.py" line="328"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="328"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="329"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="330"/>
+        <location filename="../../ui/window.py" line="331"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="331"/>
+        <location filename="../../ui/window.py" line="332"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="332"/>
+        <location filename="../../ui/window.py" line="333"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="333"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="335"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="339"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="340"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="340"/>
+        <location filename="../../ui/window.py" line="341"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="341"/>
+        <location filename="../../ui/window.py" line="342"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="342"/>
+        <location filename="../../ui/window.py" line="343"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="344"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="346"/>
+        <location filename="../../ui/window.py" line="347"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="347"/>
+        <location filename="../../ui/window.py" line="348"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="348"/>
+        <location filename="../../ui/window.py" line="349"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="349"/>
+        <location filename="../../ui/window.py" line="350"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="350"/>
+        <location filename="../../ui/window.py" line="351"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="424"/>
+        <location filename="../../ui/window.py" line="426"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="320"/>
+        <location filename="../../ui/window.py" line="321"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="426"/>
+        <location filename="../../ui/window.py" line="428"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="427"/>
+        <location filename="../../ui/window.py" line="429"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="442"/>
+        <location filename="../../ui/window.py" line="445"/>
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
@@ -1370,7 +1425,7 @@
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="243"/>
+        <location filename="../../ui/window_actions.py" line="261"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
@@ -1385,14 +1440,14 @@
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="229"/>
+        <location filename="../../ui/window_actions.py" line="230"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="245"/>
-        <source>Cancel queued for {what}</source>
-        <translation>已为 {what} 排队取消</translation>
+        <location filename="../../ui/window_actions.py" line="240"/>
+        <source>the store does not answer ({error})</source>
+        <translation>数据存储没有响应（{error}）</translation>
     </message>
     <message>
         <location filename="../../ui/window_actions.py" line="116"/>
@@ -1400,12 +1455,22 @@
         <translation>{n} 件物品</translation>
     </message>
     <message>
+        <location filename="../../ui/window_actions.py" line="265"/>
+        <source>Withdrawn: {code} for {what} had not been sent yet; nothing goes to Return Helper.</source>
+        <translation>已撤回：{what} 的 {code} 尚未发送；不会向 Return Helper 发送任何内容。</translation>
+    </message>
+    <message>
         <location filename="../../ui/window_actions.py" line="269"/>
+        <source>Cancel queued for {what}</source>
+        <translation>已为 {what} 排队取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="292"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="270"/>
+        <location filename="../../ui/window_actions.py" line="293"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
@@ -1425,19 +1490,24 @@
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="225"/>
+        <location filename="../../ui/window_actions.py" line="226"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="240"/>
+        <location filename="../../ui/window_actions.py" line="258"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="275"/>
+        <location filename="../../ui/window_actions.py" line="298"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="248"/>
+        <source>Not undone yet: {code} for {what} is being sent to Return Helper. Wait for its answer, then press Ctrl+Z again.</source>
+        <translation>尚未撤销：{what} 的 {code} 正在发送到 Return Helper。请等待答复后再按 Ctrl+Z。</translation>
     </message>
     <message>
         <location filename="../../ui/window_actions.py" line="161"/>
@@ -1470,12 +1540,12 @@
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="280"/>
+        <location filename="../../ui/window_actions.py" line="303"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="284"/>
+        <location filename="../../ui/window_actions.py" line="307"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
