@@ -16,6 +16,14 @@ milliseconds late, so typing a code's first letters in the dropdown still works.
 dialog of the window (the scan field is out of reach behind a modal one) a scan is held to
 its Enter or Tab and sent to the window whole; the dialog's field and default button never
 see it. Text fields of the window itself take their typing as usual.
+
+A scan's own suffix is not a decision either. A scan ends at its first terminator (Enter
+or Tab) and the window moves the focus to the handling dropdown (or the list of matches)
+with the first allowed code selected; a scanner set to send Tab then Enter, or CR then LF,
+delivers its second terminator there a few milliseconds later, and that Enter applied a
+code nobody chose. A terminator that reaches the window's widgets within the scanner
+threshold (at least :data:`SUFFIX_FLOOR_MS`) of a scan's end is swallowed as part of that
+scan; an Enter pressed after that applies as before.
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ from ui.qt import QApplication, QComboBox, QEvent, QKeyEvent, QObject, Qt, QTime
 log = logging.getLogger(__name__)
 
 _TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+#: A terminator this soon after a scan ended (or within the scanner threshold, if longer) is
+#: the scan's own suffix. A person's Enter after a scan comes later than this.
+SUFFIX_FLOOR_MS = 100.0
 _TYPING_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
 
 
@@ -66,6 +77,8 @@ class ScanGuard(QObject):
         self.clock = clock
         self.threshold_ms = threshold_ms
         self.redirected = 0          # scans sent on to the scan field (tests, the log)
+        self.suffixes_swallowed = 0  # terminators taken as a finished scan's suffix
+        self._scan_ended_at: float | None = None  # the clock's ms when the last scan ended
         self._held: list[_HeldKey] = []  # keys not delivered yet, all to one widget
         self._in_dialog = False      # ... of a dialog: held to the terminator
         self._replaying = False
@@ -73,6 +86,7 @@ class ScanGuard(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._release)
         window.installEventFilter(self)  # keys reach the window when nothing has the focus
+        scan_field.scanned.connect(self._scan_ended)
         app = QApplication.instance()
         if app is not None:
             app.focusChanged.connect(self._focus_changed)  # type: ignore[attr-defined]
@@ -130,6 +144,11 @@ class ScanGuard(QObject):
             event.modifiers() & ~_TYPING_MODIFIERS)
         now = self.clock()
         held = self._held
+        if not held and event.key() in _TERMINATORS and self._is_suffix(now):
+            self.suffixes_swallowed += 1
+            log.info("a terminator %.0f ms after a scan reached %s: taken as the scan's suffix",
+                     now - (self._scan_ended_at or now), type(watched).__name__)
+            return True
         if held and held[0].target is watched:
             quick = now - held[-1].at < self.threshold_ms()
             if self._in_dialog:
@@ -154,6 +173,14 @@ class ScanGuard(QObject):
             self._hold(watched, event, now)
             return True
         return False
+
+    def _scan_ended(self, _raw: str, _burst: bool) -> None:
+        self._scan_ended_at = self.clock()
+
+    def _is_suffix(self, now: float) -> bool:
+        """A terminator now belongs to the scan that just ended (its second suffix key)."""
+        ended = self._scan_ended_at
+        return ended is not None and 0 <= now - ended < max(SUFFIX_FLOOR_MS, self.threshold_ms())
 
     def _hold(self, watched: QWidget, event: QKeyEvent, now: float) -> None:
         self._held.append(_HeldKey(watched, event.key(), event.modifiers(), event.text(), now))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from app.model import IdKind, InventoryRecord
 from tests.ui.conftest import FakeClock
+from tests.ui.test_undo import decidable_records
 from tests.ui.test_window import allowed_rh_record, type_scan, unique_identifiers
 from ui.qt import QApplication, Qt, load_qtest
 
@@ -160,3 +163,57 @@ def test_a_scan_into_the_decision_log_leaves_its_day_and_brings_the_window_back(
     assert window.current_key == key and window.scan_guard.redirected == 1
     qtbot.waitUntil(window.isActiveWindow)
     dialog.close()
+
+
+@pytest.mark.parametrize(("end", "suffix"), [
+    (Qt.Key.Key_Tab, Qt.Key.Key_Return),  # a scanner set to send Tab, then Enter
+    (Qt.Key.Key_Return, Qt.Key.Key_Return),  # CR, then LF
+    (Qt.Key.Key_Tab, Qt.Key.Key_Enter),  # Tab, then keypad Enter
+], ids=["tab-enter", "cr-lf", "tab-keypad-enter"])
+def test_a_scanners_second_terminator_applies_nothing(
+        window: Any, clock: FakeClock, end: Qt.Key, suffix: Qt.Key) -> None:
+    record = allowed_rh_record(window)
+    combo = window.handling.combo
+    scanner_types(record.rma or "", clock, end=end)  # the scan ends at its first terminator
+    assert window.current_key == record.key and combo.hasFocus()
+    preselected = combo.current_option().code
+    # Its second terminator, 4 ms later, reaches the dropdown: before, that applied the
+    # preselected code (a scan ending in Tab, then Return 4 ms later, queued "ohd").
+    clock.advance(4)
+    modifiers = (Qt.KeyboardModifier.KeypadModifier if suffix == Qt.Key.Key_Enter
+                 else Qt.KeyboardModifier.NoModifier)
+    QTest.keyClick(QApplication.focusWidget(), suffix, modifiers)
+    assert window.store.decisions_for(record.key) == []
+    assert window.model.live_state(record.key) is None
+    assert window.last_feedback.kind == "found"
+    assert window.scan_guard.suffixes_swallowed == 1
+    assert combo.hasFocus() and combo.current_option().code == preselected
+    # The operator's own Enter, a moment later, applies what the dropdown shows.
+    clock.advance(250)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert window.last_feedback.kind == "queued"
+    [decision] = window.store.decisions_for(record.key)
+    assert decision.new_handling == preselected
+    assert window.scan_field.hasFocus()
+
+
+def test_the_suffix_window_follows_the_scanner_setting(window: Any, clock: FakeClock) -> None:
+    """A slow scanner (a 150 ms threshold in Settings): its suffix comes later, and is still
+    the scan's; below the floor the window is 100 ms, whatever the setting."""
+    slow, fast = decidable_records(window, 2)
+    combo = window.handling.combo
+    window.scan_field.burst_threshold_ms = 150
+    scanner_types(slow.rma or "", clock, end=Qt.Key.Key_Tab, step_ms=120)
+    assert window.current_key == slow.key and combo.hasFocus()
+    clock.advance(120)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert window.store.decisions_for(slow.key) == []
+    assert window.scan_guard.suffixes_swallowed == 1
+    window.scan_field.burst_threshold_ms = 20
+    window.focus_scan()
+    scanner_types(fast.rma or "", clock, end=Qt.Key.Key_Tab)
+    assert window.current_key == fast.key and combo.hasFocus()
+    clock.advance(90)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert window.store.decisions_for(fast.key) == []
+    assert window.scan_guard.suffixes_swallowed == 2

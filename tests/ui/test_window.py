@@ -248,6 +248,7 @@ def test_several_matches_are_listed_and_chosen_by_keyboard(window: Any, clock: F
     assert window.last_feedback.kind == "multiple"
     assert window.matches.isVisible() and window.matches.count() == counts[shared[0]]
     assert window.matches.hasFocus()
+    clock.advance(300)
     QTest.keyClick(window.matches, Qt.Key.Key_Down)
     chosen = window.matches.currentItem().data(Qt.ItemDataRole.UserRole)
     QTest.keyClick(window.matches, Qt.Key.Key_Return)
@@ -269,6 +270,7 @@ def test_soft_error_is_shown_on_the_row_with_correlation_id(
     assert record.return_inventory_id is not None
     sandbox.warehouse_act(record.return_inventory_id, "completed")  # the store does not know yet
     type_scan(window.scan_field, record.rma or "", clock)
+    clock.advance(300)  # the operator's Enter (one right after the scan is the scan's suffix)
     QTest.keyClick(window.handling.combo, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: (window.model.live_state(record.key) is not None
                              and window.model.live_state(record.key).state is DecisionState.FAILED),
@@ -292,6 +294,7 @@ def test_timeout_keeps_the_window_responsive_and_says_so(
     record = allowed_rh_record(window)
     sandbox.fail_next(FaultKind.HANG, path="UpdateReturnInventoryHandling", delay_s=30)
     type_scan(window.scan_field, record.rma or "", clock)
+    clock.advance(300)
     QTest.keyClick(window.handling.combo, Qt.Key.Key_Return)
     # while the request hangs, the next scan is answered at once
     other = unique_identifiers(window)[IdKind.TRACKING]
@@ -358,6 +361,7 @@ def test_ctrl_z_cancels_the_last_handling(window: Any, clock: FakeClock, sandbox
     record = allowed_rh_record(window)
     type_scan(window.scan_field, record.rma or "", clock)
     code = window.handling.combo.current_option().code
+    clock.advance(300)
     QTest.keyClick(window.handling.combo, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.model.live_state(record.key) is not None
                     and window.model.live_state(record.key).state is DecisionState.APPLIED,
