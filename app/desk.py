@@ -229,7 +229,11 @@ class DeskService:
             return ScanResult(ScanOutcome.INVALID, scan)
         if not self._repeat.accept(scan.text, self._clock_ms()):
             return ScanResult(ScanOutcome.REPEATED, scan)
-        return self.find(scan)
+        try:
+            return self.find(scan)
+        except Exception:
+            self._repeat.reset()  # not looked up (the store did not answer): again is no double read
+            raise
 
     def find(self, scan: ScanInput) -> ScanResult:
         for candidate in scan.candidates:

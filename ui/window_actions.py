@@ -58,6 +58,7 @@ class ActionsMixin:
     refresh_current: Any
     focus_scan: Any
     focus_handling: Any
+    _store_failed: Any
 
     # -- the list's filters -------------------------------------------------------------------
     def _fill_filters(self, reload_warehouses: bool = False) -> None:
@@ -116,8 +117,11 @@ class ActionsMixin:
             self.count_label.setText(tr("{n} item(s)").format(n=f"{self.model.rowCount():,}"))
 
     # -- scanning ---------------------------------------------------------------------------------
-    def handle_scan(self, raw: str, burst: bool = True) -> ScanResult:
-        """A finished scan: look it up, show the item, give feedback, move focus."""
+    def handle_scan(self, raw: str, burst: bool = True) -> ScanResult | None:
+        """A finished scan: look it up, show the item, give feedback, move focus.
+
+        None when the store did not answer: an outage is said (status bar once, as the poll
+        says it, and this scan's sound, icon and text), not a crash; the focus stays here."""
         try:
             if burst:
                 result = self.desk.scan(raw)
@@ -126,6 +130,12 @@ class ActionsMixin:
                 scan = normalize_scan(raw, self.settings.scan_prefixes, self.settings.scan_suffixes)
                 result = (ScanResult(ScanOutcome.INVALID, scan) if scan.problem
                           else self.desk.find(scan))
+        except StoreError as exc:
+            log.warning("scan lookup failed: the store does not answer: %s", exc)
+            self._store_failed(exc)
+            self.feedback("failed", tr("The lookup failed: the store does not answer ({error}). "
+                                       "Scan again once it answers.").format(error=str(exc)))
+            return None
         except Exception as exc:
             log.exception("scan lookup failed")
             self.feedback("failed", tr("The lookup failed: {error}").format(error=str(exc)))

@@ -1390,162 +1390,167 @@
         <translation>正在连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="74"/>
+        <location filename="../../ui/window_actions.py" line="75"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="84"/>
+        <location filename="../../ui/window_actions.py" line="85"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="133"/>
+        <location filename="../../ui/window_actions.py" line="143"/>
         <source>scanner</source>
         <translation>扫描枪</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="133"/>
+        <location filename="../../ui/window_actions.py" line="143"/>
         <source>typed</source>
         <translation>手工输入</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="69"/>
+        <location filename="../../ui/window_actions.py" line="70"/>
         <source>Awaiting decision</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="70"/>
+        <location filename="../../ui/window_actions.py" line="71"/>
         <source>Decided today</source>
         <translation>今日已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="71"/>
+        <location filename="../../ui/window_actions.py" line="72"/>
         <source>All items</source>
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="261"/>
+        <location filename="../../ui/window_actions.py" line="271"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="141"/>
+        <location filename="../../ui/window_actions.py" line="151"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="143"/>
+        <location filename="../../ui/window_actions.py" line="153"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="230"/>
+        <location filename="../../ui/window_actions.py" line="240"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="240"/>
+        <location filename="../../ui/window_actions.py" line="250"/>
         <source>the store does not answer ({error})</source>
         <translation>数据存储没有响应（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="116"/>
+        <location filename="../../ui/window_actions.py" line="117"/>
         <source>{n} item(s)</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="265"/>
+        <location filename="../../ui/window_actions.py" line="275"/>
         <source>Withdrawn: {code} for {what} had not been sent yet; nothing goes to Return Helper.</source>
         <translation>已撤回：{what} 的 {code} 尚未发送；不会向 Return Helper 发送任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="269"/>
+        <location filename="../../ui/window_actions.py" line="279"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="292"/>
+        <location filename="../../ui/window_actions.py" line="302"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="293"/>
+        <location filename="../../ui/window_actions.py" line="303"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="131"/>
+        <location filename="../../ui/window_actions.py" line="136"/>
+        <source>The lookup failed: the store does not answer ({error}). Scan again once it answers.</source>
+        <translation>查找失败：数据存储没有响应（{error}）。恢复响应后请重新扫描。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="141"/>
         <source>The lookup failed: {error}</source>
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="153"/>
+        <location filename="../../ui/window_actions.py" line="163"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="159"/>
+        <location filename="../../ui/window_actions.py" line="169"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="226"/>
+        <location filename="../../ui/window_actions.py" line="236"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="258"/>
+        <location filename="../../ui/window_actions.py" line="268"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="298"/>
+        <location filename="../../ui/window_actions.py" line="308"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="248"/>
+        <location filename="../../ui/window_actions.py" line="258"/>
         <source>Not undone yet: {code} for {what} is being sent to Return Helper. Wait for its answer, then press Ctrl+Z again.</source>
         <translation>尚未撤销：{what} 的 {code} 正在发送到 Return Helper。请等待答复后再按 Ctrl+Z。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="161"/>
+        <location filename="../../ui/window_actions.py" line="171"/>
         <source>it has characters no label has ({chars}): is the scanner set to the keyboard layout Windows uses?</source>
         <translation>其中有标签不会包含的字符（{chars}）：扫描枪的键盘布局是否与 Windows 的键盘布局一致？</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="166"/>
+        <location filename="../../ui/window_actions.py" line="176"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="166"/>
+        <location filename="../../ui/window_actions.py" line="176"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="167"/>
+        <location filename="../../ui/window_actions.py" line="177"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="169"/>
+        <location filename="../../ui/window_actions.py" line="179"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="172"/>
+        <location filename="../../ui/window_actions.py" line="182"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="303"/>
+        <location filename="../../ui/window_actions.py" line="313"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="307"/>
+        <location filename="../../ui/window_actions.py" line="317"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>
