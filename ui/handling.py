@@ -86,6 +86,10 @@ class HandlingCombo(QComboBox):
         option = item.data(Qt.ItemDataRole.UserRole + 11)
         return option if isinstance(option, HandlingOption) else None
 
+    def clear_choice(self) -> None:
+        """Nothing selected: Enter then applies nothing (the panel says why)."""
+        self.setCurrentIndex(-1)
+
     def select_code(self, code: str) -> bool:
         for row in range(self.item_model.rowCount()):
             item = self.item_model.item(row)
@@ -99,6 +103,7 @@ class HandlingPanel(QWidget):
     """The dropdown, its Apply button and the warning beside it."""
 
     apply_requested = Signal(str)  # code
+    apply_blocked = Signal(str)    # why nothing was applied (Enter or Apply with nothing to apply)
     back_to_scan = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -164,7 +169,17 @@ class HandlingPanel(QWidget):
         self.warning.setVisible(bool(text))
         self.warning_icon.setVisible(bool(text))
 
+    def clear_choice(self) -> None:
+        self.combo.clear_choice()
+
     def _apply(self) -> None:
+        """Apply the chosen code, only while Apply is enabled: Enter in the dropdown obeys
+        the button (an open decision disables it); otherwise says why nothing happened."""
+        if not self.apply_button.isEnabled():
+            self.apply_blocked.emit(self._note or tr("no handling can be applied to this item now"))
+            return
         option = self.combo.current_option()
-        if option is not None and option.allowed:
-            self.apply_requested.emit(option.code)
+        if option is None or not option.allowed:
+            self.apply_blocked.emit(tr("no handling is chosen: type the first letters of a code"))
+            return
+        self.apply_requested.emit(option.code)

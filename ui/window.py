@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.desk import DeskService, ScanOutcome
-from app.model import Decision, DecisionState, InventoryRecord, Source
+from app.model import Decision, DecisionAction, DecisionState, InventoryRecord, Source
 from app.settings import Settings
 from ui.detail import DetailPanel, ImageLoader
 from ui.feedback import SoundPlayer, icon, unshaped_font
@@ -198,6 +198,7 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         right_layout.addWidget(self.matches)
         self.handling = HandlingPanel(right)
         self.handling.apply_requested.connect(self.apply_handling)
+        self.handling.apply_blocked.connect(self.apply_blocked)
         self.handling.back_to_scan.connect(self.focus_scan)
         right_layout.addWidget(self.handling)
         self.detail = DetailPanel(self.tasks, load_image, right)
@@ -454,10 +455,33 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         had_focus = self.handling.combo.hasFocus()
         chosen = self.handling.combo.current_option()
         self.show_record(record)
-        if chosen is not None:
-            self.handling.combo.select_code(chosen.code)
+        if chosen is not None and not self.handling.combo.select_code(chosen.code):
+            self._choice_gone(record, chosen.code)
         if had_focus:
             self.handling.combo.setFocus()
+
+    def _choice_gone(self, record: InventoryRecord, code: str) -> None:
+        """The code in the dropdown can no longer be chosen (a sync, a webhook, another
+        desk, new handling types): nothing is selected then, and the operator is told,
+        so the next Enter cannot apply a code that took its place unseen. Not when this
+        desk's own decision to that code is what made it the item's handling."""
+        try:
+            last = (self.store.decisions_for(record.key) or [None])[-1]
+        except Exception:
+            log.exception("the store could not read decisions")
+            last = None
+        if (last is not None and last.desk == self.settings.desk and last.new_handling == code
+                and last.action is DecisionAction.UPDATE and last.state in (
+                    DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED)):
+            return
+        self.handling.clear_choice()
+        option = next((o for o in self.desk.options(record) if o.code == code), None)
+        why = (reason_text(option.reason.value) if option is not None and option.reason
+               else tr("Return Helper no longer offers it"))
+        text = tr("{code} can no longer be chosen for {what} ({reason}): nothing is selected, "
+                  "choose again.").format(code=code, what=self._describe(record), reason=why)
+        self.show_message(text, error=True)
+        self.feedback("warning", text, sound="failed")
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)

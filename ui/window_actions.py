@@ -244,6 +244,10 @@ class ActionsMixin:
         self.update_counts()
         return decision
 
+    def apply_blocked(self, why: str) -> None:
+        """Enter in the dropdown (or Apply) while nothing can be applied: said, nothing sent."""
+        self.feedback("failed", tr("Not applied: {error}").format(error=why))
+
     def _error_text(self, exc: BaseException) -> str:
         """A refusal or store error in the operator's language (the log keeps the English)."""
         if isinstance(exc, StoreError):

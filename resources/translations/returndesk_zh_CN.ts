@@ -1094,49 +1094,59 @@
 <context>
     <name>HandlingPanel</name>
     <message>
-        <location filename="../../ui/handling.py" line="137"/>
+        <location filename="../../ui/handling.py" line="142"/>
         <source>&amp;Handling:</source>
         <translation>处理方式(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="138"/>
+        <location filename="../../ui/handling.py" line="143"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="139"/>
+        <location filename="../../ui/handling.py" line="144"/>
         <source>Type the first letters of a code to choose it, Enter applies, Escape returns to the scan field</source>
         <translation>输入代码的首字母进行选择，回车确认，Esc 返回扫描框</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="141"/>
+        <location filename="../../ui/handling.py" line="146"/>
         <source>&amp;Apply</source>
         <translation>应用(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="142"/>
+        <location filename="../../ui/handling.py" line="147"/>
         <source>Apply handling</source>
         <translation>应用处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="143"/>
+        <location filename="../../ui/handling.py" line="148"/>
         <source>Apply the chosen handling (Enter in the list)</source>
         <translation>应用所选处理方式（在列表中按回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="144"/>
+        <location filename="../../ui/handling.py" line="149"/>
         <source>Handling warning</source>
         <translation>处理方式警告</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="145"/>
+        <location filename="../../ui/handling.py" line="150"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="160"/>
+        <location filename="../../ui/handling.py" line="183"/>
+        <source>no handling is chosen: type the first letters of a code</source>
+        <translation>尚未选择处理方式：请输入代码的前几个字母</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="165"/>
         <source>Warning: {code} {warnings}</source>
         <translation>警告：{code} {warnings}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handling.py" line="179"/>
+        <source>no handling can be applied to this item now</source>
+        <translation>此物品现在不能应用任何处理方式</translation>
     </message>
     <message>
         <location filename="../../ui/handling.py" line="64"/>
@@ -1235,157 +1245,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="323"/>
+        <location filename="../../ui/window.py" line="324"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="324"/>
+        <location filename="../../ui/window.py" line="325"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="326"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="327"/>
+        <location filename="../../ui/window.py" line="328"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="328"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="329"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="330"/>
+        <location filename="../../ui/window.py" line="331"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="331"/>
+        <location filename="../../ui/window.py" line="332"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="332"/>
+        <location filename="../../ui/window.py" line="333"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="333"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="335"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="339"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="340"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="340"/>
+        <location filename="../../ui/window.py" line="341"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="341"/>
+        <location filename="../../ui/window.py" line="342"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="342"/>
+        <location filename="../../ui/window.py" line="343"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="344"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="344"/>
+        <location filename="../../ui/window.py" line="345"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="347"/>
+        <location filename="../../ui/window.py" line="348"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="348"/>
+        <location filename="../../ui/window.py" line="349"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="349"/>
+        <location filename="../../ui/window.py" line="350"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="350"/>
+        <location filename="../../ui/window.py" line="351"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="351"/>
+        <location filename="../../ui/window.py" line="352"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="426"/>
+        <location filename="../../ui/window.py" line="480"/>
+        <source>Return Helper no longer offers it</source>
+        <translation>Return Helper 已不再提供</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="481"/>
+        <source>{code} can no longer be chosen for {what} ({reason}): nothing is selected, choose again.</source>
+        <translation>{what} 已不能再选择 {code}（{reason}）：当前未选择任何处理方式，请重新选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window.py" line="427"/>
         <source>No handling types are known yet.</source>
         <translation>尚不知道任何处理方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="321"/>
+        <location filename="../../ui/window.py" line="322"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="428"/>
+        <location filename="../../ui/window.py" line="429"/>
         <source>An update to {code} is {state}; wait for it before choosing again.</source>
         <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="429"/>
+        <location filename="../../ui/window.py" line="430"/>
         <source>cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="445"/>
+        <location filename="../../ui/window.py" line="446"/>
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
@@ -1425,7 +1445,7 @@
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="271"/>
+        <location filename="../../ui/window_actions.py" line="275"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
@@ -1445,7 +1465,12 @@
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="250"/>
+        <location filename="../../ui/window_actions.py" line="249"/>
+        <source>Not applied: {error}</source>
+        <translation>未应用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_actions.py" line="254"/>
         <source>the store does not answer ({error})</source>
         <translation>数据存储没有响应（{error}）</translation>
     </message>
@@ -1455,22 +1480,22 @@
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="275"/>
+        <location filename="../../ui/window_actions.py" line="279"/>
         <source>Withdrawn: {code} for {what} had not been sent yet; nothing goes to Return Helper.</source>
         <translation>已撤回：{what} 的 {code} 尚未发送；不会向 Return Helper 发送任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="279"/>
+        <location filename="../../ui/window_actions.py" line="283"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="302"/>
+        <location filename="../../ui/window_actions.py" line="306"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="303"/>
+        <location filename="../../ui/window_actions.py" line="307"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
@@ -1495,22 +1520,17 @@
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="236"/>
-        <source>Not applied: {error}</source>
-        <translation>未应用：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window_actions.py" line="268"/>
+        <location filename="../../ui/window_actions.py" line="272"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="308"/>
+        <location filename="../../ui/window_actions.py" line="312"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="258"/>
+        <location filename="../../ui/window_actions.py" line="262"/>
         <source>Not undone yet: {code} for {what} is being sent to Return Helper. Wait for its answer, then press Ctrl+Z again.</source>
         <translation>尚未撤销：{what} 的 {code} 正在发送到 Return Helper。请等待答复后再按 Ctrl+Z。</translation>
     </message>
@@ -1545,12 +1565,12 @@
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="313"/>
+        <location filename="../../ui/window_actions.py" line="317"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="317"/>
+        <location filename="../../ui/window_actions.py" line="321"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
     </message>

@@ -1,0 +1,90 @@
+"""The code in the handling dropdown is the one applied, or nothing is: a refresh never puts
+another code in its place unseen, and Enter obeys a disabled Apply button."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app.model import InventoryRecord
+from tests.ui.conftest import FakeClock, run
+from tests.ui.test_refusal_text import other_desk_decides
+from tests.ui.test_window import allowed_rh_record, type_scan
+from ui.qt import Qt, load_qtest
+
+QTest = load_qtest()
+
+
+def scan_and_choose(window: Any, clock: FakeClock) -> tuple[InventoryRecord, str]:
+    """Scan an item and choose a code that is not the one preselected (at a person's pace)."""
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    combo = window.handling.combo
+    assert combo.hasFocus()
+    allowed = [o.code for o in window.desk.options(record) if o.allowed]
+    assert len(allowed) > 2, "needs three allowed codes"
+    chosen = allowed[1]
+    assert combo.select_code(chosen)  # as typing its first letters does
+    return record, chosen
+
+
+def test_a_chosen_code_that_is_no_longer_allowed_is_unselected_and_said(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    record, chosen = scan_and_choose(window, clock)
+    combo = window.handling.combo
+    other_desk_decides(window.desk, record, chosen)  # it is the item's handling now
+    # Before: the poll's refresh selected the first allowed code in its place, without a
+    # word, and the next Enter applied that.
+    qtbot.waitUntil(lambda: combo.currentIndex() == -1, timeout=5000)
+    assert combo.current_option() is None and combo.hasFocus()
+    text = window.message_label.text()
+    assert text.startswith("⚠") and f"{chosen} can no longer be chosen" in text
+    assert "is the current handling" in text and "choose again" in text
+    assert window.last_feedback.kind == "warning" and window.sounds.played[-1] == "failed"
+    # Enter now applies nothing, and says so.
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert [d.desk for d in window.store.decisions_for(record.key)] == ["desk-2"]
+    assert window.last_feedback.text == (
+        "Not applied: no handling is chosen: type the first letters of a code")
+    # Choosing again applies the operator's choice.
+    code = next(o.code for o in window.desk.options(window.store.get(record.key)) if o.allowed)
+    assert combo.select_code(code)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert window.last_feedback.kind == "queued"
+    assert window.store.decisions_for(record.key)[-1].new_handling == code
+
+
+def test_new_handling_types_without_the_chosen_one_unselect_it(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    _record, chosen = scan_and_choose(window, clock)
+    window.desk.catalog = [h for h in window.desk.catalog if h.code != chosen]
+    window.refresh_current()  # what the window does once the API's handling types are read
+    assert window.handling.combo.current_option() is None
+    assert f"{chosen} can no longer be chosen" in window.message_label.text()
+    assert "Return Helper no longer offers it" in window.message_label.text()
+
+
+def test_enter_in_the_dropdown_obeys_the_disabled_apply_button(
+        window: Any, clock: FakeClock, qtbot: Any, qloop: asyncio.AbstractEventLoop,
+        monkeypatch: Any) -> None:
+    run(qtbot, qloop, window.desk.outbox.stop())  # the decision stays queued
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    code = window.handling.combo.current_option().code
+    clock.advance(300)
+    QTest.keyClick(window.handling.combo, Qt.Key.Key_Return)
+    assert window.last_feedback.kind == "queued"
+    window.focus_handling()  # back in the dropdown (F6, Enter on the row)
+    combo = window.handling.combo
+    assert combo.hasFocus() and not window.handling.apply_button.isEnabled()
+    asked: list[tuple[str, str]] = []
+    decide = window.desk.decide
+    monkeypatch.setattr(window.desk, "decide", lambda key, c: asked.append((key, c)) or decide(key, c))
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert asked == []  # before: Enter went past the disabled button to the desk
+    assert window.last_feedback.kind == "failed"
+    assert window.last_feedback.text == (
+        f"Not applied: An update to {code} is Queued; wait for it before choosing again.")
+    assert len(window.store.decisions_for(record.key)) == 1
