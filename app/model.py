@@ -406,7 +406,9 @@ def parse_time(value: object) -> datetime | None:
     """Lenient time parsing: ISO 8601 (with or without zone, ``Z``), or epoch ms/s numbers.
 
     Times without a zone are taken as UTC (the vendors document UTC). Raises
-    :class:`ValueError` for text that is not a time.
+    :class:`ValueError` for text that is not a time and for a time out of range: a number
+    too large (or infinite, NaN) for a date, or a time at the calendar's ends whose zone
+    puts it outside it in UTC. Nothing else escapes (no OverflowError or OSError).
     """
     if value is None or value == "":
         return None
@@ -415,10 +417,13 @@ def parse_time(value: object) -> datetime | None:
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, int | float | Decimal) or (isinstance(value, str) and value.strip().isdigit()):
-        number = float(value)
-        if number > 1e11:  # milliseconds since the epoch
-            number /= 1000
-        return datetime.fromtimestamp(number, UTC)
+        try:
+            number = float(value)
+            if number > 1e11:  # milliseconds since the epoch
+                number /= 1000
+            return datetime.fromtimestamp(number, UTC)
+        except (ValueError, OverflowError, OSError):  # NaN, infinite, past year 9999 or 1
+            raise ValueError(f"not a time (out of range): {value!r:.40}") from None
     if isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -426,6 +431,13 @@ def parse_time(value: object) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"not a time: {value!r}") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise ValueError(f"not a time: {value!r}")
+            raise ValueError(f"not a time: {value!r:.60}") from None
+        if not parsed.tzinfo:
+            return parsed.replace(tzinfo=UTC)
+        if parsed.year in (1, 9999):  # only there can a zone take the time off the calendar
+            try:
+                parsed.astimezone(UTC)
+            except OverflowError:
+                raise ValueError(f"not a time (out of range in UTC): {value!r:.60}") from None
+        return parsed
+    raise ValueError(f"not a time: {value!r:.60}")

@@ -51,6 +51,9 @@ from app.settings import Settings, check_base_url, user_agent
 MAX_WINDOW = timedelta(days=62)
 MAX_PAGE_SIZE = 50
 IDEMPOTENCY_HEADER = "x-returnhelper-idempotency-key"
+#: What reading a record may raise for the vendor's data: MappingError (a ValueError) naming
+#: the field, or an out-of-range value a reader let through (a ProtocolError, never a crash).
+_UNREADABLE = (MappingError, ValueError, ArithmeticError, OSError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +231,7 @@ class ReturnHelperClient:
         for index, row in enumerate(rows):
             try:
                 read.append(read_list_row(row))
-            except MappingError as exc:
+            except _UNREADABLE as exc:
                 raise ProtocolError(f"GET ReturnInventory/list: row {offset + index}: {exc}",
                                     correlation_id=envelope.correlation_id) from exc
         return ListPage(read, total, fetched_at, envelope.correlation_id)
@@ -278,7 +281,7 @@ class ReturnHelperClient:
         record, correlation_id = await self.get_inventory_raw(return_inventory_id)
         try:
             return map_details(record, file_base=self.file_base, as_of=utcnow())
-        except MappingError as exc:
+        except _UNREADABLE as exc:
             raise ProtocolError(f"GET ReturnInventory/GetReturnInventory: {exc}",
                                 correlation_id=correlation_id) from exc
 

@@ -90,8 +90,8 @@ class _Reader:
             return usual
         try:
             return parse_time(value)
-        except ValueError:
-            raise MappingError(self.name(key), f"not a time: {value!r}") from None
+        except ValueError as exc:  # out of range too (parse_time says which)
+            raise MappingError(self.name(key), str(exc)) from None
 
     def boolean(self, key: str) -> bool | None:
         value = self.data.get(key)
@@ -256,6 +256,8 @@ def _usual_time(value: object) -> datetime | bool | None:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
+            return False
+        if parsed.year in (1, 9999):  # a zone may take it off the calendar: parse_time checks
             return False
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -94,7 +94,11 @@ def _time(item: Mapping[str, Any], *names: str) -> datetime | None:
         try:
             if isinstance(value, str) and not value.strip().isdigit():
                 parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA_TIME)
+                if not parsed.tzinfo:
+                    parsed = parsed.replace(tzinfo=CHINA_TIME)
+                if parsed.year in (1, 9999):
+                    parsed.astimezone(UTC)  # OverflowError: off the calendar in UTC
+                return parsed
             return parse_time(value)
         except (ValueError, OverflowError, OSError):
             raise WinitMappingError(f"{name}: not a time: {value!r}") from None

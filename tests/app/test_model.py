@@ -123,3 +123,27 @@ def test_merge_order_does_not_matter_for_the_newest_value(codes: list[str | None
         if index < len(views):
             merged = merge(merged, views[index])
     assert merged is not None and merged.handling_code == expected
+
+
+#: Times out of range as vendors could send them (JSON 1e400 reads as infinity).
+OUT_OF_RANGE_TIMES = [1e300, -1e20, 10 ** 20, 10 ** 30, -(10 ** 20), float("inf"),
+                      float("-inf"), float("nan"), Decimal("1e400"), Decimal("NaN"),
+                      Decimal("sNaN"), "99999999999999999999", 253402300800000,
+                      "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00"]
+
+
+@pytest.mark.parametrize("raw", OUT_OF_RANGE_TIMES, ids=repr)
+def test_parse_time_refuses_out_of_range_with_a_value_error(raw: object) -> None:
+    # a ValueError (what every reader catches), never OverflowError or OSError
+    with pytest.raises(ValueError, match="not a time"):
+        parse_time(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("9999-12-31T23:59:59Z", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ("0001-01-01T00:00:00", datetime(1, 1, 1, tzinfo=UTC)),
+    ("0001-01-01T08:00:00+08:00", datetime(1, 1, 1, tzinfo=UTC)),
+    (253402300799000, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+])
+def test_parse_time_keeps_the_calendars_ends(raw: object, expected: datetime) -> None:
+    assert parse_time(raw) == expected

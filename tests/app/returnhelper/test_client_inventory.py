@@ -15,7 +15,9 @@ from app.returnhelper.errors import (
     AuthError,
     ClientRequestError,
     NotFoundError,
+    ProtocolError,
 )
+from app.sandbox.seed import SeedItem
 from tests.app.returnhelper.client_support import api_requests
 
 
@@ -99,6 +101,19 @@ async def test_iter_inventory_yields_an_item_on_a_window_boundary_once(rh_client
     ids = [r.return_inventory_id async for r in rh_client.iter_inventory(since, until)]
     assert ids.count(item.return_inventory_id) == 1
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("modify_on", [10 ** 30, 1e300, -1e20, "99999999999999999999",
+                                       "0001-01-01T00:00:00+08:00"], ids=repr)
+async def test_a_list_row_with_a_time_out_of_range_is_a_protocol_error(
+        rh_client, sandbox, monkeypatch, modify_on):
+    # the sync reports the page (naming the row and field) instead of crashing on OSError
+    plain = SeedItem.list_row
+    monkeypatch.setattr(SeedItem, "list_row", lambda self: {**plain(self), "modifyOn": modify_on})
+    items = sandbox.items()
+    end = max(i.create_on for i in items)
+    with pytest.raises(ProtocolError, match=r"row 0: modifyOn: not a time \(out of range"):
+        await rh_client.list_inventory(end - timedelta(days=30), end, page_size=5)
 
 
 # -- details ---------------------------------------------------------------------------------

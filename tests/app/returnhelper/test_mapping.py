@@ -341,3 +341,32 @@ def test_repeated_dimensions_and_weights_convert_the_same_as_the_first_time() ->
     assert inches.lines[0].weight_kg == Decimal(1250)
     with pytest.raises(MappingError, match="dimensionUom"):
         map_webhook_inventory({**base, "dimensionUom": "furlong"})
+
+
+#: Times out of range (JSON 1e400 reads as infinity): a field error, never a crash.
+OUT_OF_RANGE_TIMES = [float("inf"), float("nan"), 1e300, -1e20, 10 ** 20, 10 ** 30,
+                      "99999999999999999999", "0001-01-01T00:00:00+08:00",
+                      "9999-12-31T23:59:59-08:00"]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE_TIMES, ids=repr)
+@pytest.mark.parametrize(("shape", "name", "field"), [
+    ("list", "createOn", "createOn"), ("list", "modifyOn", "modifyOn"),
+    ("details", "handlingUpdatedOnStr", "handlingUpdatedOnStr"),
+    ("webhook", "modifyOn", "returnInventory.modifyOn"),
+    ("webhook", "createOn", "returnInventory.createOn"),
+    ("shipment", "receiveDate", "shipment.receiveDate"),
+    ("recalibrate", "recalibratedOn", "recalibrateSupplement.recalibratedOn"),
+])
+def test_times_out_of_range_are_field_errors(shape, name, field, value):
+    change = {name: value}
+    mappers = {
+        "list": lambda: map_list_row({**LIST_ROW, **change}),
+        "details": lambda: map_details({**DETAILS, **change}, file_base="https://f"),
+        "webhook": lambda: map_webhook_inventory({**INVENTORY, **change}, SHIPMENT),
+        "shipment": lambda: map_webhook_inventory(INVENTORY, {**SHIPMENT, **change}),
+        "recalibrate": lambda: map_recalibrate({**RECALIBRATE, **change}),
+    }
+    with pytest.raises(MappingError, match="out of range") as info:
+        mappers[shape]()
+    assert info.value.field == field

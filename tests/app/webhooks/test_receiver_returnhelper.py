@@ -380,3 +380,42 @@ def test_store_failure_is_a_503_and_the_service_lives_on(receiver_factory) -> No
     assert response.json()["outcome"] == "store_unavailable"
     assert r.post_winit([winit_record("u-st", "RO-ST")]).text == "fail"
     assert r.client.get(r.base_url + "/healthz").status_code == 503
+
+
+#: Times out of range as JSON text (1e400 reads as infinity; 10**30 ms overflows time_t).
+OUT_OF_RANGE_JSON = ["1e400", "-1e400", str(10 ** 30), "1e300", "-1e20", str(10 ** 20),
+                     "NaN", '"99999999999999999999"', '"0001-01-01T00:00:00+08:00"',
+                     '"9999-12-31T23:59:59-08:00"']
+
+
+def _with_raw_field(event: dict[str, object], raw_json: str) -> bytes:
+    """The event's JSON with ``"X"`` replaced by ``raw_json`` as written (e.g. 1e400)."""
+    body = json.dumps(event).encode()
+    assert body.count(b'"X"') == 1
+    return body.replace(b'"X"', raw_json.encode())
+
+
+@pytest.mark.parametrize("raw_time", OUT_OF_RANGE_JSON)
+def test_a_time_out_of_range_is_a_field_error_and_the_event_is_kept(
+        receiver: RunningReceiver, raw_time: str) -> None:
+    rid = 880300
+    body = _with_raw_field(new_inventory(rid, modifyOn="X"), raw_time)
+    response = receiver.post_rh(body)
+    assert response.status_code == 422, response.text       # not a 500, not a 503
+    assert "returnInventory.modifyOn" in response.json()["detail"]
+    _nothing_stored(receiver, rid)
+    kept = receiver.store.raw_events()
+    assert [e.outcome for e in kept] == ["rejected:invalid"]
+    assert kept[0].body == body                               # the raw body, for replay
+    assert receiver.post_rh(new_inventory(rid + 1)).status_code == 200   # still serving
+
+
+def test_an_event_time_out_of_range_is_refused_and_kept(receiver: RunningReceiver) -> None:
+    for raw_time in ("1e400", str(10 ** 30), '"0001-01-01T00:00:00+08:00"'):
+        event = new_inventory(880310)
+        event["eventTime"] = "X"
+        response = receiver.post_rh(_with_raw_field(event, raw_time))
+        assert response.status_code == 400, response.text
+        assert "eventTime" in response.json()["detail"]
+    assert {e.outcome for e in receiver.store.raw_events()} == {"rejected:invalid"}
+    assert len(receiver.store.raw_events()) == 3

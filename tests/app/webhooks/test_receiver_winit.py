@@ -136,3 +136,17 @@ def test_oversized_winit_body_is_refused(receiver_factory: ReceiverFactory) -> N
     response = r.post_winit(records)
     assert response.status_code == 413 and response.text == "fail"
     assert r.store.raw_events() == [] and r.store.last_seq() == 0
+
+
+def test_a_status_time_out_of_range_is_kept_aside(receiver: RunningReceiver) -> None:
+    # zone-less WINIT text is China time: its year 1 starts before year 1 in UTC
+    good = winit_record("u-40", "RO40")
+    bad = [winit_record(f"u-4{i}", f"RO4{i}") for i in (1, 2, 3)]
+    for record, value in zip(bad, ("0001-01-01 00:00:00", 1e300, 10 ** 30), strict=True):
+        record["statusTime"] = value
+    response = receiver.post_winit([good, *bad])
+    assert response.status_code == 200 and response.text == "success"   # not a 503 for all
+    assert receiver.store.get("winit:RO40") is not None
+    assert all(receiver.store.get(f"winit:RO4{i}") is None for i in (1, 2, 3))
+    rejected = [e for e in receiver.store.raw_events() if e.outcome != "applied"]
+    assert len(rejected) == 3 and all("statusTime" in e.outcome for e in rejected)

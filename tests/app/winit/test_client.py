@@ -141,3 +141,15 @@ def test_event_mapping_errors_name_the_field() -> None:
     good = winit_record("u3", statusTime="2024-07-15 10:20:30")
     record = record_from_event(good)
     assert record.updated_at == datetime(2024, 7, 15, 2, 20, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e300, 10 ** 30, -(10 ** 20),
+                                   "99999999999999999999", "0001-01-01 00:00:00",
+                                   "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00"],
+                         ids=repr)
+def test_event_times_out_of_range_name_the_field(value: object) -> None:
+    # "0001-01-01 00:00:00" is China time: 16:00 on the day before year 1 in UTC
+    bad = winit_record("u-range")
+    bad["statusTime"] = value
+    with pytest.raises(WinitMappingError, match="statusTime"):
+        record_from_event(bad)
