@@ -68,13 +68,17 @@ from app.webhooks.wire import (
 )
 
 log = logging.getLogger("app.webhooks")
-__all__ = ["DEFAULT_MAX_BODY", "FRESHNESS", "KEPT_HEADERS", "RH_PATH", "SECRET_CACHE_S",
+__all__ = ["DEFAULT_MAX_BODY", "FRESHNESS", "KEPT_HEADERS", "KEPT_STATUS", "RH_PATH",
+           "SECRET_CACHE_S",
            "WINIT_PATH", "Build", "GroupCommit", "ReceiverStats", "create_app", "log_event"]
 
 RH_PATH = "/webhooks/returnhelper"
 WINIT_PATH = "/webhooks/winit/{token}"
 DEFAULT_MAX_BODY = 1024 * 1024          # 1 MiB: the largest documented event is a few kB
 FRESHNESS = timedelta(minutes=15)
+#: The answer to an authenticated event that is kept in the raw-event log but not applied
+#: (unreadable, stale): 2xx, so Return Helper neither retries it nor suspends the endpoint.
+KEPT_STATUS = 202
 
 
 @dataclass(slots=True)
@@ -129,17 +133,21 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                        outcome=f"rejected:{reason}", headers=headers)
 
     async def keep_rejected_async(source: Source, reason: str, body: bytes, now: datetime,
-                                  headers: dict[str, str], event: RhEvent | None = None) -> None:
+                                  headers: dict[str, str], event: RhEvent | None = None,
+                                  ) -> bool | None:
+        """Keep a refused body under ``rejected:<reason>:<digest>``: True when kept now,
+        False when kept before (a retry), None when the store could not keep it."""
         try:
-            await writer.ingest(rejected_raw(source, reason, body, now, headers, event), [])
+            return await writer.ingest(rejected_raw(source, reason, body, now, headers, event), [])
         except StoreError as exc:
             log_event(logging.ERROR, source=source.value, outcome="not_kept", reason=reason,
                       error=str(exc))
+            return None
 
     def rh_answer(status: int, outcome: str, started: float, *, level: int = logging.INFO,
                   detail: str | None = None, records: Sequence[InventoryRecord] = (),
-                  **fields: object) -> Response:
-        if status >= 400:
+                  rejected: bool = False, **fields: object) -> Response:
+        if status >= 400 or rejected:
             stats.rejected += 1
         if log.isEnabledFor(level):  # the line is built only when it is written
             if records:
@@ -148,6 +156,29 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                       detail=detail, ms=f"{(time.perf_counter() - started) * 1000:.1f}",
                       **fields)
         return _outcome_response(status, outcome, detail)
+
+    async def rh_kept(reason: str, detail: str, body: bytes, now: datetime,
+                      headers: dict[str, str], started: float, event: RhEvent | None = None,
+                      *, level: int = logging.WARNING) -> Response:
+        """An authenticated event that cannot be applied: kept in the raw-event log and
+        answered 2xx (KEPT_STATUS), its retries too, since a retry of the same body can
+        never read differently and 4xx answers would get the endpoint suspended. Only when
+        the store cannot keep it is the answer 503 (Return Helper retries)."""
+        first = await keep_rejected_async(Source.RETURN_HELPER, reason, body, now, headers,
+                                          event)
+        kind = event.kind if event else None
+        if first is None:
+            return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
+                             reason=reason, detail=f"{detail}; the event could not be kept, "
+                                                   "retry later", kind=kind)
+        if not first:
+            stats.duplicates += 1
+            return rh_answer(KEPT_STATUS, "rejected", started, level=level, reason=reason,
+                             kept="before", detail=f"already kept as rejected: {reason}",
+                             kind=kind)
+        return rh_answer(KEPT_STATUS, "rejected", started, level=level, rejected=True,
+                         reason=reason, kept="now",
+                         detail=f"{detail}; kept as rejected: {reason}, not applied", kind=kind)
 
     async def returnhelper(request: Request) -> Response:
         started = time.perf_counter()
@@ -190,9 +221,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         try:
             event = parse_envelope(body)
         except EventError as exc:
-            await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers)
-            return rh_answer(400, "rejected", started, level=logging.WARNING,
-                             reason=exc.reason, detail=str(exc))
+            return await rh_kept(exc.reason, str(exc), body, now, headers, started)
         if event.event_time is None or abs(now - event.event_time) > FRESHNESS:
             # Kept under the event's own dedup key with nothing applied: a retry of an event
             # that was applied (or already refused) earlier is a duplicate and gets 2xx, so a
@@ -214,9 +243,11 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             # The offset names a wrong clock here at once: every event off by the same hour.
             offset = (None if event.event_time is None
                       else round((event.event_time - now).total_seconds()))
-            return rh_answer(400, "rejected", started, level=logging.WARNING, reason="stale",
-                             kind=event.kind, event_time=event.event_time, offset_s=offset,
-                             detail="eventTime missing or more than 15 minutes from this clock")
+            return rh_answer(KEPT_STATUS, "rejected", started, level=logging.WARNING,
+                             rejected=True, reason="stale", kind=event.kind,
+                             event_time=event.event_time, offset_s=offset, kept="now",
+                             detail="eventTime missing or more than 15 minutes from this "
+                                    "clock; kept as rejected: stale, not applied")
         lookup = store.get if handler_for(event) is HANDLERS["vasupdated"] else None
         interpreted: list[Interpretation] = []
 
@@ -230,9 +261,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         try:
             inserted = await writer.ingest_built(build)
         except EventError as exc:
-            await keep_rejected_async(Source.RETURN_HELPER, exc.reason, body, now, headers, event)
-            return rh_answer(422, "rejected", started, level=logging.WARNING, reason=exc.reason,
-                             kind=event.kind, detail=str(exc))
+            return await rh_kept(exc.reason, str(exc), body, now, headers, started, event)
         except StoreError as exc:
             return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                              kind=event.kind, detail=str(exc))

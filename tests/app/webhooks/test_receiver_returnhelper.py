@@ -228,8 +228,10 @@ def test_stale_event_is_refused_but_kept_for_audit(receiver: RunningReceiver,
     for rid, when in ((880020, ago(minutes=16)), (880021, ago(minutes=-16))):
         event = new_inventory(rid, when=when)
         response = receiver.post_rh(event)
-        assert response.status_code == 400, response.text
+        assert response.status_code == 202, response.text     # kept: 2xx, never suspended
+        assert response.json()["outcome"] == "rejected"
         assert "15 minutes" in response.json()["detail"]
+        assert "kept as rejected: stale" in response.json()["detail"]
         _nothing_stored(receiver, rid)
         # Return Helper retries it: still nothing applied, kept once, answered as a duplicate
         # so the endpoint is not suspended for an event that can never become fresh
@@ -264,8 +266,9 @@ def test_malformed_json_is_refused_and_kept(receiver: RunningReceiver) -> None:
     for body in (b'{"category": "rinv", "action": ', b"\xff\xfe not utf-8", b"[1, 2, 3]",
                  b'"just a string"', b""):
         response = receiver.post_rh(body)
-        assert response.status_code == 400, body
+        assert response.status_code == 202, body
         assert response.json()["outcome"] == "rejected"
+        assert "kept as rejected" in response.json()["detail"]
     outcomes = {e.outcome for e in receiver.store.raw_events()}
     assert outcomes <= {"rejected:malformed_json", "rejected:not_an_object"}
     assert receiver.client.get(receiver.base_url + "/healthz").status_code == 200
@@ -283,8 +286,9 @@ def test_known_event_with_wrong_types_writes_nothing(receiver: RunningReceiver) 
     ]
     for event in bad_events:
         response = receiver.post_rh(event)
-        assert response.status_code == 422, (event["action"], response.text)
-        assert response.json()["detail"]
+        assert response.status_code == 202, (event["action"], response.text)
+        assert response.json()["outcome"] == "rejected"
+        assert response.json()["detail"].endswith("kept as rejected: invalid, not applied")
     for rid in (880030, 880031, 880032, 880033):
         _nothing_stored(receiver, rid)
     assert all(e.outcome == "rejected:invalid" for e in receiver.store.raw_events())
@@ -401,7 +405,8 @@ def test_a_time_out_of_range_is_a_field_error_and_the_event_is_kept(
     rid = 880300
     body = _with_raw_field(new_inventory(rid, modifyOn="X"), raw_time)
     response = receiver.post_rh(body)
-    assert response.status_code == 422, response.text       # not a 500, not a 503
+    assert response.status_code == 202, response.text       # not a 500, not a 503
+    assert response.json()["outcome"] == "rejected"
     assert "returnInventory.modifyOn" in response.json()["detail"]
     _nothing_stored(receiver, rid)
     kept = receiver.store.raw_events()
@@ -415,7 +420,48 @@ def test_an_event_time_out_of_range_is_refused_and_kept(receiver: RunningReceive
         event = new_inventory(880310)
         event["eventTime"] = "X"
         response = receiver.post_rh(_with_raw_field(event, raw_time))
-        assert response.status_code == 400, response.text
+        assert response.status_code == 202, response.text
         assert "eventTime" in response.json()["detail"]
     assert {e.outcome for e in receiver.store.raw_events()} == {"rejected:invalid"}
     assert len(receiver.store.raw_events()) == 3
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"category": "rinv", "action": ', "malformed_json"),
+    (b"[1, 2, 3]", "not_an_object"),
+    (json.dumps(new_inventory(880400, weight="heavy")).encode(), "invalid"),
+    (_with_raw_field(new_inventory(880401, modifyOn="X"), "1e400"), "invalid"),
+])
+def test_a_kept_event_and_its_retries_are_answered_2xx(
+        receiver: RunningReceiver, caplog: pytest.LogCaptureFixture, body: bytes,
+        reason: str) -> None:
+    caplog.set_level(logging.INFO, logger="app.webhooks")
+    first = receiver.post_rh(body)
+    assert first.status_code == 202, first.text
+    assert first.json()["outcome"] == "rejected"
+    assert first.json()["detail"].endswith(f"kept as rejected: {reason}, not applied")
+    # Return Helper retries an event (it cannot know we kept it): same body, a new timestamp
+    # and signature; ten 4xx answers would suspend the endpoint for everyone's parcels
+    for _ in range(3):
+        retry = receiver.post_rh(body, timestamp=iso(ago(seconds=1)))
+        assert retry.status_code == 202, retry.text
+        assert retry.json() == {"outcome": "rejected",
+                                "detail": f"already kept as rejected: {reason}"}
+    kept = receiver.store.raw_events()
+    assert [(e.dedup_key.rsplit(":", 1)[0], e.body) for e in kept] == [
+        (f"rejected:{reason}", body)]                               # kept once
+    lines = [r.getMessage() for r in caplog.records if r.name == "app.webhooks"]
+    assert sum("kept=now" in line for line in lines) == 1
+    assert sum("kept=before" in line and "already kept as rejected" in line
+               for line in lines) == 3
+    health = receiver.client.get(receiver.base_url + "/healthz").json()
+    assert health["rejected"] == 1 and health["duplicates"] == 3
+
+
+def test_a_refused_event_that_cannot_be_kept_is_a_503(receiver_factory) -> None:  # type: ignore[no-untyped-def]
+    r = receiver_factory()
+    r.store.close()                                 # nothing can be kept: Return Helper retries
+    response = r.post_rh(b'{"category": "rinv", "action": ')
+    assert response.status_code == 503, response.text
+    assert response.json()["outcome"] == "store_unavailable"
+    assert "could not be kept" in response.json()["detail"]
