@@ -125,9 +125,34 @@ class GroupCommit:
             items.append((work, records))
             where.append(index)
         if items:
-            for index, inserted in zip(where, self._store.ingest_many(items), strict=True):
+            for index, inserted in zip(where, self._ingest_isolated(items), strict=True):
                 out[index] = inserted
         return out
+
+    def _ingest_isolated(self, items: list[tuple[RawEvent, Sequence[InventoryRecord]]],
+                         ) -> list[bool | Exception]:
+        """``ingest_many``; when it fails with anything but a StoreError (an event the store
+        cannot write: a bug, not the store), each event is written alone so only that one
+        fails (its request keeps it as rejected) instead of the batch failing again on
+        every retry. A StoreError fails the batch (503: retried)."""
+        try:
+            return list(self._store.ingest_many(items))
+        except StoreError:
+            raise
+        except Exception as exc:
+            if len(items) == 1:
+                return [exc]
+            log.warning("webhook writer: a batch failed (%s); writing its events one by one",
+                        type(exc).__name__)
+        results: list[bool | Exception] = []
+        for item in items:
+            try:
+                results.extend(self._store.ingest_many([item]))
+            except StoreError:
+                raise
+            except Exception as exc:  # this event only
+                results.append(exc)
+        return results
 
     async def _drain(self) -> None:
         while self._pending:

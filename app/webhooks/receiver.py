@@ -143,6 +143,13 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             log_event(logging.ERROR, source=source.value, outcome="not_kept", reason=reason,
                       error=str(exc))
             return None
+        except Exception as exc:
+            if event is None:
+                log_event(logging.ERROR, source=source.value, outcome="not_kept", reason=reason,
+                          error=type(exc).__name__)
+                return None
+            # the envelope's own fields could not be written: keep the body alone
+            return await keep_rejected_async(source, reason, body, now, headers)
 
     def rh_answer(status: int, outcome: str, started: float, *, level: int = logging.INFO,
                   detail: str | None = None, records: Sequence[InventoryRecord] = (),
@@ -219,6 +226,24 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                              detail="signature does not match")
         headers = _kept_headers(request, read)
         try:
+            return await rh_verified(body, headers, now, started)
+        except Exception as exc:  # last resort: a bug must neither lose the event nor answer 500
+            return await rh_internal_error(exc, body, now, headers, started)
+
+    async def rh_internal_error(exc: Exception, body: bytes, now: datetime,
+                                headers: dict[str, str], started: float,
+                                event: RhEvent | None = None) -> Response:
+        """An authenticated event this code failed on: kept as ``rejected:internal_error``
+        (replayable once the code is fixed) and answered like any kept event."""
+        log.error("webhook: an authenticated event could not be processed (%s)",
+                  type(exc).__name__, exc_info=exc)
+        return await rh_kept("internal_error", f"could not be processed ({type(exc).__name__})",
+                             body, now, headers, started, event, level=logging.ERROR)
+
+    async def rh_verified(body: bytes, headers: dict[str, str], now: datetime,
+                          started: float) -> Response:
+        """The rest of a Return Helper event, once its signature is verified."""
+        try:
             event = parse_envelope(body)
         except EventError as exc:
             return await rh_kept(exc.reason, str(exc), body, now, headers, started)
@@ -265,6 +290,8 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         except StoreError as exc:
             return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                              kind=event.kind, detail=str(exc))
+        except Exception as exc:  # mapping or writing failed where it should not have
+            return await rh_internal_error(exc, body, now, headers, started, event)
         if not inserted:
             stats.duplicates += 1
             return rh_answer(200, Outcome.DUPLICATE, started, kind=event.kind,
@@ -344,6 +371,12 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         except StoreError as exc:
             return winit_answer(503, False, started, level=logging.ERROR,
                                 reason="store_unavailable", detail=str(exc))
+        except Exception as exc:  # last resort: keep the body, answer as for undecryptable
+            log.error("webhook: a WINIT event could not be processed (%s)",
+                      type(exc).__name__, exc_info=exc)
+            await keep_rejected_async(Source.WINIT, "internal_error", plaintext, now, headers)
+            return winit_answer(503, False, started, level=logging.ERROR,
+                                reason="internal_error", error=type(exc).__name__)
         stats.accepted += applied
         stats.duplicates += duplicates
         return winit_answer(200, True, started, applied=applied, duplicates=duplicates,

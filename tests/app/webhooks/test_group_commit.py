@@ -152,3 +152,28 @@ async def test_a_store_that_cannot_promise_durability_acknowledges_nothing(
     finally:
         writer.close()
         store.close()
+
+
+async def test_an_event_the_store_cannot_write_fails_alone(tmp_path: Path) -> None:
+    # not a StoreError (the store is fine): a bug in one event's records. Before, its batch
+    # failed as a whole with a StoreError (503 for every event in it) on every retry.
+    import dataclasses
+
+    store = open_store(str(tmp_path / "poison.sqlite3"))
+    writer = GroupCommit(store)
+    event, records = _item(3)
+    poison = (event, [dataclasses.replace(records[0], meta={"EAN": object()})])  # type: ignore[dict-item]
+    try:
+        results = await asyncio.gather(*(writer.ingest(*_item(n)) for n in (1, 2)),
+                                       writer.ingest(*poison), writer.ingest(*_item(4)),
+                                       return_exceptions=True)
+        alone = await asyncio.gather(writer.ingest(*poison), return_exceptions=True)
+    finally:
+        writer.close()
+    assert results[:2] == [True, True] and results[3] is True
+    assert isinstance(results[2], TypeError) and not isinstance(results[2], StoreError)
+    assert isinstance(alone[0], TypeError)           # alone in its batch: the same
+    assert writer.batches == 2
+    assert store.get(rh_key(3)) is None and store.get(rh_key(4)) is not None
+    assert sorted(e.dedup_key for e in store.raw_events()) == ["rh:n:1", "rh:n:2", "rh:n:4"]
+    store.close()

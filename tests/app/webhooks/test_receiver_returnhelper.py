@@ -465,3 +465,59 @@ def test_a_refused_event_that_cannot_be_kept_is_a_503(receiver_factory) -> None:
     assert response.status_code == 503, response.text
     assert response.json()["outcome"] == "store_unavailable"
     assert "could not be kept" in response.json()["detail"]
+
+
+def test_a_bug_in_processing_keeps_the_event_instead_of_a_500(
+        receiver: RunningReceiver, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import app.webhooks.receiver as receiver_module
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug in mapping")
+
+    caplog.set_level(logging.INFO, logger="app.webhooks")
+    monkeypatch.setattr(receiver_module, "interpret", broken)
+    event = new_inventory(880500)
+    response = receiver.post_rh(event)
+    assert response.status_code == 202, response.text
+    assert response.json()["outcome"] == "rejected"
+    assert "kept as rejected: internal_error" in response.json()["detail"]
+    assert receiver.post_rh(event).json()["detail"] == "already kept as rejected: internal_error"
+    kept = receiver.store.raw_events()
+    assert len(kept) == 1 and kept[0].outcome == "rejected:internal_error"
+    assert json.loads(kept[0].body) == event
+    assert (kept[0].category, kept[0].action) == ("newInventoryCreated", "newInventoryCreated")
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records)
+    _nothing_stored(receiver, 880500)
+    # anywhere after the signature: the envelope reader failing too
+    monkeypatch.setattr(receiver_module, "parse_envelope", broken)
+    assert receiver.post_rh(new_inventory(880501)).status_code == 202
+    assert receiver.store.raw_events()[0].outcome == "rejected:internal_error"
+    monkeypatch.undo()
+    assert receiver.post_rh(new_inventory(880502)).json()["outcome"] == "applied"
+
+
+def test_a_record_the_store_cannot_write_is_kept_not_retried_forever(
+        receiver: RunningReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import app.webhooks.receiver as receiver_module
+
+    real = receiver_module.interpret
+
+    def poisoned(event, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(event, **kwargs)
+        if result.records and result.records[0].return_inventory_id == 880510:
+            bad = dataclasses.replace(result.records[0], meta={"EAN": object()})
+            return dataclasses.replace(result, records=[bad])
+        return result
+
+    monkeypatch.setattr(receiver_module, "interpret", poisoned)
+    events = [new_inventory(880510)] + [new_inventory(880511 + i) for i in range(6)]
+    with ThreadPoolExecutor(7) as pool:      # concurrent: likely in one batch with the poison
+        answers = list(pool.map(receiver.post_rh, events))
+    assert answers[0].status_code == 202, answers[0].text
+    assert "internal_error" in answers[0].json()["detail"]
+    assert [a.json()["outcome"] for a in answers[1:]] == ["applied"] * 6
+    _nothing_stored(receiver, 880510)
+    assert all(receiver.store.get(f"rh:{880511 + i}") is not None for i in range(6))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
 from app.model import LineKind, Source
 from app.webhooks.decrypt import UnavailableDecryptor
 from tests.app.webhooks.events import ago, winit_record
@@ -150,3 +152,19 @@ def test_a_status_time_out_of_range_is_kept_aside(receiver: RunningReceiver) -> 
     assert all(receiver.store.get(f"winit:RO4{i}") is None for i in (1, 2, 3))
     rejected = [e for e in receiver.store.raw_events() if e.outcome != "applied"]
     assert len(rejected) == 3 and all("statusTime" in e.outcome for e in rejected)
+
+
+def test_a_bug_in_processing_keeps_the_body(receiver: RunningReceiver,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.webhooks.receiver as receiver_module
+
+    def broken(plaintext: bytes) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(receiver_module, "parse_body", broken)
+    payload = [winit_record("u-50", "RO50")]
+    response = receiver.post_winit(payload)
+    assert response.status_code == 503 and response.text == "fail"    # not a 500
+    kept = receiver.store.raw_events()
+    assert [e.outcome for e in kept] == ["rejected:internal_error"]
+    assert json.loads(kept[0].body) == payload
