@@ -140,6 +140,10 @@ class UpsertResult:
     seq: int
 
 
+#: Where the receiver keeps authenticated events it refused: ``rejected:<reason>:<digest>``.
+KEPT_PREFIX: Final = "rejected:"
+
+
 @dataclass(frozen=True, slots=True)
 class RawEvent:
     """A webhook as received: kept once, whatever its category, for audit and replay."""
@@ -346,6 +350,22 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def raw_events(self, limit: int = 100, source: Source | None = None) -> list[RawEvent]: ...
+
+    @abc.abstractmethod
+    def known_dedup_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` a raw event is stored under."""
+
+    @abc.abstractmethod
+    def kept_events(self, *, prefix: str = KEPT_PREFIX, source: Source | None = None,
+                    since: datetime | None = None, after: int = 0,
+                    limit: int = 200) -> list[tuple[int, RawEvent]]:
+        """Raw events whose dedup key starts with ``prefix`` (the receiver keeps refused
+        events under ``rejected:<reason>:<digest>``), received at or after ``since``, with
+        their row id above ``after``, oldest first: ``(id, event)`` pages."""
+
+    @abc.abstractmethod
+    def rejected_counts(self) -> list[tuple[Source, str, int]]:
+        """``(source, outcome, count)`` of the raw events whose outcome is ``rejected:…``."""
 
     # -- small key/value state (sync cursors, cached lookups) --------------------------
     @abc.abstractmethod

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from app.model import InventoryRecord, Source
-from app.store.base import RawEvent
-from app.store.sql_base import Query, SqlBase
+from app.store.base import KEPT_PREFIX, RawEvent
+from app.store.sql_base import MAX_PARAMS, Query, SqlBase
 
 EVENT_COLUMNS = ("source, dedup_key, received_at, body, category, action, event_time, outcome, "
                  "headers")
@@ -78,15 +80,51 @@ class SqlEvents(SqlBase):
         with self._reading() as q:
             rows = q.all(f"SELECT {EVENT_COLUMNS} FROM raw_events{where} "  # noqa: S608
                          "ORDER BY id DESC LIMIT ?", [*params, int(limit)])
-        events = []
-        for r in rows:
-            received = self._time_out(r[2])
-            assert received is not None
-            events.append(RawEvent(
-                source=Source(r[0]), dedup_key=r[1], received_at=received, body=bytes(r[3]),
-                category=r[4], action=r[5], event_time=self._time_out(r[6]), outcome=r[7],
-                headers=json.loads(r[8]) if r[8] else {}))
-        return events
+        return [self._event_from_row(r) for r in rows]
+
+    def _event_from_row(self, r: Sequence[Any]) -> RawEvent:
+        received = self._time_out(r[2])
+        assert received is not None
+        return RawEvent(
+            source=Source(r[0]), dedup_key=r[1], received_at=received, body=bytes(r[3]),
+            category=r[4], action=r[5], event_time=self._time_out(r[6]), outcome=r[7],
+            headers=json.loads(r[8]) if r[8] else {})
+
+    def known_dedup_keys(self, keys: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        with self._reading() as q:
+            for start in range(0, len(wanted), MAX_PARAMS):
+                chunk = wanted[start:start + MAX_PARAMS]
+                found.update(row[0] for row in q.all(
+                    f"SELECT dedup_key FROM raw_events WHERE dedup_key IN "  # noqa: S608
+                    f"({', '.join('?' for _ in chunk)})", chunk))
+        return found
+
+    def kept_events(self, *, prefix: str = KEPT_PREFIX, source: Source | None = None,
+                    since: datetime | None = None, after: int = 0,
+                    limit: int = 200) -> list[tuple[int, RawEvent]]:
+        # substr, not LIKE: "_" in a reason is a LIKE wildcard, and a collation may order
+        # ":" anywhere (so no range on the key either)
+        where = [f"substr(dedup_key, 1, {len(prefix):d}) = ?", "id > ?"]
+        params: list[object] = [prefix, int(after)]
+        if source is not None:
+            where.append("source = ?")
+            params.append(source.value)
+        if since is not None:
+            where.append("received_at >= ?")
+            params.append(self._time_in(since))
+        with self._reading() as q:
+            rows = q.all(f"SELECT id, {EVENT_COLUMNS} FROM raw_events "  # noqa: S608
+                         f"WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+                         [*params, int(limit)])
+        return [(int(r[0]), self._event_from_row(r[1:])) for r in rows]
+
+    def rejected_counts(self) -> list[tuple[Source, str, int]]:
+        with self._reading() as q:
+            rows = q.all("SELECT source, outcome, count(*) FROM raw_events "
+                         "WHERE substr(outcome, 1, 9) = 'rejected:' GROUP BY source, outcome")
+        return [(Source(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     # -- state ---------------------------------------------------------------------------
     def get_state(self, name: str) -> str | None:

@@ -57,6 +57,8 @@ from app.webhooks.winit_events import parse_body
 from app.webhooks.wire import (
     KEPT_HEADERS,
     SECRET_CACHE_S,
+    VERIFIED_HEADER,
+    VERIFIED_VALUE,
     _BodyTooLarge,
     _kept_headers,
     _outcome_response,
@@ -166,7 +168,8 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
 
     async def rh_kept(reason: str, detail: str, body: bytes, now: datetime,
                       headers: dict[str, str], started: float, event: RhEvent | None = None,
-                      *, level: int = logging.WARNING) -> Response:
+                      *, level: int = logging.WARNING, offset_s: int | None = None,
+                      ) -> Response:
         """An authenticated event that cannot be applied: kept in the raw-event log and
         answered 2xx (KEPT_STATUS), its retries too, since a retry of the same body can
         never read differently and 4xx answers would get the endpoint suspended. Only when
@@ -174,6 +177,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         first = await keep_rejected_async(Source.RETURN_HELPER, reason, body, now, headers,
                                           event)
         kind = event.kind if event else None
+        event_time = event.event_time if event else None
         if first is None:
             return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                              reason=reason, detail=f"{detail}; the event could not be kept, "
@@ -182,10 +186,11 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             stats.duplicates += 1
             return rh_answer(KEPT_STATUS, "rejected", started, level=level, reason=reason,
                              kept="before", detail=f"already kept as rejected: {reason}",
-                             kind=kind)
+                             kind=kind, event_time=event_time, offset_s=offset_s)
         return rh_answer(KEPT_STATUS, "rejected", started, level=level, rejected=True,
                          reason=reason, kept="now",
-                         detail=f"{detail}; kept as rejected: {reason}, not applied", kind=kind)
+                         detail=f"{detail}; kept as rejected: {reason}, not applied", kind=kind,
+                         event_time=event_time, offset_s=offset_s)
 
     async def returnhelper(request: Request) -> Response:
         started = time.perf_counter()
@@ -225,6 +230,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                              reason="bad_signature", bytes=len(body),
                              detail="signature does not match")
         headers = _kept_headers(request, read)
+        headers[VERIFIED_HEADER] = VERIFIED_VALUE  # what a replay relies on
         try:
             return await rh_verified(body, headers, now, started)
         except Exception as exc:  # last resort: a bug must neither lose the event nor answer 500
@@ -248,31 +254,25 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         except EventError as exc:
             return await rh_kept(exc.reason, str(exc), body, now, headers, started)
         if event.event_time is None or abs(now - event.event_time) > FRESHNESS:
-            # Kept under the event's own dedup key with nothing applied: a retry of an event
-            # that was applied (or already refused) earlier is a duplicate and gets 2xx, so a
-            # late retry after a lost answer never gets the endpoint suspended.
+            # A late retry of an event applied earlier (our answer was lost) is a duplicate.
+            # Any other stale event is kept under rejected:stale:<digest>, not its own dedup
+            # key: a later delivery in time is still applied, and `returndesk hooks replay`
+            # can apply it (after a receiver outage or a wrong clock).
             dedup = dedup_key(event, body)
-            stale = RawEvent(source=Source.RETURN_HELPER, dedup_key=dedup,
-                             received_at=now, body=body, category=event.category,
-                             action=event.action, event_time=event.event_time,
-                             outcome="rejected:stale", headers=headers)
             try:
-                first_time = await writer.ingest(stale, [])
+                applied_before = dedup in await asyncio.to_thread(store.known_dedup_keys, [dedup])
             except StoreError as exc:
                 return rh_answer(503, "store_unavailable", started, level=logging.ERROR,
                                  kind=event.kind, detail=str(exc))
-            if not first_time:
+            if applied_before:
                 stats.duplicates += 1
                 return rh_answer(200, Outcome.DUPLICATE, started, level=logging.WARNING,
                                  kind=event.kind, reason="stale_duplicate", dedup=dedup)
             # The offset names a wrong clock here at once: every event off by the same hour.
             offset = (None if event.event_time is None
                       else round((event.event_time - now).total_seconds()))
-            return rh_answer(KEPT_STATUS, "rejected", started, level=logging.WARNING,
-                             rejected=True, reason="stale", kind=event.kind,
-                             event_time=event.event_time, offset_s=offset, kept="now",
-                             detail="eventTime missing or more than 15 minutes from this "
-                                    "clock; kept as rejected: stale, not applied")
+            return await rh_kept("stale", "eventTime missing or more than 15 minutes from this "
+                                 "clock", body, now, headers, started, event, offset_s=offset)
         lookup = store.get if handler_for(event) is HANDLERS["vasupdated"] else None
         interpreted: list[Interpretation] = []
 

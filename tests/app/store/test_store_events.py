@@ -147,3 +147,32 @@ def test_state(store: Store) -> None:
     assert store.get_state("cursor") == "2026-03-02"
     store.set_state("cursor", None)
     assert store.get_state("cursor") is None
+
+
+def test_kept_events_page_by_prefix_source_and_time(store: Store) -> None:
+    kept = [_event(f"rejected:stale:{n:02d}", outcome="rejected:stale",
+                   received_at=T0 + timedelta(minutes=n)) for n in range(5)]
+    others = [_event("rh:n:1", outcome="applied"),
+              _event("rejected:malformed_json:aa", outcome="rejected:malformed_json"),
+              _event("rejected:stale:w1", source=Source.WINIT, outcome="rejected:stale"),
+              _event("rejectedXstale:zz", outcome="applied"),        # no "_" wildcard match
+              _event("winit:u:9:rejected", source=Source.WINIT, outcome="rejected:invalid:qty")]
+    assert store.ingest_many([(e, []) for e in [*kept[:2], *others, *kept[2:]]]) == [True] * 10
+    page = store.kept_events(prefix="rejected:stale:", source=Source.RETURN_HELPER, limit=3)
+    assert [e.dedup_key for _, e in page] == [e.dedup_key for e in kept[:3]]   # oldest first
+    rest = store.kept_events(prefix="rejected:stale:", source=Source.RETURN_HELPER,
+                             after=page[-1][0])
+    assert [e for _, e in rest] == kept[3:]                                   # whole events
+    assert [e.dedup_key for _, e in store.kept_events(
+        prefix="rejected:stale:", since=T0 + timedelta(minutes=3))] == [
+        "rejected:stale:03", "rejected:stale:04"]
+    assert len(store.kept_events()) == 7                 # every "rejected:" key, both sources
+    assert [e.dedup_key for _, e in store.kept_events(prefix="rejected:malformed_json:")] == [
+        "rejected:malformed_json:aa"]
+    assert store.known_dedup_keys(["rh:n:1", "rh:n:2", "rejected:stale:00", "rh:n:1"]) == {
+        "rh:n:1", "rejected:stale:00"}
+    assert store.known_dedup_keys([]) == set()
+    assert sorted(store.rejected_counts()) == sorted([
+        (Source.RETURN_HELPER, "rejected:stale", 5),
+        (Source.RETURN_HELPER, "rejected:malformed_json", 1),
+        (Source.WINIT, "rejected:stale", 1), (Source.WINIT, "rejected:invalid:qty", 1)])

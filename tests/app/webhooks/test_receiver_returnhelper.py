@@ -233,16 +233,19 @@ def test_stale_event_is_refused_but_kept_for_audit(receiver: RunningReceiver,
         assert "15 minutes" in response.json()["detail"]
         assert "kept as rejected: stale" in response.json()["detail"]
         _nothing_stored(receiver, rid)
-        # Return Helper retries it: still nothing applied, kept once, answered as a duplicate
-        # so the endpoint is not suspended for an event that can never become fresh
+        # Return Helper retries it: still nothing applied, kept once, answered 2xx so the
+        # endpoint is not suspended for an event that can never become fresh
         retry = receiver.post_rh(event)
-        assert retry.status_code == 200 and retry.json()["outcome"] == "duplicate"
+        assert retry.status_code == 202
+        assert retry.json()["detail"] == "already kept as rejected: stale"
         _nothing_stored(receiver, rid)
     kept = receiver.store.raw_events()
     assert sorted(e.outcome for e in kept) == ["rejected:stale", "rejected:stale"]
+    assert all(e.dedup_key.startswith("rejected:stale:") for e in kept)   # not their own keys
     # the log says by how much: a wrong clock here shows as every event off by the same amount
     offsets = [int(m.group(1)) for r in caplog.records
-               for m in [re.search(r"reason=stale .*offset_s=(-?\d+)", r.getMessage())] if m]
+               for m in [re.search(r"reason=stale kept=now .*offset_s=(-?\d+)",
+                                   r.getMessage())] if m]
     assert len(offsets) == 2
     assert -16 * 60 - 5 < offsets[0] < -16 * 60 + 5 and 16 * 60 - 5 < offsets[1] < 16 * 60 + 5
     # inside the window is fine
@@ -521,3 +524,23 @@ def test_a_record_the_store_cannot_write_is_kept_not_retried_forever(
     assert [a.json()["outcome"] for a in answers[1:]] == ["applied"] * 6
     _nothing_stored(receiver, 880510)
     assert all(receiver.store.get(f"rh:{880511 + i}") is not None for i in range(6))
+
+
+def test_a_stale_event_does_not_block_a_later_delivery_in_time(receiver_factory) -> None:  # type: ignore[no-untyped-def]
+    # the receiver's clock was 40 minutes off (or it was down): the event is kept aside,
+    # not under its own key, so the same event delivered in time later is applied
+    offset = [timedelta(minutes=40)]
+    r = receiver_factory(clock=lambda: datetime.now(UTC) + offset[0])
+    event = new_inventory(880600, notification_id="n-late-1")
+    first = r.post_rh(event)
+    assert first.status_code == 202 and "rejected: stale" in first.json()["detail"]
+    _nothing_stored(r, 880600)
+    offset[0] = timedelta(0)                                  # the clock is put right
+    again = r.post_rh(event)
+    assert again.status_code == 200 and again.json()["outcome"] == "applied"
+    assert r.store.get("rh:880600") is not None
+    kept = {e.dedup_key.rsplit(":", 1)[0]: e for e in r.store.raw_events()}
+    assert set(kept) == {"rejected:stale", "rh:n"}
+    # both were signature-checked, and the log says so (the signature itself is not kept)
+    assert all(e.headers["returndesk-verified"] == "hmac-sha256" for e in kept.values())
+    assert all("returnhelper-signature" not in e.headers for e in kept.values())
