@@ -96,6 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--public-url", help="the endpoint URL exactly as registered with Return Helper")
 
+    p = sub.add_parser("hooks", help="webhook events kept but not applied: count them, "
+                                     "replay them")
+    _common(p)
+    hooks = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    h = hooks.add_parser("kept", help="count the kept events by source and reason")
+    _common(h)
+    h = hooks.add_parser("replay", help="apply kept, signature-verified Return Helper events "
+                                        "(stale ones too; each at most once)")
+    _common(h)
+    h.add_argument("--reason", help="only events kept for this reason (stale, invalid, "
+                                    "internal_error, ...)")
+    h.add_argument("--since", help="only events received since: 30m, 12h, 7d, or a date/time")
+    h.add_argument("--dry-run", action="store_true", help="show what would apply, write nothing")
+
     p = sub.add_parser("export", help="write a day's decisions as CSV")
     _common(p)
     p.add_argument("--day", help="YYYY-MM-DD (default: today)")
@@ -189,6 +203,20 @@ def _cmd_serve_hooks(args: argparse.Namespace) -> int:
     return serve_hooks_command(args, settings_from_args(args))
 
 
+def _cmd_hooks(args: argparse.Namespace) -> int:
+    from app.returnhelper.mapping import file_base_for
+    from app.store import open_store
+    from app.webhooks.kept import hooks_command
+
+    settings = settings_from_args(args)
+    try:
+        file_base = file_base_for(settings.rh_urls()[0])  # image URLs, as the receiver makes
+    except SettingsError:
+        file_base = None
+    with open_store(settings.store) as store:
+        return hooks_command(args, store, file_base)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from app.export import export_command
     return export_command(args, settings_from_args(args))
@@ -206,6 +234,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sync": _cmd_sync,
     "sandbox": _cmd_sandbox,
     "serve-hooks": _cmd_serve_hooks,
+    "hooks": _cmd_hooks,
     "export": _cmd_export,
     "outbox": _cmd_outbox,
 }

@@ -41,13 +41,13 @@ from app.settings import Settings, SettingsError
 from app.store.base import RawEvent, Store, StoreError
 from app.webhooks.decrypt import DecryptionError, EventDecryptor, decryptor_for
 from app.webhooks.group_commit import Build, GroupCommit
+from app.webhooks.kept import VERIFIED_HEADER, VERIFIED_VALUE, kept_key
 from app.webhooks.returnhelper_events import (
     HANDLERS,
     EventError,
     Interpretation,
     Outcome,
     RhEvent,
-    body_digest,
     dedup_key,
     handler_for,
     interpret,
@@ -57,8 +57,6 @@ from app.webhooks.winit_events import parse_body
 from app.webhooks.wire import (
     KEPT_HEADERS,
     SECRET_CACHE_S,
-    VERIFIED_HEADER,
-    VERIFIED_VALUE,
     _BodyTooLarge,
     _kept_headers,
     _outcome_response,
@@ -127,7 +125,7 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
 
     def rejected_raw(source: Source, reason: str, body: bytes, now: datetime,
                      headers: dict[str, str], event: RhEvent | None = None) -> RawEvent:
-        return RawEvent(source=source, dedup_key=f"rejected:{reason}:{body_digest(body)}",
+        return RawEvent(source=source, dedup_key=kept_key(reason, body),
                        received_at=now, body=body,
                        category=event.category if event else None,
                        action=event.action if event else None,

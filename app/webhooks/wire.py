@@ -23,13 +23,6 @@ log = logging.getLogger("app.webhooks")
 SECRET_CACHE_S = 30.0                   # keyring reads are cached this long (rotation works)
 KEPT_HEADERS = ("content-type", "content-length", "user-agent", TIMESTAMP_HEADER,
                 "x-event-signature-timestamp", "x-forwarded-for")
-#: Added to the kept headers of a Return Helper event whose signature was verified (never a
-#: received header: only KEPT_HEADERS are kept): ``returndesk hooks replay`` applies only
-#: events that carry it, since the signature itself is not kept.
-VERIFIED_HEADER = "returndesk-verified"
-VERIFIED_VALUE = "hmac-sha256"
-#: On an event applied by ``returndesk hooks replay``: the key it was kept under.
-REPLAYED_HEADER = "returndesk-replayed-from"
 #: The request headers the receiver reads, by their raw (lower-case, per ASGI) name.
 _READ_HEADERS = {name.encode("latin-1"): name for name in (*KEPT_HEADERS, SIGNATURE_HEADER)}
 

@@ -82,11 +82,13 @@ def test_version_and_help() -> None:
     assert out.strip() == f"returndesk {__version__}"
     helptext = subprocess.run([sys.executable, "-m", "app", "--help"], capture_output=True, text=True,
                               cwd=ROOT, check=True).stdout
-    for command in ("demo", "sync", "find", "credentials", "sandbox", "serve-hooks", "export", "outbox"):
+    for command in ("demo", "sync", "find", "credentials", "sandbox", "serve-hooks", "hooks",
+                    "export", "outbox"):
         assert command in helptext
 
 
 @pytest.mark.parametrize("command", [["find", "ABC-123"], ["outbox", "list"], ["outbox", "send"],
+                                     ["hooks", "kept"], ["hooks", "replay"],
                                      ["export", "--day", "2026-11-21"], ["sync", "--days", "1"]])
 def test_a_damaged_store_is_a_message_not_a_traceback(
         command: list[str], tmp_path: Path, isolated_dirs: Path, logging_restored: None,
