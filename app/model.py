@@ -109,7 +109,9 @@ class InventoryRecord:
 
     source: Source
     key: str
-    updated_at: datetime | None = None      # the vendor's time for this view (newest wins)
+    #: the vendor's time for this view (newest wins); None: the view carries no vendor time
+    #: and only fills gaps (never the local time of a fetch: see :func:`merge`)
+    updated_at: datetime | None = None
     return_inventory_id: int | None = None
     return_request_id: int | None = None
     line_item_id: int | None = None
@@ -207,6 +209,10 @@ def winit_key(order_no: str) -> str:
 
 
 # -- merging partial views ----------------------------------------------------------------
+#: The time of a value set by a view that carries no vendor time (``updated_at`` None): older
+#: than any real time, so such a value only fills a gap and any timed view replaces it.
+NO_TIME = datetime.min.replace(tzinfo=UTC)
+
 _MERGE_SKIP = {"source", "key", "updated_at", "lines", "history", "meta", "field_times"}
 
 
@@ -217,7 +223,10 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     times that differ from ``updated_at`` are kept). An incoming value replaces a stored
     one when its view is at least as new as the stored field's view, so events arriving
     out of order converge on the same record whatever the order. A field the incoming view
-    leaves ``None``/empty never erases a known value. Lines are merged per (kind, index)
+    leaves ``None``/empty never erases a known value. A view without a time (no vendor time:
+    ``updated_at`` is None) only fills gaps: it sets fields the record does not have yet and
+    never replaces a known value; a value it set counts as older than any timed view
+    (:data:`NO_TIME`). Lines are merged per (kind, index)
     field by field; a view listing a different number of goods of a kind replaces that
     kind's lines when it is newer. Status history is the union, in time order.
     """
@@ -232,12 +241,9 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     def take(name: str, old: Any, new: Any) -> Any:
         if not _known(new):
             return old
-        if _known(old) and not _is_newer(t_in, times.get(name)):
-            return old
-        if t_in is not None:
-            times[name] = t_in
-        else:
-            times.pop(name, None)
+        if _known(old) and (t_in is None or t_in < times.get(name, NO_TIME)):
+            return old  # a view without a time only fills gaps; an older one too
+        times[name] = NO_TIME if t_in is None else t_in
         return new
 
     for name in _SCALAR_FIELDS:
@@ -250,21 +256,23 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     changes["history"] = _merge_history(existing.history, incoming.history)
     updated_at = _latest(existing.updated_at, t_in)
     changes["updated_at"] = updated_at
-    changes["field_times"] = {k: v for k, v in times.items() if v != updated_at}
+    default = NO_TIME if updated_at is None else updated_at
+    changes["field_times"] = {k: v for k, v in times.items() if v != default}
     return dataclasses.replace(existing, **changes)
 
 
 def _full_times(record: InventoryRecord) -> dict[str, datetime]:
-    """Every known field's time: the remembered one, else the record's own time."""
+    """Every known field's time: the remembered one, else the record's own time (else
+    :data:`NO_TIME`: a record no view with a time has touched)."""
+    default = NO_TIME if record.updated_at is None else record.updated_at
     times: dict[str, datetime] = {}
-    if record.updated_at is not None:
-        for name in _SCALAR_FIELDS:
-            if _known(getattr(record, name)):
-                times[name] = record.updated_at
-        for meta_key in record.meta:
-            times[f"meta.{meta_key}"] = record.updated_at
-        for key in _line_keys(record.lines):
-            times[key] = record.updated_at
+    for name in _SCALAR_FIELDS:
+        if _known(getattr(record, name)):
+            times[name] = default
+    for meta_key in record.meta:
+        times[f"meta.{meta_key}"] = default
+    for key in _line_keys(record.lines):
+        times[key] = default
     times.update(record.field_times)
     return times
 
@@ -281,13 +289,6 @@ def _line_keys(lines: tuple[SkuLine, ...]) -> list[str]:
 
 def _known(value: object) -> bool:
     return value is not None and value != () and value != ""
-
-
-def _is_newer(a: datetime | None, b: datetime | None) -> bool:
-    """Is ``a`` at least as new as ``b``? Unknown times count as new (a live event)."""
-    if a is None or b is None:
-        return True
-    return a >= b
 
 
 def _latest(a: datetime | None, b: datetime | None) -> datetime | None:

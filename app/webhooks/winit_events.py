@@ -2,18 +2,21 @@
 
 The body is a JSON array of records. Each record is kept once by its ``uuid`` (or, without
 one, by a digest of its JSON); a record that cannot be mapped is kept in the raw-event log
-with the reason instead of becoming a half-filled inventory record.
+with the reason instead of becoming a half-filled inventory record. A record without
+``statusTime`` is applied as a view without a time (it only fills gaps) and logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from app.model import InventoryRecord
 from app.webhooks.returnhelper_events import EventError
+from app.webhooks.wire import log_event
 from app.winit.mapping import (
     WinitMappingError,
     event_uuid,
@@ -55,5 +58,9 @@ def parse_body(plaintext: bytes) -> list[WinitItem]:
         except WinitMappingError as exc:
             items.append(WinitItem(f"{key}:rejected", body, uuid, None, str(exc)))
             continue
+        if record.updated_at is None:
+            log_event(logging.WARNING, source="winit", reason="no_status_time", uuid=uuid,
+                      order=record.winit_order_no, status=record.status,
+                      detail="no statusTime: applied only where the order has no value yet")
         items.append(WinitItem(key, body, uuid, record))
     return items

@@ -55,6 +55,33 @@ def test_an_older_view_arriving_late_only_fills_gaps() -> None:
     assert merged.updated_at == current.updated_at
 
 
+def test_a_view_without_a_time_only_fills_gaps() -> None:
+    # a WINIT event without statusTime turned a completed order (OC) back into RE
+    completed = InventoryRecord(source=Source.WINIT, key="winit:RO1", winit_order_no="RO1",
+                                updated_at=T0, status="OC")
+    timeless = InventoryRecord(source=Source.WINIT, key="winit:RO1", winit_order_no="RO1",
+                               status="RE", warehouse="US0001")
+    merged = merge(completed, timeless)
+    assert merged.status == "OC"                      # never replaces a timed value
+    assert merged.warehouse == "US0001"               # fills what the record lacks
+    assert merged.updated_at == T0
+    # and the other way round: the timeless view first, the timed one replaces it
+    assert merge(timeless, completed).status == "OC"
+    assert merge(timeless, completed).warehouse == "US0001"
+
+
+def test_a_value_a_timeless_view_set_is_older_than_any_timed_view() -> None:
+    record = merge(rh(updated_at=T0 + timedelta(hours=5), rma="R"), rh(handling_code="tbc"))
+    assert record.handling_code == "tbc"
+    # an older timed view still replaces the gap-filler; a second timeless view does not
+    assert merge(record, rh(updated_at=T0, handling_code="ohd")).handling_code == "ohd"
+    assert merge(record, rh(handling_code="rst")).handling_code == "tbc"
+    # the store keeps the distinction across a JSON round trip
+    again = record_from_json(record_to_json(record))
+    assert again == record
+    assert merge(again, rh(updated_at=T0, handling_code="ohd")).handling_code == "ohd"
+
+
 def test_merge_refuses_different_items() -> None:
     with pytest.raises(ValueError, match="cannot merge"):
         merge(rh(), rh(key="rh:2"))

@@ -59,6 +59,22 @@ def test_newest_status_time_wins_and_history_is_kept(receiver: RunningReceiver) 
     assert [c.status for c in record.history] == ["RE", "WP"]
 
 
+def test_a_record_without_status_time_only_fills_gaps(receiver: RunningReceiver) -> None:
+    done = winit_record("u-20", "RO9", status="OC", status_time=ago(minutes=5))
+    timeless = winit_record("u-21", "RO9", status="RE", sellerOrderNo="SR-99")
+    del timeless["statusTime"]
+    del done["sellerOrderNo"]
+    assert receiver.post_winit([done]).text == "success"
+    assert receiver.post_winit([timeless]).text == "success"
+    record = receiver.store.get("winit:RO9")
+    assert record is not None
+    assert record.status == "OC"                    # was turned back into RE
+    assert record.seller_reference == "SR-99"       # what the order lacked is filled
+    assert [c.status for c in record.history] == ["OC"]
+    kept = {e.dedup_key: e.outcome for e in receiver.store.raw_events(source=Source.WINIT)}
+    assert kept == {"winit:u:u-20": "applied", "winit:u:u-21": "applied"}  # nothing lost
+
+
 def test_old_new_and_unknown_statuses_are_kept(receiver: RunningReceiver) -> None:
     for i, status in enumerate(["DT", "HI", "VO", "ZZ9", "oc"]):
         order = f"RO-S{i}"
