@@ -110,7 +110,7 @@ class InventoryRecord:
     source: Source
     key: str
     #: the vendor's time for this view (newest wins); None: the view carries no vendor time
-    #: and only fills gaps (never the local time of a fetch: see :func:`merge`)
+    #: and never replaces a timed value (never the local time of a fetch: see :func:`merge`)
     updated_at: datetime | None = None
     return_inventory_id: int | None = None
     return_request_id: int | None = None
@@ -209,8 +209,9 @@ def winit_key(order_no: str) -> str:
 
 
 # -- merging partial views ----------------------------------------------------------------
-#: The time of a value set by a view that carries no vendor time (``updated_at`` None): older
-#: than any real time, so such a value only fills a gap and any timed view replaces it.
+#: The time of a view that carries no vendor time (``updated_at`` None), and of the values it
+#: set: older than any real time, so such a view fills gaps and never replaces a timed value,
+#: and any timed view replaces what it set.
 NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 _MERGE_SKIP = {"source", "key", "updated_at", "lines", "history", "meta", "field_times"}
@@ -224,9 +225,9 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     one when its view is at least as new as the stored field's view, so events arriving
     out of order converge on the same record whatever the order. A field the incoming view
     leaves ``None``/empty never erases a known value. A view without a time (no vendor time:
-    ``updated_at`` is None) only fills gaps: it sets fields the record does not have yet and
-    never replaces a known value; a value it set counts as older than any timed view
-    (:data:`NO_TIME`). Lines are merged per (kind, index)
+    ``updated_at`` is None) counts as older than any timed view (:data:`NO_TIME`): it fills
+    gaps and never replaces a value a timed view set (it replaces only what another view
+    without a time set: the later of two such views wins). Lines are merged per (kind, index)
     field by field; a view listing a different number of goods of a kind replaces that
     kind's lines when it is newer. Status history is the union, in time order.
     """
@@ -235,15 +236,16 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     if existing.key != incoming.key:
         raise ValueError(f"cannot merge {incoming.key} into {existing.key}")
     t_in = incoming.updated_at
+    at = NO_TIME if t_in is None else t_in
     times = _full_times(existing)
     changes: dict[str, Any] = {}
 
     def take(name: str, old: Any, new: Any) -> Any:
         if not _known(new):
             return old
-        if _known(old) and (t_in is None or t_in < times.get(name, NO_TIME)):
-            return old  # a view without a time only fills gaps; an older one too
-        times[name] = NO_TIME if t_in is None else t_in
+        if _known(old) and at < times.get(name, NO_TIME):
+            return old  # an older view (a view without a time: older than any) fills gaps only
+        times[name] = at
         return new
 
     for name in _SCALAR_FIELDS:

@@ -371,9 +371,7 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
         keys = [rh_key(r.return_inventory_id) for r in rows]
         held = (store.listed_fields(keys) if inline_reads
                 else await asyncio.to_thread(store.listed_fields, keys))
-        # a row that says nothing new is not written again (a list row's time is the
-        # fetch time, so writing it would touch every record on every sync), nor made
-        # into a record
+        # a row that says nothing new is not written again, nor made into a record
         wanted = [(row, key not in held) for row, key in zip(rows, keys, strict=True)
                   if needs_details(held.get(key), row)]
         new = len(rows) - len(held)
@@ -386,7 +384,7 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                 await owed.save()
         records: list[InventoryRecord] = []
         for (row, is_new), detail in zip(wanted, details, strict=True):
-            listed = list_row_record(row, as_of=page.fetched_at)
+            listed = list_row_record(row)
             if detail is None:
                 records.append(listed)
             elif is_new:

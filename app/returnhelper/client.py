@@ -192,7 +192,7 @@ class ReturnHelperClient:
         """One page of ``ReturnInventory/list`` (window at most 62 days, pageSize 1..50)."""
         page = await self.list_inventory_rows(create_from, create_to, page_size=page_size,
                                               offset=offset)
-        return InventoryPage([list_row_record(row, as_of=page.fetched_at) for row in page.rows],
+        return InventoryPage([list_row_record(row) for row in page.rows],
                              page.total, page.correlation_id)
 
     async def list_inventory_rows(self, create_from: datetime, create_to: datetime, *,
@@ -280,7 +280,7 @@ class ReturnHelperClient:
     async def get_inventory(self, return_inventory_id: int) -> InventoryRecord:
         record, correlation_id = await self.get_inventory_raw(return_inventory_id)
         try:
-            return map_details(record, file_base=self.file_base, as_of=utcnow())
+            return map_details(record, file_base=self.file_base)
         except _UNREADABLE as exc:
             raise ProtocolError(f"GET ReturnInventory/GetReturnInventory: {exc}",
                                 correlation_id=correlation_id) from exc

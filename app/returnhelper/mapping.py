@@ -9,10 +9,12 @@ Lenient: ids as int or numeric string, numbers as int/str/decimal, handling code
 older, current and numeric forms, times in any ISO 8601 form. Never silent: a field that is
 present but unreadable raises :class:`MappingError` naming the field; no partial record.
 
-``updated_at`` is the best "as of" time a shape carries: the newest of ``modifyOn`` /
-``handlingUpdatedOn`` (or ``recalibratedOn``), else the ``as_of``/``event_time`` the caller
-passes (the webhook ``eventTime``, or when a list was fetched), else ``createOn`` (a list
-row without newer times is as old as its creation, so it only fills gaps when merged).
+``updated_at`` is the best "as of" time a shape carries, and only ever a vendor's time: the
+newest of ``modifyOn`` / ``handlingUpdatedOn`` (``handlingUpdatedOnStr`` in details, or
+``recalibratedOn``), else the webhook's ``eventTime`` the caller passes. A list row or a
+details record without such a time gets ``None``: a view without a time, which fills gaps
+and never replaces a value a timed view set (:func:`app.model.merge`). The local time of a
+fetch is never used: it made a stale details weight beat a newer re-measure.
 
 Parts: :mod:`app.returnhelper.mapping_reader` (the lenient reader and shared helpers),
 :mod:`app.returnhelper.mapping_list` (list rows); details, webhook and recalibrate shapes are
@@ -53,7 +55,10 @@ __all__ = ["FILE_HOSTS", "ListRow", "MappingError", "file_base_for", "image_url"
 # -- shapes ---------------------------------------------------------------------------------
 def map_details(record: object, *, file_base: str | None = None,
                 as_of: datetime | None = None) -> InventoryRecord:
-    """A ``GetReturnInventory`` record (no dimensions: those come from webhooks)."""
+    """A ``GetReturnInventory`` record (no dimensions: those come from webhooks).
+
+    ``as_of`` (when it was fetched) is accepted and not used: it is no vendor time.
+    """
     r = _Reader(record, "")
     inventory_id = r.int("returnInventoryId", required=True)
     assert inventory_id is not None
@@ -84,7 +89,7 @@ def map_details(record: object, *, file_base: str | None = None,
     return InventoryRecord(
         source=Source.RETURN_HELPER,
         key=rh_key(inventory_id),
-        updated_at=_newest(r.time("modifyOn"), handling_updated) or as_of,
+        updated_at=_newest(r.time("modifyOn"), handling_updated),
         return_inventory_id=inventory_id,
         return_request_id=r.int("returnRequestId"),
         line_item_id=r.int("returnRequestLineItemId"),

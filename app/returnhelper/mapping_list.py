@@ -102,12 +102,14 @@ def _read_usual_list_row(row: dict[str, Any]) -> ListRow | None:
 
 
 def list_row_record(row: ListRow, *, as_of: datetime | None = None) -> InventoryRecord:
-    """The record a list row is (``updated_at``: see the module's docstring)."""
-    updated = _newest(row.modified_at, row.handling_updated_at)
+    """The record a list row is. Its time is the row's ``modifyOn``/``handlingUpdatedOn``
+    when it has one; the documented row has neither, so it is usually a view without a
+    time (``updated_at`` None: it fills gaps and never replaces a timed value). ``as_of``
+    (when the page was fetched) is accepted and not used: it is no vendor time."""
     return InventoryRecord(
         source=Source.RETURN_HELPER,
         key=rh_key(row.return_inventory_id),
-        updated_at=updated or as_of or row.created_at,
+        updated_at=_newest(row.modified_at, row.handling_updated_at),
         return_inventory_id=row.return_inventory_id,
         return_request_id=row.return_request_id,
         line_item_id=row.line_item_id,

@@ -3,7 +3,8 @@
 The body is a JSON array of records. Each record is kept once by its ``uuid`` (or, without
 one, by a digest of its JSON); a record that cannot be mapped is kept in the raw-event log
 with the reason instead of becoming a half-filled inventory record. A record without
-``statusTime`` is applied as a view without a time (it only fills gaps) and logged.
+``statusTime`` is applied as a view without a time (it fills gaps, never replaces a timed
+value) and logged.
 """
 
 from __future__ import annotations
@@ -61,6 +62,6 @@ def parse_body(plaintext: bytes) -> list[WinitItem]:
         if record.updated_at is None:
             log_event(logging.WARNING, source="winit", reason="no_status_time", uuid=uuid,
                       order=record.winit_order_no, status=record.status,
-                      detail="no statusTime: applied only where the order has no value yet")
+                      detail="no statusTime: fills gaps, never replaces a timed value")
         items.append(WinitItem(key, body, uuid, record))
     return items

@@ -183,9 +183,9 @@ def record_from_event(item: object) -> InventoryRecord:
     """One EVENT_OMS_RMA_STATUS_CHANGE record; ``statusTime`` is the view's time.
 
     A record without ``statusTime`` cannot be placed among the others ("newest statusTime
-    wins"): it becomes a view without a time (``updated_at`` None), which only fills what
-    the stored order does not have yet and never replaces a status or measure some timed
-    view set (see :func:`app.model.merge`). Nothing is guessed and nothing is lost: the
+    wins"): it becomes a view without a time (``updated_at`` None), which fills what the
+    stored order does not have yet and never replaces a status or measure some timed view
+    set (see :func:`app.model.merge`). Nothing is guessed and nothing is lost: the
     receiver keeps the record itself in the raw-event log as well.
     """
     if not isinstance(item, Mapping):
@@ -261,7 +261,8 @@ def record_from_order(order: object) -> InventoryRecord:
     """One return order from ``rma.returnGoodsOrder.queryReturnOderList``.
 
     Its time is the first of the order's own time fields it carries (the query's document
-    names none for sure); without one it is a view without a time, which only fills gaps.
+    names none for sure); without one it is a view without a time (it fills gaps and never
+    replaces a timed value).
     """
     if not isinstance(order, Mapping):
         raise WinitMappingError("return order: expected an object")

@@ -73,9 +73,13 @@ def test_a_view_without_a_time_only_fills_gaps() -> None:
 def test_a_value_a_timeless_view_set_is_older_than_any_timed_view() -> None:
     record = merge(rh(updated_at=T0 + timedelta(hours=5), rma="R"), rh(handling_code="tbc"))
     assert record.handling_code == "tbc"
-    # an older timed view still replaces the gap-filler; a second timeless view does not
+    # an older timed view still replaces the gap-filler
     assert merge(record, rh(updated_at=T0, handling_code="ohd")).handling_code == "ohd"
-    assert merge(record, rh(handling_code="rst")).handling_code == "tbc"
+    # of two views without a time, the later one wins (a later fetch of a list row) ...
+    assert merge(record, rh(handling_code="rst")).handling_code == "rst"
+    # ... but never over a timed value
+    timed = merge(record, rh(updated_at=T0, handling_code="ohd"))
+    assert merge(timed, rh(handling_code="rst")).handling_code == "ohd"
     # the store keeps the distinction across a JSON round trip
     again = record_from_json(record_to_json(record))
     assert again == record

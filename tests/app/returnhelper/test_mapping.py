@@ -70,8 +70,18 @@ def test_list_row():
     assert record.handling_code == "tbc" and record.handling_status == "pending"
     assert record.lines[0].sku == "SKU-LAMP-1234" and record.lines[0].kind is LineKind.RECEIVED
     assert record.created_at == datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
-    assert record.updated_at == record.created_at  # no newer time carried, no as_of given
-    assert map_list_row(LIST_ROW, as_of=EVENT_TIME).updated_at == EVENT_TIME
+    # no vendor time carried: a view without a time (never createOn, never the fetch time)
+    assert record.updated_at is None
+    assert map_list_row(LIST_ROW, as_of=EVENT_TIME).updated_at is None
+    modified = {**LIST_ROW, "modifyOn": "2026-10-02T10:00:00Z"}
+    assert map_list_row(modified).updated_at == datetime(2026, 10, 2, 10, 0, tzinfo=UTC)
+
+
+def test_details_without_a_vendor_time_have_no_time():
+    pending = {k: v for k, v in DETAILS.items()
+               if k not in {"handlingUpdatedOnStr", "handlingUpdatedOn", "modifyOn"}}
+    assert map_details(pending, file_base="https://file.returnhelpercentre.com",
+                       as_of=EVENT_TIME).updated_at is None
 
 
 def test_list_row_ids_as_strings_and_legacy_numeric_codes():
