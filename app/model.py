@@ -214,7 +214,7 @@ def winit_key(order_no: str) -> str:
 #: and any timed view replaces what it set.
 NO_TIME = datetime.min.replace(tzinfo=UTC)
 
-_MERGE_SKIP = {"source", "key", "updated_at", "lines", "history", "meta", "field_times"}
+_MERGE_SKIP = {"source", "key", "updated_at", "lines", "vas", "history", "meta", "field_times"}
 
 
 def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> InventoryRecord:
@@ -229,7 +229,8 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     gaps and never replaces a value a timed view set (it replaces only what another view
     without a time set: the later of two such views wins). Lines are merged per (kind, index)
     field by field; a view listing a different number of goods of a kind replaces that
-    kind's lines when it is newer. Status history is the union, in time order.
+    kind's lines when it is newer. VAS requests are merged per code, each with its own time.
+    Status history is the union, in time order.
     """
     if existing is None:
         return incoming
@@ -255,6 +256,7 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
         meta[meta_key] = take(f"meta.{meta_key}", meta.get(meta_key), value)
     changes["meta"] = meta
     changes["lines"] = _merge_lines(existing.lines, incoming.lines, take)
+    changes["vas"] = _merge_vas(existing.vas, incoming.vas, take)
     changes["history"] = _merge_history(existing.history, incoming.history)
     updated_at = _latest(existing.updated_at, t_in)
     changes["updated_at"] = updated_at
@@ -275,7 +277,12 @@ def _full_times(record: InventoryRecord) -> dict[str, datetime]:
         times[f"meta.{meta_key}"] = default
     for key in _line_keys(record.lines):
         times[key] = default
+    # a record written before VAS was merged per code may remember one time for the list
+    vas_time = record.field_times.get("vas", default)
+    for entry in record.vas:
+        times[f"vas.{entry.code}"] = vas_time
     times.update(record.field_times)
+    times.pop("vas", None)
     return times
 
 
@@ -327,6 +334,30 @@ def _merge_lines(base: tuple[SkuLine, ...], top: tuple[SkuLine, ...],
                                           getattr(b_line, f.name), getattr(t_line, f.name))
             merged.append(SkuLine(**values))
     return tuple(merged)
+
+
+def _merge_vas(base: tuple[Vas, ...], top: tuple[Vas, ...],
+               take: Callable[[str, Any, Any], Any]) -> tuple[Vas, ...]:
+    """VAS requests merged per code, each with its own time (``vas.<code>``): a view that
+    names one code (a ``vasUpdated`` event) changes that code only, whatever order views
+    arrive in; codes a view does not name are kept."""
+    if not top:
+        return base
+    merged = _vas_by_code(base)
+    for code, entry in _vas_by_code(top).items():
+        merged[code] = take(f"vas.{code}", merged.get(code), entry)
+    return tuple(merged.values())
+
+
+def _vas_by_code(entries: Iterable[Vas]) -> dict[str, Vas]:
+    """One entry per code, in first-seen order. Should a view list a code twice, an
+    unfinished entry is kept over a finished one (never unblock a decision by a guess)."""
+    by_code: dict[str, Vas] = {}
+    for entry in entries:
+        seen = by_code.get(entry.code)
+        if seen is None or seen.finished:
+            by_code[entry.code] = entry
+    return by_code
 
 
 _SCALAR_FIELDS = tuple(f.name for f in dataclasses.fields(InventoryRecord) if f.name not in _MERGE_SKIP)

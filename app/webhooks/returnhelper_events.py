@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,8 +21,11 @@ from app.model import InventoryRecord, SkuLine, Source, Vas, parse_time, rh_key
 from app.returnhelper.mapping import MappingError, map_recalibrate, map_webhook_inventory
 from app.units import UnitError, length_to_cm, parse_int, volume_m3, weight_to_kg
 
-#: Lookup of the stored record for a key (vasUpdated merges into the stored VAS list).
+#: Lookup of the stored record for a key. No handler needs it any more (vasUpdated used it to
+#: rebuild the whole VAS list); still accepted so callers need not change.
 Lookup = Callable[[str], InventoryRecord | None]
+
+log = logging.getLogger("app.webhooks")
 
 
 class Outcome:
@@ -180,10 +184,17 @@ def vas_finished(status: str | None) -> bool:
 
 
 def _vas_updated(event: RhEvent, lookup: Lookup | None, file_base: str | None) -> Interpretation:
+    """Each entry changes its own VAS code (and the measures it carries) and nothing else:
+    :func:`app.model.merge` merges VAS per code, each with its own time, so updates for one
+    item arriving out of order or written in one batch never undo each other. (``lookup``
+    is no longer needed: a rebuilt whole list from a read taken before the batch lost the
+    other codes' updates.)"""
     entries = event.payload.get("updateVasList")
     if not isinstance(entries, list):
         raise EventError("invalid", "updateVasList: expected a list")
-    by_key: dict[str, InventoryRecord] = {}
+    vas_by_key: dict[str, list[Vas]] = {}
+    lines_by_key: dict[str, tuple[SkuLine, ...]] = {}
+    ids: dict[str, int] = {}
     unmatched = 0
     for index, entry in enumerate(entries):
         where = f"updateVasList[{index}]"
@@ -208,26 +219,23 @@ def _vas_updated(event: RhEvent, lookup: Lookup | None, file_base: str | None) -
             unmatched += 1
             continue
         key = rh_key(inventory_id)
-        current = by_key.get(key) or (lookup(key) if lookup else None)
-        vas = list(current.vas) if current else []
+        ids[key] = inventory_id
+        vas = vas_by_key.setdefault(key, [])
         if code is not None:
-            updated = Vas(code=code, finished=vas_finished(status), status=status)
-            vas = [updated if v.code == code else v for v in vas]
-            if not any(v.code == code for v in (current.vas if current else ())):
-                vas.append(updated)
-        lines: tuple[SkuLine, ...] = ()
+            vas.append(Vas(code=code, finished=vas_finished(status), status=status))
         if any(s is not None for s in sides) or weight is not None:
-            lines = (SkuLine(length_cm=sides[0], width_cm=sides[1], height_cm=sides[2],
-                             volume_m3=volume_m3(sides[0], sides[1], sides[2]),
-                             weight_kg=weight),)
-        by_key[key] = InventoryRecord(
-            source=Source.RETURN_HELPER, key=key, updated_at=event.event_time,
-            return_inventory_id=inventory_id, vas=tuple(vas), lines=lines)
-    if not by_key:
+            lines_by_key[key] = (SkuLine(length_cm=sides[0], width_cm=sides[1], height_cm=sides[2],
+                                         volume_m3=volume_m3(sides[0], sides[1], sides[2]),
+                                         weight_kg=weight),)
+    records = [InventoryRecord(source=Source.RETURN_HELPER, key=key,
+                               updated_at=event.event_time, return_inventory_id=ids[key],
+                               vas=tuple(vas), lines=lines_by_key.get(key, ()))
+               for key, vas in vas_by_key.items()]
+    if not records:
         return Interpretation(Outcome.UNMATCHED, [],
                               f"{unmatched} VAS update(s) without a returnInventoryId")
     note = f"{unmatched} VAS update(s) without a returnInventoryId" if unmatched else ""
-    return Interpretation(Outcome.APPLIED, list(by_key.values()), note)
+    return Interpretation(Outcome.APPLIED, records, note)
 
 
 _Handler = Callable[[RhEvent, "Lookup | None", "str | None"], Interpretation]

@@ -86,6 +86,38 @@ def test_a_value_a_timeless_view_set_is_older_than_any_timed_view() -> None:
     assert merge(again, rh(updated_at=T0, handling_code="ohd")).handling_code == "ohd"
 
 
+def test_vas_is_merged_per_code_whatever_the_order() -> None:
+    both_pending = rh(updated_at=T0, vas=(Vas("photo", False, "pending"),
+                                          Vas("test", False, "pending")))
+    photo_done = rh(updated_at=T0 + timedelta(minutes=2), vas=(Vas("photo", True, "successful"),))
+    test_done = rh(updated_at=T0 + timedelta(minutes=1), vas=(Vas("test", True, "successful"),))
+    # out of order: the newer "photo" update first, then the older "test" one
+    for first, second in ((photo_done, test_done), (test_done, photo_done)):
+        merged = merge(merge(both_pending, first), second)
+        assert {v.code: v.finished for v in merged.vas} == {"photo": True, "test": True}
+        assert not merged.has_unfinished_vas
+    # per code, the newest still wins: an older "pending" does not reopen a finished one
+    stale = rh(updated_at=T0 + timedelta(seconds=30), vas=(Vas("photo", False, "pending"),))
+    assert merge(merge(both_pending, photo_done), stale).vas[0].finished
+    assert merge(merge(merge(both_pending, photo_done), stale), test_done).vas == (
+        Vas("photo", True, "successful"), Vas("test", True, "successful"))
+
+
+def test_vas_from_a_record_stored_with_one_time_for_the_whole_list() -> None:
+    # written before the per-code merge: field_times["vas"] was the time of the whole list
+    stored = rh(updated_at=T0 + timedelta(hours=1), handling_code="tbc",
+                vas=(Vas("photo", False, "pending"),), field_times={"vas": T0})
+    update = rh(updated_at=T0 + timedelta(minutes=30), vas=(Vas("photo", True, "successful"),))
+    merged = merge(stored, update)
+    assert merged.vas == (Vas("photo", True, "successful"),)
+    assert "vas" not in merged.field_times
+
+
+def test_a_view_listing_a_code_twice_keeps_it_unfinished() -> None:
+    twice = rh(updated_at=T0, vas=(Vas("photo", True, "successful"), Vas("photo", False, "pending")))
+    assert merge(rh(updated_at=T0, rma="R"), twice).has_unfinished_vas
+
+
 def test_merge_refuses_different_items() -> None:
     with pytest.raises(ValueError, match="cannot merge"):
         merge(rh(), rh(key="rh:2"))

@@ -168,6 +168,25 @@ def test_out_of_order_events_keep_the_newest(receiver: RunningReceiver) -> None:
     assert raw_count(receiver) == 2
 
 
+def test_vas_updates_out_of_order_each_keep_their_own_code(receiver: RunningReceiver) -> None:
+    rid = 880005
+
+    def vas(code: str, status: str, minutes: float) -> dict[str, object]:
+        return rh_event("rrliv", "vasUpdated", {"updateVasList": [{
+            "returnInventoryId": rid, "vasCode": code, "vasStatusCode": status}]},
+            when=ago(minutes=minutes))
+    assert receiver.post_rh(new_inventory(rid, when=ago(minutes=10))).status_code == 200
+    for step in (vas("photo", "pending", 9), vas("test", "pending", 9),
+                 vas("photo", "successful", 1),    # the newer update arrives first ...
+                 vas("test", "successful", 2)):    # ... then the older one for another code
+        response = receiver.post_rh(step)
+        assert response.status_code == 200 and response.json()["outcome"] == "applied"
+    record = receiver.store.get(f"rh:{rid}")
+    assert record is not None
+    assert {v.code: v.finished for v in record.vas} == {"photo": True, "test": True}
+    assert not record.has_unfinished_vas              # the operator may decide
+
+
 def _nothing_stored(r: RunningReceiver, rid: int) -> None:
     assert r.store.get(f"rh:{rid}") is None
     assert r.store.lookup(str(rid)) == []
