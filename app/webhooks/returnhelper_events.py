@@ -174,13 +174,23 @@ def _rma_swapped(event: RhEvent, lookup: Lookup | None, file_base: str | None) -
     return Interpretation(Outcome.APPLIED, [record])
 
 
-_FINISHED_VAS = {"successful", "success", "failed", "fail", "completed", "complete", "done",
-                 "cancelled", "canceled", "1", "2", "3"}
+#: ``vasStatusCode`` values the vendor documents (``pending``/``successful``/``failed``). No
+#: numeric or other codes are documented: anything else counts as not finished, logged.
+_FINISHED_VAS = frozenset({"successful", "failed"})
+_UNFINISHED_VAS = frozenset({"pending"})
 
 
 def vas_finished(status: str | None) -> bool:
-    """``pending`` (or 0) is unfinished; successful/failed (or 1, 2) are finished."""
-    return (status or "").strip().lower() in _FINISHED_VAS
+    """``successful`` and ``failed`` are finished, ``pending`` is not. Any other code (the
+    reference documents no numeric ones) is not finished either, with a warning in the log:
+    guessing "finished" would let the desk offer a decision the vendor refuses."""
+    code = (status or "").strip().lower()
+    if code in _FINISHED_VAS:
+        return True
+    if code not in _UNFINISHED_VAS:
+        log.warning("webhook vas_status=unknown code=%r: counted as not finished (documented: "
+                    "pending, successful, failed)", status)
+    return False
 
 
 def _vas_updated(event: RhEvent, lookup: Lookup | None, file_base: str | None) -> Interpretation:
