@@ -8,6 +8,7 @@ a volume or a price.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -41,8 +42,10 @@ class UnitError(ValueError):
 def parse_decimal(value: object) -> Decimal | None:
     """Parse a number sent as int, str or Decimal; ``None``/empty gives ``None``.
 
-    Floats are converted through ``repr`` so ``0.1`` stays ``0.1``. Anything that is not a
-    finite number raises :class:`ValueError` with the offending value in the message.
+    Floats are converted through ``repr`` so ``0.1`` stays ``0.1``. A comma is read only
+    where one reading is possible (see :func:`_without_commas`); ``"1,250"`` is refused as
+    ambiguous. Anything that is not a finite number raises :class:`ValueError` with the
+    offending value in the message.
     """
     if value is None:
         return None
@@ -55,11 +58,11 @@ def parse_decimal(value: object) -> Decimal | None:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "") if value.count(",") and "." in value else value.strip()
+        text = value.strip()
         if not text:
             return None
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")  # "0,5" as some European exports write it
+        if "," in text:
+            text = _without_commas(text, value)
         try:
             result = Decimal(text)
         except InvalidOperation:
@@ -73,6 +76,26 @@ def parse_decimal(value: object) -> Decimal | None:
         # integer: no weight, size or id is anywhere near, so refuse it before anyone tries.
         raise ValueError(f"number out of range: {str(value)[:40]!r}")
     return result
+
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+\.\d+")   # "1,234.50": a dot after groups
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d+,(\d{1,2}|\d{4,})|0,\d+)")  # "0,5", "2,25", "0,125"
+
+
+def _without_commas(text: str, value: str) -> str:
+    """A number written with a comma, when only one reading is possible: thousands groups
+    before a decimal point (``1,234.50``), or a decimal comma that cannot be a thousands
+    separator (``0,5``, ``2,25``, ``0,125``: not three digits after it, or nothing before it
+    but 0). Neither vendor documents commas: ``1,250`` (1.25 or 1250?) and every other form
+    are refused with the value in the message, never guessed."""
+    if _THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    if _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    if re.fullmatch(r"[+-]?\d+,\d{3}", text):
+        raise ValueError(f"ambiguous number {value!r}: a decimal comma or a thousands "
+                         "separator? (not guessed)")
+    raise ValueError(f"not a number: {value!r}")
 
 
 def parse_int(value: object) -> int | None:

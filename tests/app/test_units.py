@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,33 @@ from app import units
 ])
 def test_parse_decimal_is_lenient_and_exact(raw: object, expected: Decimal | None) -> None:
     assert units.parse_decimal(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2,25", Decimal("2.25")), ("0,125", Decimal("0.125")), ("-0,5", Decimal("-0.5")),
+    ("12,3456", Decimal("12.3456")), ("-1,234.5", Decimal("-1234.5")),
+    ("1,234,567.8", Decimal("1234567.8")),
+])
+def test_a_comma_is_read_where_only_one_reading_is_possible(raw: str, expected: Decimal) -> None:
+    assert units.parse_decimal(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["1,250", "12,500", "-1,000", " 1,250 "])
+def test_a_comma_that_may_be_decimal_or_thousands_is_refused_not_guessed(raw: str) -> None:
+    with pytest.raises(ValueError, match="ambiguous number"):
+        units.parse_decimal(raw)
+
+
+def test_1250_grams_written_1_250_never_become_a_milligram_weight() -> None:
+    # "1,250" g was read as 1.25 g, i.e. 0.00125 kg, without a word
+    with pytest.raises(ValueError, match="ambiguous"):
+        units.weight_to_kg("1,250", "g")
+
+
+@pytest.mark.parametrize("raw", ["1.250,5", "1,2,34.5", "1,250,000", ",5", "1,", "1,250."])
+def test_other_comma_forms_are_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="number"):
+        units.parse_decimal(raw)
 
 
 @pytest.mark.parametrize("raw", ["abc", "1.2.3", True, "NaN", "inf", [1], {"a": 1}])
@@ -65,3 +93,14 @@ def test_format_decimal_rounds_for_display_only() -> None:
 def test_grams_round_trip_exactly(grams: int) -> None:
     kg = units.grams_to_kg(grams)
     assert kg is not None and kg * 1000 == grams
+
+
+def test_a_winit_record_with_an_ambiguous_weight_is_kept_aside_with_the_reason() -> None:
+    from app.webhooks.winit_events import parse_body
+    from tests.app.webhooks.events import winit_record
+
+    record = winit_record("u-comma")
+    record["actualSkuList"][0]["weight"] = "1,250"
+    [item] = parse_body(json.dumps([record]).encode())
+    assert item.record is None                       # not 1.25 kg, not 1250 kg: not guessed
+    assert item.error is not None and "ambiguous" in item.error and "weight" in item.error

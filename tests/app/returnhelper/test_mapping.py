@@ -207,6 +207,8 @@ BAD_FIELDS = [
     ("shipment", {"receiveDate": "soon"}, "shipment.receiveDate"),
     ("shipment", {"returnRequestId": "x1"}, "shipment.returnRequestId"),
     ("recalibrate", {"dimension2": "20,5,1"}, "recalibrateSupplement.dimension2"),
+    ("webhook", {"weight": "1,250"}, "returnInventory.weight"),      # 1.25 g or 1250 g?
+    ("recalibrate", {"weight": "1,250"}, "recalibrateSupplement.weight"),
     ("recalibrate", {"recalibratedOn": "later"}, "recalibrateSupplement.recalibratedOn"),
 ]
 
