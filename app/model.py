@@ -255,7 +255,7 @@ def merge(existing: InventoryRecord | None, incoming: InventoryRecord) -> Invent
     for meta_key, value in incoming.meta.items():
         meta[meta_key] = take(f"meta.{meta_key}", meta.get(meta_key), value)
     changes["meta"] = meta
-    changes["lines"] = _merge_lines(existing.lines, incoming.lines, take)
+    changes["lines"] = _merge_lines(existing.lines, incoming.lines, take, times, at)
     changes["vas"] = _merge_vas(existing.vas, incoming.vas, take)
     changes["history"] = _merge_history(existing.history, incoming.history)
     updated_at = _latest(existing.updated_at, t_in)
@@ -309,7 +309,8 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def _merge_lines(base: tuple[SkuLine, ...], top: tuple[SkuLine, ...],
-                 take: Callable[[str, Any, Any], Any]) -> tuple[SkuLine, ...]:
+                 take: Callable[[str, Any, Any], Any], times: dict[str, datetime],
+                 at: datetime) -> tuple[SkuLine, ...]:
     if not top:
         return base
     merged: list[SkuLine] = []
@@ -321,8 +322,15 @@ def _merge_lines(base: tuple[SkuLine, ...], top: tuple[SkuLine, ...],
             merged.extend(b_lines)
             continue
         if len(b_lines) != len(t_lines):
-            # A different set of goods: the newer list wins as a whole.
-            chosen = take(f"lines.{kind.value}", tuple(b_lines) or None, tuple(t_lines))
+            # A different set of goods: the newer list wins as a whole, and each of its
+            # fields has the time of the view that set it (not the record's later time).
+            newer = tuple(t_lines)
+            chosen = take(f"lines.{kind.value}", tuple(b_lines) or None, newer)
+            if chosen is newer:
+                prefix = f"lines.{kind.value}."
+                for key in [k for k in times if k.startswith(prefix)]:
+                    del times[key]
+                times.update((key, at) for key in _line_keys(newer))
             merged.extend(chosen)
             continue
         take(f"lines.{kind.value}", tuple(b_lines), tuple(t_lines))
