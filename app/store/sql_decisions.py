@@ -115,11 +115,13 @@ class SqlDecisions(SqlBase):
                 doc = q.one("SELECT doc FROM inventory WHERE key = ?", (new.key,))
                 if doc is not None:
                     current = record_from_json(doc[0])
-                    # updated_at None: applies now without claiming a vendor time, so the
-                    # vendor's next view of the item still wins.
+                    # stamped with the newest vendor time known for the item (as the outbox
+                    # does), not our clock: it replaces what the store holds, and the
+                    # vendor's next view of the item still wins. (A view without a time
+                    # would not replace a timed handling code: see model.merge.)
                     self._upsert_in(q, InventoryRecord(
-                        source=current.source, key=current.key, handling_code=new.new_handling,
-                        handling_updated_at=now))
+                        source=current.source, key=current.key, updated_at=current.updated_at,
+                        handling_code=new.new_handling, handling_updated_at=now))
             self._refresh_item(q, new.key)
             return new
 
