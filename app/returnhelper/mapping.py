@@ -53,12 +53,9 @@ __all__ = ["FILE_HOSTS", "ListRow", "MappingError", "file_base_for", "image_url"
 
 
 # -- shapes ---------------------------------------------------------------------------------
-def map_details(record: object, *, file_base: str | None = None,
-                as_of: datetime | None = None) -> InventoryRecord:
-    """A ``GetReturnInventory`` record (no dimensions: those come from webhooks).
-
-    ``as_of`` (when it was fetched) is accepted and not used: it is no vendor time.
-    """
+def map_details(record: object, *, file_base: str | None = None) -> InventoryRecord:
+    """A ``GetReturnInventory`` record (no dimensions: those come from webhooks). Its time
+    is the vendor's (``handlingUpdatedOnStr``), never when it was fetched."""
     r = _Reader(record, "")
     inventory_id = r.int("returnInventoryId", required=True)
     assert inventory_id is not None

@@ -101,11 +101,11 @@ def _read_usual_list_row(row: dict[str, Any]) -> ListRow | None:
                    handling_updated)  # type: ignore[arg-type]
 
 
-def list_row_record(row: ListRow, *, as_of: datetime | None = None) -> InventoryRecord:
+def list_row_record(row: ListRow) -> InventoryRecord:
     """The record a list row is. Its time is the row's ``modifyOn``/``handlingUpdatedOn``
     when it has one; the documented row has neither, so it is usually a view without a
-    time (``updated_at`` None: it fills gaps and never replaces a timed value). ``as_of``
-    (when the page was fetched) is accepted and not used: it is no vendor time."""
+    time (``updated_at`` None: it fills gaps and never replaces a timed value). When the
+    page was fetched is no vendor time and is not used."""
     return InventoryRecord(
         source=Source.RETURN_HELPER,
         key=rh_key(row.return_inventory_id),
@@ -124,17 +124,17 @@ def list_row_record(row: ListRow, *, as_of: datetime | None = None) -> Inventory
     )
 
 
-def map_list_row(row: object, *, as_of: datetime | None = None) -> InventoryRecord:
+def map_list_row(row: object) -> InventoryRecord:
     """One ``ReturnInventory/list`` row."""
-    return list_row_record(read_list_row(row), as_of=as_of)
+    return list_row_record(read_list_row(row))
 
 
-def map_many(rows: Sequence[object], *, as_of: datetime | None = None) -> list[InventoryRecord]:
+def map_many(rows: Sequence[object]) -> list[InventoryRecord]:
     """List rows; a bad row raises :class:`MappingError` naming its index."""
     records = []
     for index, row in enumerate(rows):
         try:
-            records.append(map_list_row(row, as_of=as_of))
+            records.append(map_list_row(row))
         except MappingError as exc:
             raise MappingError(f"data[{index}].{exc.field}", str(exc).split(": ", 1)[-1]) from None
     return records

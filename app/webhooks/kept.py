@@ -30,12 +30,10 @@ from typing import Final
 from app.model import Source, parse_time, utcnow
 from app.store.base import KEPT_PREFIX, RawEvent, Store, StoreError
 from app.webhooks.returnhelper_events import (
-    HANDLERS,
     EventError,
     RhEvent,
     body_digest,
     dedup_key,
-    handler_for,
     interpret,
     parse_envelope,
 )
@@ -118,9 +116,8 @@ def _replay_one(store: Store, kept: RawEvent, *, dry_run: bool,
     own_key = dedup_key(event, kept.body)
     if store.known_dedup_keys([own_key]):
         return done(Status.ALREADY, f"stored as {own_key}", event)
-    lookup = store.get if handler_for(event) is HANDLERS["vasupdated"] else None
     try:
-        result = interpret(event, lookup=lookup, file_base=file_base)
+        result = interpret(event, file_base=file_base)
     except EventError as exc:
         return done(Status.SKIPPED, f"still {exc.reason}: {exc}", event)
     except Exception as exc:  # the same failure as when it was received

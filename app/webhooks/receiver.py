@@ -43,13 +43,11 @@ from app.webhooks.decrypt import DecryptionError, EventDecryptor, decryptor_for
 from app.webhooks.group_commit import Build, GroupCommit
 from app.webhooks.kept import VERIFIED_HEADER, VERIFIED_VALUE, kept_key
 from app.webhooks.returnhelper_events import (
-    HANDLERS,
     EventError,
     Interpretation,
     Outcome,
     RhEvent,
     dedup_key,
-    handler_for,
     interpret,
     parse_envelope,
 )
@@ -271,13 +269,11 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
                       else round((event.event_time - now).total_seconds()))
             return await rh_kept("stale", "eventTime missing or more than 15 minutes from this "
                                  "clock", body, now, headers, started, event, offset_s=offset)
-        lookup = store.get if handler_for(event) is HANDLERS["vasupdated"] else None
         interpreted: list[Interpretation] = []
 
         def build() -> tuple[RawEvent, Sequence[InventoryRecord]]:
             # on the writer thread, just before the batch: mapping work leaves the loop
-            # (vasUpdated reads the stored VAS list there too)
-            result = interpret(event, lookup=lookup, file_base=file_base)
+            result = interpret(event, file_base=file_base)
             interpreted.append(result)
             return rh_raw(body, event, now, headers, result), result.records
 

@@ -21,10 +21,6 @@ from app.model import InventoryRecord, SkuLine, Source, Vas, parse_time, rh_key
 from app.returnhelper.mapping import MappingError, map_recalibrate, map_webhook_inventory
 from app.units import UnitError, length_to_cm, parse_int, volume_m3, weight_to_kg
 
-#: Lookup of the stored record for a key. No handler needs it any more (vasUpdated used it to
-#: rebuild the whole VAS list); still accepted so callers need not change.
-Lookup = Callable[[str], InventoryRecord | None]
-
 log = logging.getLogger("app.webhooks")
 
 
@@ -128,8 +124,7 @@ def _inventory_objects(payload: Mapping[str, Any]) -> list[object]:
     return []
 
 
-def _inventory_event(event: RhEvent, lookup: Lookup | None, file_base: str | None,
-                     ) -> Interpretation:
+def _inventory_event(event: RhEvent, file_base: str | None) -> Interpretation:
     payload = event.payload
     shipment = payload.get("shipment")
     if shipment is not None and not isinstance(shipment, Mapping):
@@ -147,14 +142,14 @@ def _inventory_event(event: RhEvent, lookup: Lookup | None, file_base: str | Non
     return Interpretation(Outcome.APPLIED, records)
 
 
-def _recalibrate(event: RhEvent, lookup: Lookup | None, file_base: str | None) -> Interpretation:
+def _recalibrate(event: RhEvent, file_base: str | None) -> Interpretation:
     supplement = event.payload.get("recalibrateSupplement")
     if supplement is None:
         raise EventError("invalid", "recalibrateSupplement: is missing")
     return Interpretation(Outcome.APPLIED, [map_recalibrate(supplement, event_time=event.event_time)])
 
 
-def _rma_swapped(event: RhEvent, lookup: Lookup | None, file_base: str | None) -> Interpretation:
+def _rma_swapped(event: RhEvent, file_base: str | None) -> Interpretation:
     inner = event.payload.get("payload", event.payload)
     if not isinstance(inner, Mapping):
         raise EventError("invalid", "payload: expected an object")
@@ -193,12 +188,11 @@ def vas_finished(status: str | None) -> bool:
     return False
 
 
-def _vas_updated(event: RhEvent, lookup: Lookup | None, file_base: str | None) -> Interpretation:
+def _vas_updated(event: RhEvent, file_base: str | None) -> Interpretation:
     """Each entry changes its own VAS code (and the measures it carries) and nothing else:
     :func:`app.model.merge` merges VAS per code, each with its own time, so updates for one
-    item arriving out of order or written in one batch never undo each other. (``lookup``
-    is no longer needed: a rebuilt whole list from a read taken before the batch lost the
-    other codes' updates.)"""
+    item arriving out of order or written in one batch never undo each other (a whole list
+    rebuilt from the stored record, read before the batch, lost the other codes' updates)."""
     entries = event.payload.get("updateVasList")
     if not isinstance(entries, list):
         raise EventError("invalid", "updateVasList: expected a list")
@@ -248,7 +242,7 @@ def _vas_updated(event: RhEvent, lookup: Lookup | None, file_base: str | None) -
     return Interpretation(Outcome.APPLIED, records, note)
 
 
-_Handler = Callable[[RhEvent, "Lookup | None", "str | None"], Interpretation]
+_Handler = Callable[[RhEvent, "str | None"], Interpretation]
 
 #: Handled kinds by ``action`` (categories vary between document versions; actions do not).
 HANDLERS: dict[str, _Handler] = {
@@ -271,15 +265,14 @@ def handler_for(event: RhEvent) -> _Handler | None:
     return None
 
 
-def interpret(event: RhEvent, *, lookup: Lookup | None = None,
-              file_base: str | None = None) -> Interpretation:
+def interpret(event: RhEvent, *, file_base: str | None = None) -> Interpretation:
     """The records an event changes. Raises :class:`EventError` for a known kind with
     unreadable fields; an unknown kind gives outcome ``unknown_event`` and no records."""
     handler = handler_for(event)
     if handler is None:
         return Interpretation(Outcome.UNKNOWN_EVENT, [], f"unknown event {event.kind}")
     try:
-        result = handler(event, lookup, file_base)
+        result = handler(event, file_base)
     except MappingError as exc:
         raise EventError("invalid", str(exc)) from None
     except (UnitError, ValueError, TypeError) as exc:

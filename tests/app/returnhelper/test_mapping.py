@@ -72,7 +72,7 @@ def test_list_row():
     assert record.created_at == datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
     # no vendor time carried: a view without a time (never createOn, never the fetch time)
     assert record.updated_at is None
-    assert map_list_row(LIST_ROW, as_of=EVENT_TIME).updated_at is None
+    assert map_list_row(LIST_ROW).updated_at is None
     modified = {**LIST_ROW, "modifyOn": "2026-10-02T10:00:00Z"}
     assert map_list_row(modified).updated_at == datetime(2026, 10, 2, 10, 0, tzinfo=UTC)
 
@@ -80,8 +80,7 @@ def test_list_row():
 def test_details_without_a_vendor_time_have_no_time():
     pending = {k: v for k, v in DETAILS.items()
                if k not in {"handlingUpdatedOnStr", "handlingUpdatedOn", "modifyOn"}}
-    assert map_details(pending, file_base="https://file.returnhelpercentre.com",
-                       as_of=EVENT_TIME).updated_at is None
+    assert map_details(pending, file_base="https://file.returnhelpercentre.com").updated_at is None
 
 
 def test_list_row_ids_as_strings_and_legacy_numeric_codes():
@@ -333,8 +332,7 @@ def test_reading_a_usual_list_row_says_what_the_careful_reading_says(change):
         assert isinstance(quick, MappingError) and str(quick) == str(careful)
     else:
         assert quick == careful
-        assert map_list_row(row, as_of=EVENT_TIME) == map_list_row(MappingProxyType(row),
-                                                                  as_of=EVENT_TIME)
+        assert map_list_row(row) == map_list_row(MappingProxyType(row))
     if not change:   # the usual row does go the quick way (its codes were read once above)
         assert _read_usual_list_row(row) == careful
 

@@ -84,7 +84,7 @@ def _check_rh(raw: bytes) -> None:
         assert exc.reason and str(exc)
         return
     try:
-        result = interpret(event, lookup=lambda key: None)
+        result = interpret(event)
     except EventError as exc:
         assert exc.reason == "invalid" and str(exc)
         return

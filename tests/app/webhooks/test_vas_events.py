@@ -39,10 +39,10 @@ def both_pending() -> InventoryRecord:
                            vas=(Vas("photo", False, "pending"), Vas("test", False, "pending")))
 
 
-def test_an_update_names_only_its_own_code_whatever_the_store_holds() -> None:
+def test_an_update_names_only_its_own_code() -> None:
     event = parse_envelope(vas_event("test", "successful", T0 + timedelta(minutes=1),
                                      weight=1400))
-    result = interpret(event, lookup=lambda key: both_pending())
+    result = interpret(event)
     [record] = result.records
     assert record.vas == (Vas("test", True, "successful"),)   # not a rebuilt whole list
     assert record.primary_line is not None and str(record.primary_line.weight_kg) == "1.4"
@@ -57,8 +57,8 @@ async def test_updates_in_one_batch_do_not_undo_each_other(tmp_path: Path) -> No
         event = parse_envelope(body)
 
         def run() -> tuple[RawEvent, Sequence[InventoryRecord]]:
-            # what the receiver does: interpret on the writer thread with the store's lookup
-            result = interpret(event, lookup=store.get)
+            # what the receiver does: interpret on the writer thread, just before the batch
+            result = interpret(event)
             raw = RawEvent(source=Source.RETURN_HELPER, dedup_key=f"rh:n:{event.notification_id}",
                            received_at=T0, body=body, outcome=result.outcome)
             return raw, result.records
