@@ -5,6 +5,10 @@ disabled with the reason in the operator's language. Typing the first letters of
 selects it (QComboBox keyboard search over the item texts, which start with the code);
 Enter applies; Escape goes back to the scan field. The RMA-lock warning (and "the warehouse
 is already handling it") is shown beside the box with an icon, for the entry selected.
+
+Once a chosen code is taken away (``clear_choice``) the box keeps nothing selected across
+refreshes until the operator chooses again (letters, arrow keys, the mouse: ``activated``) or
+the window forgets the choice (a scan, another item).
 """
 
 from __future__ import annotations
@@ -42,6 +46,12 @@ class HandlingCombo(QComboBox):
         self.setModel(self.item_model)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(28)
+        #: The operator's choice was taken away: nothing is preselected until they choose.
+        self.cleared = False
+        self.activated.connect(self._operator_chose)
+
+    def _operator_chose(self, _index: int) -> None:
+        self.cleared = False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -74,7 +84,7 @@ class HandlingCombo(QComboBox):
             elif first_allowed < 0:
                 first_allowed = self.item_model.rowCount()
             self.item_model.appendRow(item)
-        self.setCurrentIndex(first_allowed)
+        self.setCurrentIndex(-1 if self.cleared else first_allowed)
 
     def current_option(self) -> HandlingOption | None:
         index = self.currentIndex()
@@ -87,8 +97,14 @@ class HandlingCombo(QComboBox):
         return option if isinstance(option, HandlingOption) else None
 
     def clear_choice(self) -> None:
-        """Nothing selected: Enter then applies nothing (the panel says why)."""
+        """Nothing selected, and nothing preselected by later refreshes, until the operator
+        chooses: Enter then applies nothing (the panel says why)."""
+        self.cleared = True
         self.setCurrentIndex(-1)
+
+    def forget_choice(self) -> None:
+        """A scan or another item: the next options preselect the first allowed code."""
+        self.cleared = False
 
     def select_code(self, code: str) -> bool:
         for row in range(self.item_model.rowCount()):
@@ -171,6 +187,9 @@ class HandlingPanel(QWidget):
 
     def clear_choice(self) -> None:
         self.combo.clear_choice()
+
+    def forget_choice(self) -> None:
+        self.combo.forget_choice()
 
     def _apply(self) -> None:
         """Apply the chosen code, only while Apply is enabled: Enter in the dropdown obeys

@@ -406,6 +406,8 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
             self.show_record(record)
 
     def show_record(self, record: InventoryRecord) -> None:
+        if record.key != self.current_key:
+            self.handling.forget_choice()  # another item: its first allowed code is offered
         self.current_key = record.key
         try:
             decisions = self.store.decisions_for(record.key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from app.model import InventoryRecord
+from app.model import InventoryRecord, utcnow
 from tests.ui.conftest import FakeClock, run
 from tests.ui.test_refusal_text import other_desk_decides
 from tests.ui.test_window import allowed_rh_record, type_scan
@@ -53,6 +53,56 @@ def test_a_chosen_code_that_is_no_longer_allowed_is_unselected_and_said(
     QTest.keyClick(combo, Qt.Key.Key_Return)
     assert window.last_feedback.kind == "queued"
     assert window.store.decisions_for(record.key)[-1].new_handling == code
+
+
+def item_changes(window: Any, qtbot: Any, record: InventoryRecord, remarks: str) -> None:
+    """A later change of the item on screen (a webhook with a remark), refreshed by the poll."""
+    window.store.upsert(InventoryRecord(source=record.source, key=record.key,
+                                        updated_at=utcnow(), remarks=remarks))
+    seq = window.store.last_seq()
+    qtbot.waitUntil(lambda: window._seq >= seq, timeout=5000)
+
+
+def test_a_cleared_choice_stays_cleared_until_the_operator_chooses(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    record, chosen = scan_and_choose(window, clock)
+    combo = window.handling.combo
+    other_desk_decides(window.desk, record, chosen)
+    qtbot.waitUntil(lambda: combo.currentIndex() == -1, timeout=5000)
+    item_changes(window, qtbot, record, "left at dock 3")
+    # Before: this refresh selected the first allowed code again, and Enter applied it.
+    assert combo.currentIndex() == -1 and combo.current_option() is None
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert [d.desk for d in window.store.decisions_for(record.key)] == ["desk-2"]
+    assert window.last_feedback.text == (
+        "Not applied: no handling is chosen: type the first letters of a code")
+    # The operator chooses (an arrow key): that code stays selected across refreshes.
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Down)
+    option = combo.current_option()
+    assert option is not None and option.allowed
+    item_changes(window, qtbot, record, "left at dock 4")
+    assert combo.current_option() is not None and combo.current_option().code == option.code
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    last = window.store.decisions_for(record.key)[-1]
+    assert (last.desk, last.new_handling) == ("desk-1", option.code)
+
+
+def test_a_scan_ends_the_cleared_choice(window: Any, clock: FakeClock, qtbot: Any) -> None:
+    record, chosen = scan_and_choose(window, clock)
+    combo = window.handling.combo
+    other_desk_decides(window.desk, record, chosen)
+    qtbot.waitUntil(lambda: combo.currentIndex() == -1, timeout=5000)
+    item_changes(window, qtbot, record, "left at dock 3")
+    assert combo.current_option() is None
+    # The same label again (typed: a scanner's repeat within scan_repeat_ms is dropped): the
+    # item is shown afresh, its first allowed code preselected as after any scan.
+    type_scan(window.scan_field, record.rma or "", clock, step_ms=150)
+    assert window.last_feedback.kind == "found" and combo.hasFocus()
+    first = next(o.code for o in window.desk.options(window.store.get(record.key)) if o.allowed)
+    assert combo.current_option() is not None and combo.current_option().code == first
 
 
 def test_new_handling_types_without_the_chosen_one_unselect_it(
