@@ -6,9 +6,10 @@ selects it (QComboBox keyboard search over the item texts, which start with the 
 Enter applies; Escape goes back to the scan field. The RMA-lock warning (and "the warehouse
 is already handling it") is shown beside the box with an icon, for the entry selected.
 
-Once a chosen code is taken away (``clear_choice``) the box keeps nothing selected across
-refreshes until the operator chooses again (letters, arrow keys, the mouse: ``activated``) or
-the window forgets the choice (a scan, another item).
+The box tells the operator's own choice (letters, arrow keys, the mouse: ``activated``) from
+the first allowed code it preselects. Once a code is taken away (``clear_choice``) it keeps
+nothing selected across refreshes until the operator chooses again or the window forgets the
+choice (a scan, another item).
 """
 
 from __future__ import annotations
@@ -46,11 +47,15 @@ class HandlingCombo(QComboBox):
         self.setModel(self.item_model)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(28)
-        #: The operator's choice was taken away: nothing is preselected until they choose.
+        #: The selection is the operator's (letters, arrow keys, the mouse), not a preselected
+        #: code; the window resets it when they decide, scan, or another item is shown.
+        self.chosen_by_operator = False
+        #: The selection was taken away: nothing is preselected until the operator chooses.
         self.cleared = False
         self.activated.connect(self._operator_chose)
 
     def _operator_chose(self, _index: int) -> None:
+        self.chosen_by_operator = True
         self.cleared = False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -100,11 +105,13 @@ class HandlingCombo(QComboBox):
         """Nothing selected, and nothing preselected by later refreshes, until the operator
         chooses: Enter then applies nothing (the panel says why)."""
         self.cleared = True
+        self.chosen_by_operator = False
         self.setCurrentIndex(-1)
 
     def forget_choice(self) -> None:
         """A scan or another item: the next options preselect the first allowed code."""
         self.cleared = False
+        self.chosen_by_operator = False
 
     def select_code(self, code: str) -> bool:
         for row in range(self.item_model.rowCount()):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.desk import DeskService, ScanOutcome
-from app.model import Decision, DecisionAction, DecisionState, InventoryRecord, Source
+from app.model import Decision, DecisionState, InventoryRecord, Source
 from app.settings import Settings
 from ui.detail import DetailPanel, ImageLoader
 from ui.feedback import SoundPlayer, icon, unshaped_font
@@ -454,28 +454,25 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         record = self.store.get(self.current_key)
         if record is None:
             return
-        had_focus = self.handling.combo.hasFocus()
-        chosen = self.handling.combo.current_option()
+        combo = self.handling.combo
+        had_focus = combo.hasFocus()
+        chosen = combo.current_option()
+        by_operator = combo.chosen_by_operator
         self.show_record(record)
-        if chosen is not None and not self.handling.combo.select_code(chosen.code):
-            self._choice_gone(record, chosen.code)
+        if chosen is not None and not combo.select_code(chosen.code):
+            if by_operator:
+                self._choice_gone(record, chosen.code)
+            else:
+                # A preselected code nobody chose (after a scan, or after this desk's own
+                # decision): no alarm, but no other code takes its place unseen either.
+                self.handling.clear_choice()
         if had_focus:
-            self.handling.combo.setFocus()
+            combo.setFocus()
 
     def _choice_gone(self, record: InventoryRecord, code: str) -> None:
-        """The code in the dropdown can no longer be chosen (a sync, a webhook, another
-        desk, new handling types): nothing is selected then, and the operator is told,
-        so the next Enter cannot apply a code that took its place unseen. Not when this
-        desk's own decision to that code is what made it the item's handling."""
-        try:
-            last = (self.store.decisions_for(record.key) or [None])[-1]
-        except Exception:
-            log.exception("the store could not read decisions")
-            last = None
-        if (last is not None and last.desk == self.settings.desk and last.new_handling == code
-                and last.action is DecisionAction.UPDATE and last.state in (
-                    DecisionState.QUEUED, DecisionState.SENDING, DecisionState.APPLIED)):
-            return
+        """The code the operator chose in the dropdown can no longer be chosen (a sync, a
+        webhook, another desk, new handling types): nothing is selected then, and the
+        operator is told, so the next Enter cannot apply a code that took its place unseen."""
         self.handling.clear_choice()
         option = next((o for o in self.desk.options(record) if o.code == code), None)
         why = (reason_text(option.reason.value) if option is not None and option.reason

@@ -231,10 +231,15 @@ class ActionsMixin:
         key = self.current_key
         if key is None:
             return None
+        # Their decision: what the dropdown shows after it is no longer their choice (set
+        # first: the decision's own refresh runs inside decide). Kept when it is refused.
+        chose = self.handling.combo.chosen_by_operator
+        self.handling.combo.chosen_by_operator = False
         try:
             decision = self.desk.decide(key, code)
         except Exception as exc:  # DecisionRefused, StoreError: all told plainly
             log.info("decision refused: %s", exc)
+            self.handling.combo.chosen_by_operator = chose
             self.feedback("failed", tr("Not applied: {error}").format(error=self._error_text(exc)))
             self.refresh_current()
             self.focus_scan()

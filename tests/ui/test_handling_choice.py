@@ -4,27 +4,34 @@ another code in its place unseen, and Enter obeys a disabled Apply button."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
-from app.model import InventoryRecord, utcnow
+import pytest
+
+from app.model import DecisionState, InventoryRecord, utcnow
 from tests.ui.conftest import FakeClock, run
 from tests.ui.test_refusal_text import other_desk_decides
-from tests.ui.test_window import allowed_rh_record, type_scan
+from tests.ui.test_window import allowed_rh_record, type_keys, type_scan
 from ui.qt import Qt, load_qtest
 
 QTest = load_qtest()
 
 
 def scan_and_choose(window: Any, clock: FakeClock) -> tuple[InventoryRecord, str]:
-    """Scan an item and choose a code that is not the one preselected (at a person's pace)."""
+    """Scan an item and choose a code that is not the one preselected (at a person's pace:
+    the arrow key moves from the preselected first allowed code to the next allowed one)."""
     record = allowed_rh_record(window)
     type_scan(window.scan_field, record.rma or "", clock)
     combo = window.handling.combo
     assert combo.hasFocus()
     allowed = [o.code for o in window.desk.options(record) if o.allowed]
     assert len(allowed) > 2, "needs three allowed codes"
+    assert combo.current_option().code == allowed[0]
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Down)
     chosen = allowed[1]
-    assert combo.select_code(chosen)  # as typing its first letters does
+    assert combo.current_option().code == chosen
     return record, chosen
 
 
@@ -47,9 +54,12 @@ def test_a_chosen_code_that_is_no_longer_allowed_is_unselected_and_said(
     assert [d.desk for d in window.store.decisions_for(record.key)] == ["desk-2"]
     assert window.last_feedback.text == (
         "Not applied: no handling is chosen: type the first letters of a code")
-    # Choosing again applies the operator's choice.
+    # Choosing again (an arrow key: the first allowed code) applies the operator's choice.
     code = next(o.code for o in window.desk.options(window.store.get(record.key)) if o.allowed)
-    assert combo.select_code(code)
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.current_option().code == code
+    clock.advance(300)
     QTest.keyClick(combo, Qt.Key.Key_Return)
     assert window.last_feedback.kind == "queued"
     assert window.store.decisions_for(record.key)[-1].new_handling == code
@@ -103,6 +113,84 @@ def test_a_scan_ends_the_cleared_choice(window: Any, clock: FakeClock, qtbot: An
     assert window.last_feedback.kind == "found" and combo.hasFocus()
     first = next(o.code for o in window.desk.options(window.store.get(record.key)) if o.allowed)
     assert combo.current_option() is not None and combo.current_option().code == first
+
+
+def warehouse_completes(window: Any, qtbot: Any, record: InventoryRecord) -> None:
+    """The warehouse completes the item on screen (a sync or webhook), refreshed by the poll:
+    no handling can be chosen for it any more."""
+    now = window.store.get(record.key)
+    window.store.upsert(InventoryRecord(
+        source=now.source, key=now.key, handling_status="completed",
+        updated_at=(now.updated_at or utcnow()) + timedelta(minutes=5)))
+    seq = window.store.last_seq()
+    qtbot.waitUntil(lambda: window._seq >= seq, timeout=5000)
+    assert not any(o.allowed for o in window.desk.options(window.store.get(record.key)))
+
+
+@pytest.mark.parametrize("arrow", [False, True], ids=["preselected", "chosen"])
+def test_after_the_operators_decision_the_warehouse_acting_is_silent(
+        window: Any, clock: FakeClock, qtbot: Any, arrow: bool) -> None:
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    combo = window.handling.combo
+    if arrow:  # chosen, then decided: once applied it is the item's handling, not a lost choice
+        clock.advance(300)
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Return)  # applied by the operator
+    qtbot.waitUntil(lambda: "applied" in window.sounds.played, timeout=5000)  # window told
+    assert window.store.decisions_for(record.key)[-1].state is DecisionState.APPLIED
+    assert window.current_key == record.key
+    shown = combo.current_option()
+    feedback, played = window.last_feedback, list(window.sounds.played)
+    warehouse_completes(window, qtbot, record)
+    # Before: "⚠ rtn can no longer be chosen ... choose again" with the failed sound, for a
+    # code nobody chose, on an item nobody can decide any more.
+    assert window.last_feedback is feedback and window.sounds.played == played
+    assert "can no longer be chosen" not in window.message_label.text()
+    assert combo.current_option() is None and "(not available:" in combo.itemText(0)
+    # The decided code became the item's handling; nobody chose another one, so none was
+    # put in its place (before: the next allowed code, which the warehouse took away).
+    assert shown is None
+
+
+def test_a_preselected_code_another_desk_takes_is_unselected_without_alarm(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    combo = window.handling.combo
+    preselected = combo.current_option().code
+    feedback, played = window.last_feedback, list(window.sounds.played)
+    other_desk_decides(window.desk, record, preselected)
+    qtbot.waitUntil(lambda: combo.currentIndex() == -1, timeout=5000)
+    assert window.last_feedback is feedback and window.sounds.played == played
+    # Nobody chose it, and no other code took its place unseen: Enter applies nothing.
+    item_changes(window, qtbot, record, "left at dock 3")
+    assert combo.current_option() is None
+    clock.advance(300)
+    QTest.keyClick(combo, Qt.Key.Key_Return)
+    assert [d.desk for d in window.store.decisions_for(record.key)] == ["desk-2"]
+    assert window.last_feedback.text == (
+        "Not applied: no handling is chosen: type the first letters of a code")
+
+
+def test_a_typed_choice_the_warehouse_takes_away_is_said(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    combo = window.handling.combo
+    codes = [o.code for o in window.desk.options(record) if o.allowed]
+    wanted = next((c for c in codes if c[0] != combo.current_option().code[0]), None)
+    assert wanted is not None, "needs two allowed codes with different first letters"
+    type_keys(combo, wanted[0], clock)  # a person types its first letter
+    qtbot.waitUntil(lambda: combo.current_option().code[0] == wanted[0])
+    chosen = combo.current_option().code
+    warehouse_completes(window, qtbot, record)
+    assert combo.current_option() is None
+    text = window.message_label.text()
+    assert text.startswith("⚠") and f"{chosen} can no longer be chosen" in text
+    assert "the warehouse has completed handling this item" in text and "choose again" in text
+    assert window.last_feedback.kind == "warning" and window.sounds.played[-1] == "failed"
 
 
 def test_new_handling_types_without_the_chosen_one_unselect_it(
