@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.model import (
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OPEN_STATES = (DecisionState.QUEUED, DecisionState.SENDING)
+DATE_RESOLUTION = timedelta(seconds=1)  # of an answer's Date header
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,18 @@ def counts(store: Store) -> OutboxCounts:
         sending=sum(d.state is DecisionState.SENDING for d in open_),
         failed=sum(d.state is DecisionState.FAILED for d in open_),
     )
+
+
+def accepted_at(client: object) -> datetime:
+    """When Return Helper accepted a decision whose answer just came, on Return Helper's
+    clock as far as the desk knows (vendor times are on that clock): now, corrected by the
+    offset the client measured from its answers' ``Date`` header (:mod:`app.clock_check`)
+    when that is more than the header's 1 s resolution (a desk whose clock is wrong)."""
+    now = utcnow()
+    offset = getattr(getattr(client, "clock_check", None), "offset", None)
+    if isinstance(offset, timedelta) and abs(offset) > DATE_RESOLUTION:
+        return now + offset
+    return now
 
 
 def retry_delay(attempts: int, *, base: float = 1.0, cap: float = 60.0) -> float:
@@ -261,23 +275,29 @@ class OutboxSender:
         correlation = getattr(result, "correlation_id", None)
         # a cancel's new_handling is the code the item had before the cancelled decision
         applied_code = decision.new_handling
-        # The API accepted it: show it locally now. The local view is stamped with the newest
-        # vendor time we know for the item, not our clock: vendor times have second precision
-        # and another clock, and the warehouse's next event (completion) must win over us.
+        # The API accepted it: show it locally now, stamped with the time it was accepted
+        # (at least the item's newest time, so it replaces what the store holds): an event
+        # from before the decision (late, or a kept one replayed) never puts the old code
+        # back, and the warehouse's next event (completion) still wins over us.
+        accepted = accepted_at(self.client)
         assert record is not None
+        stamp = accepted if record.updated_at is None else max(record.updated_at, accepted)
         await asyncio.to_thread(store.upsert, InventoryRecord(
-            source=Source.RETURN_HELPER, key=decision.key, updated_at=record.updated_at,
-            handling_code=applied_code, handling_status="pending", handling_updated_at=utcnow()))
+            source=Source.RETURN_HELPER, key=decision.key, updated_at=stamp,
+            handling_code=applied_code, handling_status="pending", handling_updated_at=accepted))
         self._not_before.pop(decision.id, None)
-        return await self._finish(decision.id, DecisionState.APPLIED, None, None, correlation)
+        return await self._finish(decision.id, DecisionState.APPLIED, None, None, correlation,
+                                  applied_at=accepted)
 
     async def _finish(self, decision_id: int, state: DecisionState, message: str | None,
-                      code: str | None, correlation: str | None) -> Decision:
+                      code: str | None, correlation: str | None, *,
+                      applied_at: datetime | None = None) -> Decision:
         try:  # only over our own claim: never overwrite what someone else decided meanwhile
             done = await asyncio.to_thread(self.store.update_decision, decision_id, state,
                                            result_message=message, error_code=code,
                                            correlation_id=correlation,
-                                           expected=(DecisionState.SENDING,))
+                                           expected=(DecisionState.SENDING,),
+                                           applied_at=applied_at)
         except ConflictError as exc:
             log.warning("outbox: outcome of decision %s (%s) not recorded: %s",
                         decision_id, state.value, exc)

@@ -312,9 +312,15 @@ class Store(abc.ABC):
                         correlation_id: str | None = None,
                         count_attempt: bool = False,
                         idempotency_key: str | None = None,
-                        expected: Sequence[DecisionState] | None = None) -> Decision:
+                        expected: Sequence[DecisionState] | None = None,
+                        applied_at: datetime | None = None) -> Decision:
         """Set a decision's state (and what is given); ``idempotency_key`` replaces the key
         (a refused decision sent again: the old key would only replay the refusal).
+
+        Becoming APPLIED sets the item's handling code stamped with ``applied_at`` (when
+        Return Helper accepted it; default: now), at least the item's newest time: a view
+        older than the decision (a late event, a kept one replayed) never puts the old code
+        back, a newer one (the warehouse completing, a cancel) still wins.
 
         With ``expected``, change it only while its state is one of those, in the same
         transaction, else raise :class:`ConflictError`: the outbox claims a decision and

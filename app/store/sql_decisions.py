@@ -88,7 +88,8 @@ class SqlDecisions(SqlBase):
                         correlation_id: str | None = None,
                         count_attempt: bool = False,
                         idempotency_key: str | None = None,
-                        expected: Sequence[DecisionState] | None = None) -> Decision:
+                        expected: Sequence[DecisionState] | None = None,
+                        applied_at: datetime | None = None) -> Decision:
         with self._writing() as q:
             row = q.one(f"SELECT {DECISION_COLUMNS} FROM decisions WHERE id = ?",  # noqa: S608
                         (decision_id,))
@@ -115,13 +116,16 @@ class SqlDecisions(SqlBase):
                 doc = q.one("SELECT doc FROM inventory WHERE key = ?", (new.key,))
                 if doc is not None:
                     current = record_from_json(doc[0])
-                    # stamped with the newest vendor time known for the item (as the outbox
-                    # does), not our clock: it replaces what the store holds, and the
-                    # vendor's next view of the item still wins. (A view without a time
-                    # would not replace a timed handling code: see model.merge.)
+                    # Stamped with the time Return Helper accepted it (``applied_at``, else
+                    # now), at least the item's newest time: it replaces what the store holds,
+                    # an event from before the decision (late, or a kept one replayed) never
+                    # puts the old code back, and a newer warehouse event still wins.
+                    accepted = applied_at or now
+                    stamp = (accepted if current.updated_at is None
+                             else max(current.updated_at, accepted))
                     self._upsert_in(q, InventoryRecord(
-                        source=current.source, key=current.key, updated_at=current.updated_at,
-                        handling_code=new.new_handling, handling_updated_at=now))
+                        source=current.source, key=current.key, updated_at=stamp,
+                        handling_code=new.new_handling, handling_updated_at=accepted))
             self._refresh_item(q, new.key)
             return new
 

@@ -6,12 +6,15 @@ Decisions: log, conflicts, idempotency, two desks racing; concurrent writers.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.model import (
     DecisionState,
+    InventoryRecord,
+    Source,
+    is_awaiting_decision,
 )
 from app.store import (
     UNCHECKED,
@@ -51,6 +54,63 @@ def test_decision_log_and_state_updates(store: Store) -> None:
         store.update_decision(999_999, DecisionState.FAILED)
     with pytest.raises(StoreError, match="not in the store"):
         store.add_decision(decision("rh:404"))
+
+
+def _view(at: datetime | None, code: str, status: str = "pending", n: int = 1
+          ) -> InventoryRecord:
+    """A Return Helper view of item ``n``'s handling, as an event or a sync gives it."""
+    return InventoryRecord(source=Source.RETURN_HELPER, key=f"rh:{n}", updated_at=at,
+                           return_inventory_id=n, handling_code=code, handling_status=status)
+
+
+def _applied(store: Store, new: str = "rst", n: int = 1, **kwargs: object) -> None:
+    made = store.add_decision(decision(f"rh:{n}", new), expected_handling="tbc")
+    assert made.id is not None
+    store.update_decision(made.id, DecisionState.SENDING, count_attempt=True)
+    store.update_decision(made.id, DecisionState.APPLIED, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("synced_at", [None, "an hour ago"])
+def test_an_applied_decision_is_not_reverted_by_an_older_event(
+        store: Store, synced_at: str | None) -> None:
+    """Stamped with the time it was applied, not the item's newest vendor time (an item
+    synced without vendor times had none): an event from before the decision, arriving late
+    or replayed from the kept events, used to put the old handling back; the item then
+    awaited a decision again and an undo was refused as "changed"."""
+    now = datetime.now(UTC)
+    store.upsert(_view(None if synced_at is None else now - timedelta(hours=1), "tbc"))
+    _applied(store)
+    store.upsert(_view(now - timedelta(minutes=30), "tbc"))  # created before the decision
+    record = store.get("rh:1")
+    assert record is not None and record.handling_code == "rst"
+    assert not is_awaiting_decision(record) and store.count(RowQuery()) == 0
+    with pytest.raises(ConflictError, match="changed meanwhile"):  # nobody decides it again
+        store.add_decision(decision("rh:1", "rtn", desk="desk-2"), expected_handling="tbc")
+    # the warehouse's next event, newer than the decision, still wins
+    store.upsert(_view(datetime.now(UTC) + timedelta(seconds=1), "rst", "completed"))
+    record = store.get("rh:1")
+    assert record is not None and record.handling_status == "completed"
+    store.upsert(_view(datetime.now(UTC) + timedelta(seconds=2), "ohd"))
+    assert store.get("rh:1").handling_code == "ohd"  # type: ignore[union-attr]
+
+
+def test_an_applied_decision_is_stamped_with_the_time_it_was_accepted(store: Store) -> None:
+    """``applied_at`` (the outbox's time of Return Helper's answer) orders the decision
+    among vendor events; the item's newer time, when it has one, is the least stamp."""
+    accepted = datetime.now(UTC) - timedelta(hours=2)
+    store.upsert(_view(None, "tbc"))
+    _applied(store, applied_at=accepted)
+    store.upsert(_view(accepted - timedelta(seconds=1), "tbc"))  # just before: kept out
+    assert store.get("rh:1").handling_code == "rst"  # type: ignore[union-attr]
+    store.upsert(_view(accepted + timedelta(seconds=1), "ohd"))  # just after: wins
+    assert store.get("rh:1").handling_code == "ohd"  # type: ignore[union-attr]
+    # an item whose vendor time is later than that (this clock behind the vendor's): the
+    # decision still replaces what the store holds
+    store.upsert(_view(accepted + timedelta(minutes=1), "tbc", n=2))
+    _applied(store, n=2, applied_at=accepted)
+    assert store.get("rh:2").handling_code == "rst"  # type: ignore[union-attr]
+    store.upsert(_view(accepted + timedelta(minutes=2), "ohd", n=2))
+    assert store.get("rh:2").handling_code == "ohd"  # type: ignore[union-attr]
 
 
 def test_conflict_when_handling_changed_or_decision_pending(store: Store) -> None:

@@ -11,8 +11,21 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.model import Source
-from app.store import RawEvent, open_store
+from app.credentials import Credentials
+from app.desk import DeskService
+from app.model import (
+    Decision,
+    DecisionAction,
+    DecisionState,
+    InventoryRecord,
+    Source,
+    is_awaiting_decision,
+    new_idempotency_key,
+    rh_key,
+)
+from app.sandbox.server import SandboxServer
+from app.settings import Settings
+from app.store import ConflictError, RawEvent, RowFilter, RowQuery, open_store
 from app.webhooks.kept import (
     REPLAYED_HEADER,
     Status,
@@ -23,6 +36,7 @@ from app.webhooks.kept import (
 )
 from tests.app.webhooks.events import ago, inventory, iso, new_inventory, rh_event
 from tests.fixtures.receiver import ReceiverFactory, RunningReceiver
+from tests.fixtures.sandbox import ClientFactory
 
 
 def _late_receiver(factory: ReceiverFactory, **kwargs: object,
@@ -93,6 +107,53 @@ def test_replaying_an_old_event_never_overwrites_newer_data(
     assert record is not None
     assert record.handling_code == "dsp" and record.handling_status == "completed"  # newest
     assert record.description == "older description"        # the older view fills a gap
+
+
+async def test_replaying_an_event_from_before_an_applied_decision_keeps_the_decision(
+        receiver_factory: ReceiverFactory, store_url: str, sandbox: SandboxServer,
+        rh_client_factory: ClientFactory) -> None:
+    """The receiver was down: an item's newInventoryCreated (handling tbc) was kept as stale.
+    The item came in by a sync without vendor times, an operator chose rst and Return Helper
+    (the sandbox) accepted it. ``hooks replay --reason stale``, as the README advises after
+    an outage, used to put tbc back (the applied view carried only the item's newest vendor
+    time: none): the item awaited a decision again, another desk could decide it again, and an
+    undo was refused as "changed"."""
+    rid = next(i for i in sandbox.state.order if sandbox.state.items[i].handling_code == "tbc"
+               and sandbox.state.items[i].handling_status == "pending"
+               and not sandbox.state.items[i].has_unfinished_vas)
+    key = rh_key(rid)
+    r, offset = _late_receiver(receiver_factory, store_url=store_url)
+    assert r.post_rh(new_inventory(rid, when=ago(hours=1))).status_code == 202   # kept
+    offset[0] = timedelta(0)
+    r.store.upsert(InventoryRecord(source=Source.RETURN_HELPER, key=key,    # the sync's view
+                                   return_inventory_id=rid, handling_code="tbc",
+                                   handling_status="pending"))
+    client = rh_client_factory()
+    desk = DeskService(Settings(store=store_url, operator="ann", desk="desk-1"), r.store,
+                       Credentials(), client)
+    await desk.load_catalog()
+    made = desk.decide(key, "rst")
+    assert (await desk.outbox.send(made)).state is DecisionState.APPLIED
+    assert sandbox.state.items[rid].handling_code == "rst"
+
+    assert [(i.status, i.keys) for i in iter_replay(r.store, reason="stale")] == [
+        (Status.APPLIED, (key,))]
+    record = r.store.get(key)
+    assert record is not None and record.handling_code == "rst"          # not put back
+    assert not is_awaiting_decision(record)
+    awaiting = r.store.rows(RowQuery(filter=RowFilter.AWAITING), 0, 1000)
+    assert key not in {row.key for row in awaiting}
+    assert record.tracking_numbers                                      # the event filled gaps
+    # a desk that still shows the item as tbc cannot decide it a second time
+    with pytest.raises(ConflictError, match="changed meanwhile"):
+        r.store.add_decision(Decision(
+            id=None, key=key, action=DecisionAction.UPDATE, new_handling="rtn",
+            old_handling="tbc", operator="bob", desk="desk-2", created_at=datetime.now(UTC),
+            idempotency_key=new_idempotency_key()), expected_handling="tbc")
+    cancel = desk.undo_last()                                            # and undoable
+    assert cancel is not None and cancel.action is DecisionAction.CANCEL
+    assert (await desk.outbox.send(cancel)).state is DecisionState.APPLIED
+    assert r.store.get(key).handling_code == "tbc"  # type: ignore[union-attr]
 
 
 def test_only_signature_verified_events_are_replayed(receiver_factory: ReceiverFactory) -> None:
