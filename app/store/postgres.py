@@ -19,21 +19,23 @@ system's TCP retransmissions, a quarter of an hour on Linux. Every connection th
 * ``statement_timeout`` 10 s for reads (the server cancels a read that waits that long: an
   overloaded server, a table locked by an upgrade; the longest desk read, the list's order at
   200,000 items, takes about a second). Writes and schema upgrades run with no limit
-  (``SET LOCAL statement_timeout = 0`` in their transaction): a sync's batches, the webhook
-  receiver's group commits and migrations are never cut short;
+  (``SET LOCAL statement_timeout = 0`` in their transaction, also when the URL sets a
+  timeout): a sync's batches, the webhook receiver's group commits and migrations are never
+  cut short;
 * at most 5 s waiting for one of the pool's connections (was 30 s).
 
 Every role (desk, webhook receiver, sync, the command line) opens the store through
 :func:`app.store.open_store`, so they all get these; what a long job needs (writes,
 upgrades) is exempt. A value given in the store's URL (``?keepalives_idle=30``,
-``?connect_timeout=10``, ``?options=-c%20statement_timeout%3D30000``) wins. Every failure is
-a :class:`StoreError`.
+``?connect_timeout=10``, ``?options=-c%20statement_timeout%3D30000``: the reads' limit, named
+when a read is cancelled) wins. Every failure is a :class:`StoreError`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 import uuid
@@ -60,6 +62,26 @@ POOL_WAIT_S = 5.0  # a thread waits this long for one of the pool's connections
 TCP_LIMITS = {"keepalives": "1", "keepalives_idle": "5", "keepalives_interval": "2",
               "keepalives_count": "3", "tcp_user_timeout": "10000"}
 _SCHEMA_LOCK = 0x52657444  # pg_advisory_xact_lock id for schema upgrades ("RetD")
+
+
+#: ``-c statement_timeout=30000`` / ``--statement-timeout=30s`` in libpq's ``options``
+_STATEMENT_TIMEOUT = re.compile(r"(?:^|\s)(?:-c\s*|--)statement[_-]timeout\s*=\s*(\S*)",
+                                re.IGNORECASE)
+_TIME_VALUE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(us|ms|s|min|h|d)?", re.IGNORECASE)
+_UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def statement_timeout_in(options: str) -> float | None:
+    """The ``statement_timeout`` libpq's ``options`` set, in s (the last one wins, as in
+    PostgreSQL; a number without a unit is ms): None when they do not set it, 0 when they
+    set no limit (0) or a value this cannot read."""
+    found = _STATEMENT_TIMEOUT.findall(options)
+    if not found:
+        return None
+    match = _TIME_VALUE.fullmatch(found[-1].strip("'\""))
+    if match is None:
+        return 0.0
+    return float(match.group(1)) * _UNIT_S[(match.group(2) or "ms").lower()]
 
 
 class PostgresStore(SqlStore):
@@ -91,7 +113,8 @@ class PostgresStore(SqlStore):
     def _limits(self, connect_timeout: int, read_timeout_s: float | None
                 ) -> tuple[str, float | None]:
         """The URL with the parameters this store adds (the URL's own win; see the module
-        docstring), and the reads' statement timeout in s (None: none set by this store)."""
+        docstring), and the reads' statement timeout in s (None: no limit, or one this store
+        cannot read). A ``statement_timeout`` in the URL's ``options`` is the reads' limit."""
         try:
             given = psycopg.conninfo.conninfo_to_dict(self.url)
         except psycopg.Error as exc:
@@ -99,9 +122,10 @@ class PostgresStore(SqlStore):
         wanted = {"connect_timeout": str(connect_timeout), **TCP_LIMITS}
         params = {name: value for name, value in wanted.items() if name not in given}
         options = str(given.get("options") or "")
-        if read_timeout_s is None or "statement_timeout" in options:
-            read_timeout_s = None
-        else:
+        in_url = statement_timeout_in(options)
+        if in_url is not None:
+            read_timeout_s = in_url or None
+        elif read_timeout_s is not None:
             params["options"] = (f"{options} -c statement_timeout="
                                  f"{round(read_timeout_s * 1000)}").strip()
         return psycopg.conninfo.make_conninfo(self.url, **params), read_timeout_s
@@ -113,10 +137,11 @@ class PostgresStore(SqlStore):
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
-    def _no_statement_limit(self, conn: psycopg.Connection[Any]) -> None:
-        """In a write or upgrade transaction: no statement timeout (it is for reads)."""
-        if self.read_timeout_s is not None:
-            conn.execute("SET LOCAL statement_timeout = 0")
+    @staticmethod
+    def _no_statement_limit(conn: psycopg.Connection[Any]) -> None:
+        """In a write or upgrade transaction: no statement timeout (it is for reads), also
+        when the URL sets one."""
+        conn.execute("SET LOCAL statement_timeout = 0")
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
@@ -191,7 +216,9 @@ class PostgresStore(SqlStore):
         elif isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
             message = f"The store {self.url} is read-only (a standby server?), so nothing was saved."
         elif isinstance(exc, psycopg.errors.QueryCanceled):
-            message = (f"The store {self.url} did not answer within {self.read_timeout_s or 0:g} s "
+            within = (f"within {self.read_timeout_s:g} s" if self.read_timeout_s
+                      else "in time (the server cancelled the request)")
+            message = (f"The store {self.url} did not answer {within} "
                        "(the PostgreSQL server is overloaded, or a long change such as an "
                        f"upgrade holds its tables): {text}")
         elif isinstance(exc, psycopg.OperationalError):

@@ -12,7 +12,7 @@ import pytest
 
 from app.credentials import Credentials, Secret
 from app.store import RowFilter, RowQuery, StoreError, open_store, redact_url
-from app.store.postgres import PostgresStore
+from app.store.postgres import PostgresStore, statement_timeout_in
 from tests.app.store.helpers import rh
 from tests.fixtures.postgres import PgServer
 
@@ -241,13 +241,58 @@ def test_limits_given_in_the_store_url_win(postgres_url: str) -> None:
     store = PostgresStore(postgres_url + "?keepalives_idle=30&connect_timeout=7"
                           "&options=-c%20statement_timeout%3D1234")
     try:
-        assert store.read_timeout_s is None
         with store._borrow() as conn:
             assert conn.execute("SHOW statement_timeout").fetchone() == ("1234ms",)
             assert conn.info.get_parameters()["connect_timeout"] == "7"
             if sys.platform == "linux":
                 assert _tcp_options(conn)["TCP_KEEPIDLE"] == 30
-        with store._writing() as q:  # the administrator's limit holds for writes too
-            assert q.one("SHOW statement_timeout") == ("1234ms",)
+        assert store.read_timeout_s == pytest.approx(1.234)  # the URL's limit, for reads
+        with store._writing() as q:  # writes and upgrades are never cut short
+            assert q.one("SHOW statement_timeout") == ("0",)
+        with store._schema_tx() as q:
+            assert q.one("SHOW statement_timeout") == ("0",)
+    finally:
+        store.close()
+
+
+def test_a_statement_timeout_in_the_url_limits_reads_only(postgres_url: str) -> None:
+    """The README's own form (``?options=-c%20statement_timeout%3D30000``, here 300 ms):
+    writes and schema upgrades used to run under it (a sync's batches, the receiver's
+    commits and migrations cut short), and a cancelled read said "within 0 s"."""
+    with open_store(postgres_url + "?options=-c%20statement_timeout%3D300") as store:
+        assert isinstance(store, PostgresStore)
+        store.upsert(rh(1))
+        with store._writing() as q:      # longer than the URL's limit: runs to its end
+            q.one("SELECT pg_sleep(0.6)")
+            q.run("UPDATE inventory SET seq = seq WHERE key = 'rh:1'")
+        with store._schema_tx() as q:    # a migration too
+            q.one("SELECT pg_sleep(0.6)")
+        with pytest.raises(StoreError, match=r"did not answer within 0\.3 s"):
+            store._read_all("SELECT pg_sleep(2)", ())  # a read: cancelled at the URL's 300 ms
+        assert store.get("rh:1") is not None
+
+
+@pytest.mark.parametrize(("options", "seconds"), [
+    ("", None), ("-c search_path=x", None),
+    ("-c statement_timeout=30000", 30.0), ("-cstatement_timeout=250ms", 0.25),
+    ("--statement-timeout=2s", 2.0), ("-c statement_timeout=1min", 60.0),
+    ("-c statement_timeout=1.5s", 1.5), ("-c statement_timeout=5 -c statement_timeout=7", 0.007),
+    ("-c statement_timeout=0", 0.0), ("-c statement_timeout=soon", 0.0),
+])
+def test_statement_timeout_in_the_urls_options(options: str, seconds: float | None) -> None:
+    assert statement_timeout_in(options) == (None if seconds is None
+                                             else pytest.approx(seconds))
+
+
+def test_a_url_without_a_statement_limit_says_the_read_was_cancelled(
+        postgres_server: PgServer, postgres_url: str) -> None:
+    import psycopg
+
+    store = PostgresStore(postgres_url + "?options=-c%20statement_timeout%3D0")
+    try:
+        assert store.read_timeout_s is None
+        message = str(store._error(psycopg.errors.QueryCanceled("canceling statement")))
+        assert "did not answer in time (the server cancelled the request)" in message
+        assert "within 0 s" not in message
     finally:
         store.close()
