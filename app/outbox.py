@@ -65,16 +65,26 @@ def counts(store: Store) -> OutboxCounts:
     )
 
 
-def accepted_at(client: object) -> datetime:
-    """When Return Helper accepted a decision whose answer just came, on Return Helper's
-    clock as far as the desk knows (vendor times are on that clock): now, corrected by the
-    offset the client measured from its answers' ``Date`` header (:mod:`app.clock_check`)
-    when that is more than the header's 1 s resolution (a desk whose clock is wrong)."""
+def vendor_now(client: object) -> datetime:
+    """Now on Return Helper's clock as far as the desk knows (vendor times are on that
+    clock): this computer's time, corrected by the offset the client measured from its
+    answers' ``Date`` header (:mod:`app.clock_check`) when that is more than the header's
+    1 s resolution (a desk whose clock is wrong)."""
     now = utcnow()
     offset = getattr(getattr(client, "clock_check", None), "offset", None)
     if isinstance(offset, timedelta) and abs(offset) > DATE_RESOLUTION:
         return now + offset
     return now
+
+
+def accepted_at(client: object) -> datetime:
+    """The time an applied decision's handling carries: just before its request left, on
+    Return Helper's clock (:func:`vendor_now`, taken before the request), less the ``Date``
+    header's 1 s resolution. Return Helper applies the change after the request left, so
+    whatever it says after accepting it (the warehouse completing the item, even at once)
+    is newer, and what it said before (an event delivered late, a kept one replayed) is
+    older and cannot put the old handling back."""
+    return vendor_now(client) - DATE_RESOLUTION
 
 
 def retry_delay(attempts: int, *, base: float = 1.0, cap: float = 60.0) -> float:
@@ -253,6 +263,7 @@ class OutboxSender:
         if inventory_id is None:
             return await self._finish(decision.id, DecisionState.FAILED,
                                       "the item has no return inventory id", "NO_INVENTORY_ID", None)
+        accepted = accepted_at(self.client)  # before the request leaves (see accepted_at)
         try:
             if decision.action is DecisionAction.CANCEL:
                 result: Any = await self.client.cancel_handling(
@@ -279,7 +290,6 @@ class OutboxSender:
         # (at least the item's newest time, so it replaces what the store holds): an event
         # from before the decision (late, or a kept one replayed) never puts the old code
         # back, and the warehouse's next event (completion) still wins over us.
-        accepted = accepted_at(self.client)
         assert record is not None
         stamp = accepted if record.updated_at is None else max(record.updated_at, accepted)
         await asyncio.to_thread(store.upsert, InventoryRecord(

@@ -13,7 +13,7 @@ import pytest
 
 from app.clock_check import ClockCheck
 from app.model import DecisionState, InventoryRecord, Source, is_awaiting_decision
-from app.outbox import OutboxSender, accepted_at
+from app.outbox import OutboxSender, accepted_at, vendor_now
 from app.returnhelper.client import ApiResult
 from app.store import open_store
 from app.store.base import StoreError
@@ -152,11 +152,25 @@ async def test_a_warehouse_event_after_the_decision_wins_on_a_clock_ahead(
         assert is_awaiting_decision(record)
 
 
-def test_accepted_at_uses_the_measured_offset_past_the_date_headers_resolution() -> None:
+def test_vendor_now_uses_the_measured_offset_past_the_date_headers_resolution() -> None:
     before = datetime.now(UTC)
-    assert before <= accepted_at(object()) <= datetime.now(UTC)          # no clock check
-    assert before <= accepted_at(AcceptingClient(None)) <= datetime.now(UTC)
+    assert before <= vendor_now(object()) <= datetime.now(UTC)          # no clock check
+    assert before <= vendor_now(AcceptingClient(None)) <= datetime.now(UTC)
     small = AcceptingClient(-timedelta(milliseconds=700))                 # Date's rounding
-    assert before <= accepted_at(small) <= datetime.now(UTC)
-    late = accepted_at(AcceptingClient(timedelta(minutes=5)))
+    assert before <= vendor_now(small) <= datetime.now(UTC)
+    late = vendor_now(AcceptingClient(timedelta(minutes=5)))
     assert before + timedelta(minutes=5) <= late <= datetime.now(UTC) + timedelta(minutes=5)
+    # the applied handling's time: before the request left, less the Date header's second
+    assert accepted_at(object()) <= before
+
+
+async def test_the_warehouse_completing_at_once_wins_over_the_decision(tmp_path: Path) -> None:
+    """The warehouse completes the item the moment Return Helper accepts the decision (the
+    sandbox does): its event's time, taken after the request arrived, is newer than the
+    applied view's, even with this computer's clock a fraction of a second ahead."""
+    with open_store(str(tmp_path / "desk.sqlite3")) as store:
+        store.upsert(_handling(None, "tbc"))
+        started = datetime.now(UTC)
+        await _send_one(store, AcceptingClient(None))
+        store.upsert(_handling(started - timedelta(milliseconds=500), "rst", "completed"))
+        assert store.get("rh:1").handling_status == "completed"  # type: ignore[union-attr]
