@@ -9,15 +9,19 @@ used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
   concurrency. Details (``GetReturnInventory``) are fetched only for items that are new to
   the store or whose list row differs from what the store holds.
 * WINIT (when its credentials are set): ``queryReturnOderList`` page by page per window.
-* Resumable: a cursor in the store's state (``sync.cursor``) records, per window, the
-  offset below which every page is stored (WINIT: the next page). It is saved at most
+* Resumable: each source has its own resume point in the store's state, with its own
+  period (``sync.cursor``: Return Helper, per window the offset below which every page is
+  stored; ``sync.winit_cursor``: WINIT, per window the next page). They are saved at most
   every ``CURSOR_SAVE_S`` while pages come in, and whenever the sync stops (cancelled,
-  failed). An interrupted sync (Ctrl+C, closed window, network loss) continues from there
-  (after a crash: from the last timed save, re-reading at most that half second's pages);
-  ``restart=True`` ignores it. A WINIT page that fails does not stop the sync: its window
-  stays in the cursor, the other windows are read, and the sync ends *unfinished*
-  (:attr:`SyncSummary.unfinished` says why); the cursor is cleared only when every window
-  is done.
+  failed). An interrupted sync (Ctrl+C, closed window, network loss) continues each source
+  from its own point (after a crash: from the last timed save, re-reading at most that
+  half second's pages); ``restart=True`` ignores them. A source's point is cleared as soon
+  as its walk is done, whatever the other source did: a WINIT failure never holds Return
+  Helper's walk in an old period. A WINIT page that fails does not stop the sync: its
+  window stays in WINIT's point, the other windows are read, and the sync ends
+  *unfinished* (:attr:`SyncSummary.unfinished` says why). A point where nothing was stored
+  yet (WINIT refused the very first page, say) is not continued as it was: the next walk
+  covers its period and the new one (from the earlier start to the new end).
 * A details call that fails does not lose the change: the list row is stored, and the item
   is *owed* its details (``sync.details_owed``, saved before the row is written, kept
   across ``restart``); every later sync asks for owed details first, and a sync that ends
@@ -52,10 +56,11 @@ from app.winit.mapping import WinitMappingError, record_from_order
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CURSOR_STATE = "sync.cursor"
+CURSOR_STATE = "sync.cursor"              # Return Helper's resume point
+WINIT_CURSOR_STATE = "sync.winit_cursor"  # WINIT's resume point
 LAST_SYNC_STATE = "sync.last_completed"
 DETAILS_STATE = "sync.details_owed"  # Return Helper items whose details a sync could not read
-CURSOR_VERSION = 1
+CURSOR_VERSION = 2  # 1: one cursor for both sources (still read)
 CURSOR_SAVE_S = 0.5  # the cursor is saved at most this often while pages are stored
 WINIT_WINDOW = timedelta(days=62)
 
@@ -100,9 +105,11 @@ class SyncProgress:
 
 @dataclass(slots=True)
 class SyncSummary:
-    since: datetime
+    since: datetime               # the period Return Helper's walk covered
     until: datetime
-    resumed: bool = False
+    resumed: bool = False         # a source continued an interrupted walk
+    winit_since: datetime | None = None   # the period WINIT's walk covered (None: not run)
+    winit_until: datetime | None = None
     windows: int = 0
     pages: int = 0                # Return Helper list pages fetched in this run
     listed: int = 0               # list rows stored
@@ -139,38 +146,88 @@ class SyncSummary:
         return text
 
 
-# -- the cursor --------------------------------------------------------------------------------
+# -- the resume points -------------------------------------------------------------------------
 @dataclass(slots=True)
 class _Cursor:
+    """One source's resume point: the period it walks and, per window, how far it got."""
+
     since: datetime
     until: datetime
-    rh: dict[int, int] = field(default_factory=dict)      # window -> offset stored below
-    rh_done: set[int] = field(default_factory=set)
-    winit: dict[int, int] = field(default_factory=dict)   # window -> next page number
-    winit_done: set[int] = field(default_factory=set)
+    pages: dict[int, int] = field(default_factory=dict)  # window -> RH offset / WINIT page
+    done: set[int] = field(default_factory=set)
+
+    @property
+    def started(self) -> bool:
+        return bool(self.pages or self.done)
 
     def to_json(self) -> str:
         return json.dumps({"version": CURSOR_VERSION, "since": self.since.isoformat(),
                            "until": self.until.isoformat(),
-                           "rh": {str(k): v for k, v in self.rh.items()},
-                           "rh_done": sorted(self.rh_done),
-                           "winit": {str(k): v for k, v in self.winit.items()},
-                           "winit_done": sorted(self.winit_done)})
+                           "pages": {str(k): v for k, v in self.pages.items()},
+                           "done": sorted(self.done)})
 
     @classmethod
-    def from_json(cls, text: str) -> _Cursor | None:
+    def from_json(cls, text: str, source: str, *, legacy_only: bool = False) -> _Cursor | None:
+        """``source`` ("rh" or "winit") names its half of a version 1 cursor (both
+        sources in one, as an earlier version saved it); ``legacy_only``: only that."""
         try:
             data = json.loads(text)
-            if data.get("version") != CURSOR_VERSION:
+            version = data.get("version")
+            if version == CURSOR_VERSION and not legacy_only:
+                pages, done = data.get("pages", {}), data.get("done", [])
+            elif version == 1:
+                pages, done = data.get(source, {}), data.get(f"{source}_done", [])
+            else:
                 return None
             return cls(since=datetime.fromisoformat(data["since"]),
                        until=datetime.fromisoformat(data["until"]),
-                       rh={int(k): int(v) for k, v in data.get("rh", {}).items()},
-                       rh_done={int(k) for k in data.get("rh_done", [])},
-                       winit={int(k): int(v) for k, v in data.get("winit", {}).items()},
-                       winit_done={int(k) for k in data.get("winit_done", [])})
+                       pages={int(k): int(v) for k, v in pages.items()},
+                       done={int(k) for k in done})
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
+
+
+class _ResumePoint:
+    """A source's cursor and the state key it is saved under; once its walk is done the
+    point is cleared, and a later save (the sync stopping in the other source) leaves it so."""
+
+    def __init__(self, store: Store, key: str, cursor: _Cursor, saved: str | None,
+                 resumed: bool) -> None:
+        self.store = store
+        self.key = key
+        self.cursor = cursor
+        self.resumed = resumed
+        self._saved = saved
+        self._finished = False
+
+    @classmethod
+    async def load(cls, store: Store, key: str, source: str, since: datetime, until: datetime,
+                   *, restart: bool, legacy: str | None = None) -> _ResumePoint:
+        """The saved point (or the ``legacy`` key's version 1 cursor), unless ``restart``;
+        a saved point with nothing stored yet is widened to the new period instead."""
+        saved = None if restart else await asyncio.to_thread(store.get_state, key)
+        cursor = _Cursor.from_json(saved, source) if saved else None
+        if saved is None and legacy is not None and not restart:
+            text = await asyncio.to_thread(store.get_state, legacy)
+            cursor = _Cursor.from_json(text, source, legacy_only=True) if text else None
+        if cursor is not None and cursor.started:
+            return cls(store, key, cursor, saved, resumed=True)
+        if cursor is not None:  # e.g. refused at its first page: walk its period and the new one
+            since = min(since, cursor.since)
+        return cls(store, key, _Cursor(since=since, until=until), saved, resumed=False)
+
+    async def save(self) -> None:
+        if self._finished:
+            return
+        text = self.cursor.to_json()
+        if text != self._saved:
+            await asyncio.to_thread(self.store.set_state, self.key, text)
+            self._saved = text
+
+    async def finish(self) -> None:
+        """The walk is done: nothing to resume."""
+        self._finished = True
+        await asyncio.to_thread(self.store.set_state, self.key, None)
 
 
 class _Window:
@@ -254,17 +311,24 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
                    page_size: int = MAX_PAGE_SIZE) -> SyncSummary:
     """Fill ``store`` from the APIs for items created in ``[since, until]``.
 
-    Continues an interrupted run's cursor unless ``restart`` (its period wins over the
-    arguments, so the interrupted walk completes). Raises :class:`AuthError` (bad
+    Each source continues its own interrupted walk unless ``restart`` (that walk's period
+    wins over the arguments, so it completes). Raises :class:`AuthError` (bad Return Helper
     credentials) and stops; other per-item failures are counted in the summary.
     """
     started = time.perf_counter()
-    saved = None if restart else await asyncio.to_thread(store.get_state, CURSOR_STATE)
-    cursor = _Cursor.from_json(saved) if saved else None
-    resumed = cursor is not None
-    if cursor is None:
-        cursor = _Cursor(since=since, until=until)
-    summary = SyncSummary(since=cursor.since, until=cursor.until, resumed=resumed)
+    rh_point = winit_point = None
+    if rh_client is not None:
+        rh_point = await _ResumePoint.load(store, CURSOR_STATE, "rh", since, until,
+                                           restart=restart)
+    if winit_client is not None:
+        winit_point = await _ResumePoint.load(store, WINIT_CURSOR_STATE, "winit", since, until,
+                                              restart=restart, legacy=CURSOR_STATE)
+    points = [p for p in (rh_point, winit_point) if p is not None]
+    resumed = any(p.resumed for p in points)
+    summary = SyncSummary(since=rh_point.cursor.since if rh_point else since,
+                          until=rh_point.cursor.until if rh_point else until, resumed=resumed)
+    if winit_point is not None:
+        summary.winit_since, summary.winit_until = winit_point.cursor.since, winit_point.cursor.until
     limit = max(1, concurrency or (rh_client.concurrency if rh_client else 4))
     state = SyncProgress(phase=SyncPhase.STARTING, resumed=resumed,
                          message="continuing an interrupted sync" if resumed else "starting")
@@ -279,54 +343,51 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
                 log.exception("sync progress callback failed")
 
     saved_at = 0.0
-    saved_text = saved
 
     async def save_cursor(force: bool = True) -> None:
-        """Save the cursor (unless ``force`` is false and it was saved less than
-        :data:`CURSOR_SAVE_S` ago: a stop saves it anyway, see below)."""
-        nonlocal saved_at, saved_text
+        """Save the resume points (unless ``force`` is false and they were saved less than
+        :data:`CURSOR_SAVE_S` ago: a stop saves them anyway, see below)."""
+        nonlocal saved_at
         now = time.monotonic()
         if not force and now - saved_at < CURSOR_SAVE_S:
             return
-        text = cursor.to_json()
-        if text != saved_text:
-            await asyncio.to_thread(store.set_state, CURSOR_STATE, text)
-            saved_text = text
+        for point in points:
+            await point.save()
         saved_at = now
 
     report()
     await save_cursor()
-    walked = True  # every window of the period read to its end
     try:
-        if rh_client is None:
+        if rh_point is None or rh_client is None:
             summary.skipped.append("Return Helper: no API key and token")
         else:
             owed = _Owed(store, await asyncio.to_thread(store.get_state, DETAILS_STATE))
-            await _return_helper(store, rh_client, cursor, summary, report, save_cursor,
-                                 limit=limit, page_size=page_size, state=lambda: state,
-                                 owed=owed)
+            await _return_helper(store, rh_client, rh_point.cursor, summary, report,
+                                 save_cursor, limit=limit, page_size=page_size,
+                                 state=lambda: state, owed=owed)
+            await rh_point.finish()  # walked to the end, whatever WINIT does next
             if owed.ids:
                 summary.unfinished.append(
                     f"details of {len(owed.ids)} item{'s' if len(owed.ids) != 1 else ''} "
                     "could not be read (the next sync asks for them first)")
-        if winit_client is None:
+        if winit_point is None or winit_client is None:
             summary.skipped.append("WINIT: no credentials")
-        else:
-            walked = await _winit(store, winit_client, cursor, summary, report, save_cursor)
+        elif await _winit(store, winit_client, winit_point.cursor, summary, report,
+                          save_cursor):
+            await winit_point.finish()
+        else:  # a WINIT window stopped early: its page stays WINIT's resume point
+            await save_cursor()
     except BaseException:
         # stopped (cancelled, bad credentials, network or store failure): keep every page
-        # stored so far in the resume point, including those since the last timed save
+        # stored so far in the resume points, including those since the last timed save
         try:
             await save_cursor()
         except Exception:  # the store itself may be what failed; the last save stands
             log.exception("sync: could not save the resume point")
         raise
-    if walked:
-        await asyncio.to_thread(store.set_state, CURSOR_STATE, None)
-    else:  # a WINIT window stopped early: its page stays the resume point
-        await save_cursor()
     if summary.complete:
-        await asyncio.to_thread(store.set_state, LAST_SYNC_STATE, cursor.until.isoformat())
+        ends = [p.cursor.until for p in points] or [until]
+        await asyncio.to_thread(store.set_state, LAST_SYNC_STATE, min(ends).isoformat())
     summary.elapsed_s = time.perf_counter() - started
     report(phase=SyncPhase.DONE, message=summary.text(), unfinished=tuple(summary.unfinished))
     return summary
@@ -337,11 +398,11 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                          save_cursor: Callable[[bool], Any], *, limit: int, page_size: int,
                          state: Callable[[], SyncProgress], owed: _Owed) -> None:
     windows = [
-        _Window(i, start, end, cursor.rh.get(i, 0))
+        _Window(i, start, end, cursor.pages.get(i, 0))
         for i, (start, end) in enumerate(split_windows(cursor.since, cursor.until))
     ]
     summary.windows = len(windows)
-    todo = [w for w in windows if w.index not in cursor.rh_done]
+    todo = [w for w in windows if w.index not in cursor.done]
     if owed.ids:
         await _owed_details(store, client, owed, summary, report, page_size=page_size)
     report(phase=SyncPhase.RETURN_HELPER, message="Return Helper: reading the list")
@@ -399,9 +460,9 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                              in zip(wanted, details, strict=True) if detail is not None}
                 await owed.save()
             window.complete(offset, page_size)
-            cursor.rh[window.index] = window.watermark
+            cursor.pages[window.index] = window.watermark
             if window.total is not None and window.watermark >= window.total:
-                cursor.rh_done.add(window.index)
+                cursor.done.add(window.index)
             await save_cursor(False)
             summary.pages += 1
             summary.listed += len(rows)
@@ -431,7 +492,7 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
     await _all([*(store_page(w, o, p) for w, o, p in zip(todo, first_offsets, firsts, strict=True)),
                 *(one(w, o) for w, o in rest)])
     for window in todo:
-        cursor.rh_done.add(window.index)
+        cursor.done.add(window.index)
     await save_cursor(True)
 
 
@@ -511,9 +572,9 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
     windows = split_windows(cursor.since, cursor.until, WINIT_WINDOW)
     report(phase=SyncPhase.WINIT, message="WINIT: reading return orders")
     for index, (start, end) in enumerate(windows):
-        if index in cursor.winit_done:
+        if index in cursor.done:
             continue
-        page_no = cursor.winit.get(index, 1)
+        page_no = cursor.pages.get(index, 1)
         first_day, last_day = order_days(start, end)  # WINIT's days are China days
         while True:
             try:
@@ -525,7 +586,7 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
                 summary.unfinished.append(problem)
                 log.warning("sync: WINIT page %d of %s..%s failed: %s", page_no, first_day,
                             last_day, exc)
-                # the cursor keeps this page (cursor.winit[index]): the next sync continues here
+                # the cursor keeps this page (cursor.pages[index]): the next sync continues here
                 await save_cursor(True)
                 report(message=f"WINIT: page {page_no} of {first_day}..{last_day} failed")
                 if not exc.retryable:
@@ -543,13 +604,13 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
             summary.winit_pages += 1
             summary.winit_orders += len(records)
             summary.changed += changed
-            cursor.winit[index] = page_no + 1
+            cursor.pages[index] = page_no + 1
             if page.is_last or not page.orders:
-                cursor.winit_done.add(index)
+                cursor.done.add(index)
             await save_cursor(True)
             report(winit_orders=summary.winit_orders,
                    message=f"WINIT: {summary.winit_orders} return orders")
-            if index in cursor.winit_done:
+            if index in cursor.done:
                 break
             page_no += 1
-    return all(index in cursor.winit_done for index in range(len(windows)))
+    return all(index in cursor.done for index in range(len(windows)))

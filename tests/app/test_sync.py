@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,12 +22,13 @@ from app.store.base import RowFilter, RowQuery, Store
 from app.sync import (
     CURSOR_STATE,
     LAST_SYNC_STATE,
+    WINIT_CURSOR_STATE,
     SyncPhase,
     SyncProgress,
     backfill,
 )
 from app.sync_command import TerminalProgress
-from app.winit.client import WinitAuth, WinitClient, WinitError
+from app.winit.client import WinitAuth, WinitClient, WinitError, order_days
 from app.winit.sandbox import SERVICE_PATH, WinitSandbox, generate_orders
 from tests.app.sync_support import ALL, period
 from tests.fixtures.receiver import ServerThread
@@ -250,7 +252,7 @@ async def test_winit_refuses_a_wrong_signature(winit_sandbox: tuple[WinitSandbox
     # a refusal would refuse every window alike: WINIT stops at the first, and the sync says
     # it did not finish (the next one, with the right token, continues there)
     assert len(sandbox.calls) == 2 and not summary.complete
-    assert store.get_state(CURSOR_STATE) is not None
+    assert store.get_state(WINIT_CURSOR_STATE) is not None
 
 
 async def test_a_failed_winit_page_keeps_the_resume_point_and_the_next_sync_continues(
@@ -285,7 +287,7 @@ async def test_a_failed_winit_page_keeps_the_resume_point_and_the_next_sync_cont
             assert updates[-1].phase is SyncPhase.DONE and not updates[-1].complete
             assert "did not finish" in updates[-1].message
             assert sandbox.token not in first.text() + updates[-1].message
-            assert store.get_state(CURSOR_STATE) is not None   # the resume point is kept
+            assert store.get_state(WINIT_CURSOR_STATE) is not None   # the resume point is kept
             assert store.get_state(LAST_SYNC_STATE) is None    # not recorded as completed
             stored = store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT))
             assert stored < len(orders)
@@ -296,11 +298,117 @@ async def test_a_failed_winit_page_keeps_the_resume_point_and_the_next_sync_cont
             asked = [(c["data"]["OderStartDatetime"], c["data"]["pageParams"]["pageNo"])
                      for c in sandbox.calls[len(first_calls):]]
     assert asked == [(windows[0], 2)]                          # where it stopped, nothing else
-    assert second.resumed and second.complete and second.since == since
+    assert second.resumed and second.complete
+    assert (second.winit_since, second.winit_until) == (since, until)
     assert second.winit_pages == 1 and second.winit_orders > 0
     assert store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT)) == len(orders)
-    assert store.get_state(CURSOR_STATE) is None
+    assert store.get_state(WINIT_CURSOR_STATE) is None
     assert store.get_state(LAST_SYNC_STATE) == until.isoformat()
+
+
+async def test_a_winit_refusal_does_not_hold_back_return_helper(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory,
+        winit_sandbox: tuple[WinitSandbox, str], store: Store) -> None:
+    """WINIT refuses the token: Return Helper's walk is still done with, so the next sync walks
+    Return Helper's new period; WINIT, once the token is right, reads what it missed."""
+    wsb, url = winit_sandbox
+    wrong = WinitAuth(app_key=wsb.app_key, token="wrong-" + secrets.token_hex(4),
+                      client_id="cid", client_secret=wsb.client_secret)
+    right = WinitAuth(app_key=wsb.app_key, token=wsb.token, client_id="cid",
+                      client_secret=wsb.client_secret)
+    client = rh_client_factory(concurrency=4)
+    since, until = period(30)
+    async with WinitClient(url, wrong) as refused:
+        first = await backfill(store, client, refused, since=since, until=until)
+        assert not first.complete and "sign" in str(first.unfinished[0])
+        assert store.get_state(CURSOR_STATE) is None        # Return Helper's walk is done
+        assert store.get_state(WINIT_CURSOR_STATE) is not None
+        listed = len(list_offsets(sandbox))
+        later = until + timedelta(days=2)
+        second = await backfill(store, client, refused, since=later - timedelta(days=30),
+                                until=later)
+    # Return Helper walks the new period as usual (before: it kept the old one, all done,
+    # and listed nothing)
+    assert (second.since, second.until) == (later - timedelta(days=30), later)
+    assert not second.resumed and second.windows == 1
+    assert len(list_offsets(sandbox)) > listed
+    assert second.listed == created_within(sandbox, later - timedelta(days=30))
+    assert not second.complete and store.get_state(CURSOR_STATE) is None
+    # WINIT never stored a page: the right token reads its first period and the new one
+    async with WinitClient(url, right) as accepted:
+        third = await backfill(store, client, accepted, since=later - timedelta(days=30),
+                               until=later)
+    assert third.complete and third.winit_errors == 0
+    assert (third.winit_since, third.winit_until) == (since, later)
+    first_day, _ = order_days(since, later)
+    assert store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT)) == sum(
+        1 for o in wsb.orders if o["createTime"][:10] >= first_day.isoformat())
+    assert store.get_state(CURSOR_STATE) is None and store.get_state(WINIT_CURSOR_STATE) is None
+    assert store.get_state(LAST_SYNC_STATE) == later.isoformat()
+
+
+async def test_a_sync_stopped_in_winit_keeps_only_winits_resume_point(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    """Cancelled while WINIT pages come in: Return Helper's finished walk is not saved again
+    as a resume point; the next sync walks Return Helper's new period and continues WINIT's."""
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    since = until - timedelta(days=130)                        # 3 WINIT windows
+    wsb = WinitSandbox(app_key="app-" + secrets.token_hex(4), token=secrets.token_hex(16),
+                       orders=generate_orders(900, now=until - timedelta(minutes=5), days=129))
+    client = rh_client_factory(concurrency=4)
+
+    def stop_in_winit(p: SyncProgress) -> None:
+        if p.winit_orders:
+            task.cancel()                                      # a WINIT page is stored
+
+    with ServerThread(wsb.app) as server:
+        async with WinitClient(server.base_url + SERVICE_PATH,
+                               WinitAuth(app_key=wsb.app_key, token=wsb.token)) as winit:
+            task = asyncio.ensure_future(backfill(store, client, winit, since=since, until=until,
+                                                  progress=stop_in_winit))
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert store.get_state(CURSOR_STATE) is None
+            assert store.get_state(WINIT_CURSOR_STATE) is not None
+            first_calls = len(wsb.calls)
+            later = until + timedelta(days=1)
+            second = await backfill(store, client, winit, since=later - timedelta(days=20),
+                                    until=later)
+            asked = [(c["data"]["OderStartDatetime"], c["data"]["pageParams"]["pageNo"])
+                     for c in wsb.calls[first_calls:]]
+    assert (second.since, second.until) == (later - timedelta(days=20), later)
+    assert second.resumed and (second.winit_since, second.winit_until) == (since, until)
+    assert asked[0][1] == 2                                    # WINIT continues at page 2
+    assert asked[0][0] == order_days(since, until)[0].isoformat()
+    assert second.complete
+    assert store.count(RowQuery(filter=RowFilter.ALL, source=Source.WINIT)) == 900
+    assert store.get_state(CURSOR_STATE) is None and store.get_state(WINIT_CURSOR_STATE) is None
+
+
+async def test_a_resume_point_saved_by_the_earlier_version_is_continued(store: Store) -> None:
+    """Version 1 kept both sources in ``sync.cursor``: each source continues its half; a
+    version 2 point there is Return Helper's alone, never read as WINIT's."""
+    from app.sync import _ResumePoint
+
+    since, until = period(100)
+    store.set_state(CURSOR_STATE, json.dumps({
+        "version": 1, "since": since.isoformat(), "until": until.isoformat(),
+        "rh": {"0": 150}, "rh_done": [0], "winit": {"1": 3}, "winit_done": [0]}))
+    later = until + timedelta(days=1)
+    rh = await _ResumePoint.load(store, CURSOR_STATE, "rh", later - timedelta(days=30), later,
+                                 restart=False)
+    winit = await _ResumePoint.load(store, WINIT_CURSOR_STATE, "winit",
+                                    later - timedelta(days=30), later, restart=False,
+                                    legacy=CURSOR_STATE)
+    assert rh.resumed and (rh.cursor.since, rh.cursor.pages, rh.cursor.done) == (
+        since, {0: 150}, {0})
+    assert winit.resumed and (winit.cursor.since, winit.cursor.pages, winit.cursor.done) == (
+        since, {1: 3}, {0})
+    await rh.save()
+    assert json.loads(store.get_state(CURSOR_STATE) or "")["version"] == 2
+    fresh = await _ResumePoint.load(store, "sync.none", "winit", later - timedelta(days=30),
+                                    later, restart=False, legacy=CURSOR_STATE)
+    assert not fresh.resumed and fresh.cursor.since == later - timedelta(days=30)
 
 
 def test_terminal_progress_bar_draws() -> None:
@@ -365,7 +473,7 @@ def test_sync_command_says_when_the_sync_did_not_finish(tmp_path: Path,
         assert sync_command(args, settings) == 0                   # continues and completes
     with open_store(str(path)) as reopened:
         assert reopened.count(ALL) == 20
-        assert reopened.get_state(CURSOR_STATE) is None
+        assert reopened.get_state(WINIT_CURSOR_STATE) is None
 
 
 def test_sync_command_without_credentials_says_what_to_do(tmp_path: Path,
