@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--days", type=int, help="how far back (default: the sync_days setting)")
     p.add_argument("--no-winit", action="store_true", help="skip WINIT even when configured")
-    p.add_argument("--restart", action="store_true", help="ignore a saved resume point")
+    p.add_argument("--restart", action="store_true",
+                   help="ignore the saved resume points; ask again for details refused before")
 
     p = sub.add_parser("find", help="show what a scan of IDENTIFIER would show")
     _common(p)

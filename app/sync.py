@@ -22,10 +22,17 @@ used by ``returndesk sync`` (terminal progress bar) and the window's "Sync now"
   *unfinished* (:attr:`SyncSummary.unfinished` says why). A point where nothing was stored
   yet (WINIT refused the very first page, say) is not continued as it was: the next walk
   covers its period and the new one (from the earlier start to the new end).
-* A details call that fails does not lose the change: the list row is stored, and the item
-  is *owed* its details (``sync.details_owed``, saved before the row is written, kept
-  across ``restart``); every later sync asks for owed details first, and a sync that ends
-  with details owed did not finish.
+* A details call that fails for a reason worth retrying (network, timeout, 429, 5xx: the
+  error's ``retryable``) does not lose the change: the list row is stored, and the item is
+  *owed* its details (``sync.details_owed``, saved before the row is written, kept across
+  ``restart``); every later sync asks for owed details first, and a sync that ends with
+  details owed did not finish. After ``OWED_SYNCS`` syncs in a row that could not read them,
+  the item is given up like a refused one.
+* Details refused for what they say (an unreadable field, a 4xx, an unknown item) would be
+  refused the same way every time: the item is reported in :attr:`SyncSummary.errors`,
+  naming it and why, and *set aside* (``sync.details_refused``): not owed, not a reason
+  the sync did not finish, and not asked again until its list row changes, its details
+  are read, or ``restart``.
 * A list row is compared with what the store holds of the fields the list carries
   (:meth:`app.store.base.Store.listed_fields`, one query per page) before it is made into
   a record: a re-sync of an unchanged store maps and writes nothing.
@@ -38,7 +45,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -46,7 +53,7 @@ from typing import Any, TypeVar
 
 from app.model import InventoryRecord, merge, rh_key
 from app.returnhelper.client import MAX_PAGE_SIZE, ListPage, ReturnHelperClient, split_windows
-from app.returnhelper.errors import ApiError, AuthError, NotFoundError
+from app.returnhelper.errors import ApiError, AuthError
 from app.returnhelper.mapping import ListRow, list_row_record
 from app.store.base import ListedFields, Store
 from app.store.sqlite import SQLiteStore
@@ -60,6 +67,9 @@ CURSOR_STATE = "sync.cursor"              # Return Helper's resume point
 WINIT_CURSOR_STATE = "sync.winit_cursor"  # WINIT's resume point
 LAST_SYNC_STATE = "sync.last_completed"
 DETAILS_STATE = "sync.details_owed"  # Return Helper items whose details a sync could not read
+REFUSED_STATE = "sync.details_refused"  # ... and not worth asking again as they are
+OWED_SYNCS = 5  # syncs in a row that could not read an owed item's details: then given up
+MAX_ERRORS = 20  # lines in SyncSummary.errors (the counts count every one)
 CURSOR_VERSION = 2  # 1: one cursor for both sources (still read)
 CURSOR_SAVE_S = 0.5  # the cursor is saved at most this often while pages are stored
 WINIT_WINDOW = timedelta(days=62)
@@ -129,6 +139,10 @@ class SyncSummary:
     @property
     def complete(self) -> bool:
         return not self.unfinished
+
+    def error(self, text: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(text)
 
     def text(self) -> str:
         parts = [f"{self.listed} Return Helper items ({self.new} new, {self.details} details)",
@@ -249,44 +263,92 @@ class _Window:
 
 
 class _Owed:
-    """Return Helper items whose details call failed, kept in the store's state
-    (:data:`DETAILS_STATE`) until a later sync reads them.
+    """Return Helper items whose details a sync could not read, in the store's state.
 
-    Their list rows are stored, so the next walk finds them unchanged and would not ask
-    again: the mark is what makes a sync fetch them (first thing, resumed or not). It lives
-    apart from the cursor, so ``restart`` and a finished walk keep it, and it is saved
-    *before* the rows it covers are written (a crash in between must not lose it).
+    *Owed* (:data:`DETAILS_STATE`: id -> syncs in a row that failed): the call failed for a
+    reason worth retrying. Their list rows are stored, so the next walk finds them
+    unchanged and would not ask again: the mark is what makes a sync fetch them (first
+    thing, resumed or not). It lives apart from the cursors, so ``restart`` and a finished
+    walk keep it, and it is saved *before* the rows it covers are written (a crash in
+    between must not lose it). After :data:`OWED_SYNCS` failing syncs the item is given up.
+
+    *Refused* (:data:`REFUSED_STATE`): Return Helper answered and the answer was refused
+    for what it says (or the item was given up); asking again would fail the same way, so
+    a sync asks again only when the list row changes (``needs_details(refused=True)``);
+    ``restart`` forgets these marks. Each is reported once, as an error naming the item.
     """
 
-    def __init__(self, store: Store, text: str | None) -> None:
+    def __init__(self, store: Store, owed: str | None, refused: str | None, *,
+                 restart: bool = False) -> None:
         self.store = store
-        self.ids: set[int] = set()
+        self.counts: dict[int, int] = {}
+        self.refused: set[int] = set()
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            data = json.loads(owed) if owed else {}
+            # an earlier version saved a list of ids
+            self.counts = ({int(i): 1 for i in data} if isinstance(data, list)
+                           else {int(k): int(v) for k, v in data.items()})
         with contextlib.suppress(ValueError, TypeError):
-            self.ids = {int(i) for i in json.loads(text)} if text else set()
-        self._saved = frozenset(self.ids)
+            self.refused = {int(i) for i in json.loads(refused)} if refused else set()
+        # saved as found; ``restart`` then forgets the refused marks (saved with the next change)
+        self._saved = (dict(self.counts), frozenset(self.refused))
+        if restart:
+            self.refused = set()
+        self._failed_now: set[int] = set()  # failed in this sync (counted once per sync)
+
+    def failed(self, failures: dict[int, ApiError], summary: SyncSummary) -> None:
+        """Owe (retryable) or set aside (refused, or owed too long) each failed item."""
+        for rid, exc in failures.items():
+            key = rh_key(rid)
+            if exc.retryable:
+                if rid not in self._failed_now:
+                    self._failed_now.add(rid)
+                    self.counts[rid] = self.counts.get(rid, 0) + 1
+                if self.counts[rid] < OWED_SYNCS:
+                    summary.error(f"details of {key}: {exc}")
+                    continue
+                del self.counts[rid]
+                reason = f"could not be read in {OWED_SYNCS} syncs in a row (last: {exc})"
+            else:
+                self.counts.pop(rid, None)
+                reason = str(exc)
+            self.refused.add(rid)
+            summary.error(f"details of {key}: {reason}; not asked again until its list row "
+                          "changes (or 'returndesk sync --restart')")
+
+    def read(self, ids: Iterable[int]) -> None:
+        """These items' details are stored now."""
+        for rid in ids:
+            self.counts.pop(rid, None)
+            self.refused.discard(rid)
 
     async def save(self) -> None:
-        if self.ids != self._saved:
-            ids = frozenset(self.ids)
+        counts, refused = self._saved
+        if self.counts != counts:
             await asyncio.to_thread(self.store.set_state, DETAILS_STATE,
-                                    json.dumps(sorted(ids)) if ids else None)
-            self._saved = ids
+                                    json.dumps({str(k): v for k, v in sorted(self.counts.items())})
+                                    if self.counts else None)
+        if self.refused != refused:
+            await asyncio.to_thread(self.store.set_state, REFUSED_STATE,
+                                    json.dumps(sorted(self.refused)) if self.refused else None)
+        self._saved = (dict(self.counts), frozenset(self.refused))
 
 
 # -- the work ------------------------------------------------------------------------------------
-def needs_details(existing: ListedFields | None, row: ListRow) -> bool:
+def needs_details(existing: ListedFields | None, row: ListRow, refused: bool = False) -> bool:
     """New to the store, or the list row says something the store does not hold.
 
     Every field the list carries is compared (a ``None`` in the row says nothing: merging
     it would not erase what the store holds), against what the store holds of those fields
     (:meth:`Store.listed_fields`: no record decoded, no list row made into a record). A
-    ``modifyOn`` newer than the store's record also counts.
+    ``modifyOn`` newer than the store's record also counts. So do details never stored,
+    unless they were ``refused`` (see :class:`_Owed`): then only a change in the row counts.
     """
     if existing is None:
         return True
     if (row[1:10] == existing[:9] and row.handling_updated_at == existing.handling_updated_at
             and row.modified_at is None):  # the usual answer, in two tuple comparisons
-        return not existing.has_description
+        return not (existing.has_description or refused)
     for new, old in ((row.handling_status, existing.handling_status),
                      (row.handling_code, existing.handling_code),
                      (row.rma, existing.rma), (row.item_rma, existing.item_rma),
@@ -301,7 +363,7 @@ def needs_details(existing: ListedFields | None, row: ListRow) -> bool:
     if modified is not None and (existing.updated_at is None or modified > existing.updated_at):
         return True
     # never had details: the details call is the only source of description, images, VAS
-    return not existing.has_description
+    return not (existing.has_description or refused)
 
 
 async def backfill(store: Store, rh_client: ReturnHelperClient | None,
@@ -361,14 +423,17 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
         if rh_point is None or rh_client is None:
             summary.skipped.append("Return Helper: no API key and token")
         else:
-            owed = _Owed(store, await asyncio.to_thread(store.get_state, DETAILS_STATE))
+            owed = _Owed(store, await asyncio.to_thread(store.get_state, DETAILS_STATE),
+                         await asyncio.to_thread(store.get_state, REFUSED_STATE),
+                         restart=restart)
+            await owed.save()  # after ``restart``: the refused marks are forgotten
             await _return_helper(store, rh_client, rh_point.cursor, summary, report,
                                  save_cursor, limit=limit, page_size=page_size,
                                  state=lambda: state, owed=owed)
             await rh_point.finish()  # walked to the end, whatever WINIT does next
-            if owed.ids:
+            if owed.counts:
                 summary.unfinished.append(
-                    f"details of {len(owed.ids)} item{'s' if len(owed.ids) != 1 else ''} "
+                    f"details of {len(owed.counts)} item{'s' if len(owed.counts) != 1 else ''} "
                     "could not be read (the next sync asks for them first)")
         if winit_point is None or winit_client is None:
             summary.skipped.append("WINIT: no credentials")
@@ -403,7 +468,7 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
     ]
     summary.windows = len(windows)
     todo = [w for w in windows if w.index not in cursor.done]
-    if owed.ids:
+    if owed.counts:
         await _owed_details(store, client, owed, summary, report, page_size=page_size)
     report(phase=SyncPhase.RETURN_HELPER, message="Return Helper: reading the list")
     # API calls in flight are bounded by the client (its ``concurrency``); pages being
@@ -433,15 +498,18 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
         held = (store.listed_fields(keys) if inline_reads
                 else await asyncio.to_thread(store.listed_fields, keys))
         # a row that says nothing new is not written again, nor made into a record
+        refused = owed.refused
         wanted = [(row, key not in held) for row, key in zip(rows, keys, strict=True)
-                  if needs_details(held.get(key), row)]
+                  if needs_details(held.get(key), row, row.return_inventory_id in refused)]
         new = len(rows) - len(held)
-        failed: set[int] = set()
-        details = await _all([_details(client, row.return_inventory_id, summary, failed)
+        results = await _all([_details(client, row.return_inventory_id, summary)
                               for row, _ in wanted]) if wanted else []
-        if failed:  # owed before the rows are written: from then on they match the list
+        details = [None if isinstance(r, ApiError) else r for r in results]
+        failures = {row.return_inventory_id: r for (row, _), r in zip(wanted, results, strict=True)
+                    if isinstance(r, ApiError)}
+        if failures:  # owed before the rows are written: from then on they match the list
             async with lock:
-                owed.ids |= failed
+                owed.failed(failures, summary)
                 await owed.save()
         records: list[InventoryRecord] = []
         for (row, is_new), detail in zip(wanted, details, strict=True):
@@ -455,9 +523,9 @@ async def _return_helper(store: Store, client: ReturnHelperClient, cursor: _Curs
                 records += (listed, detail)
         changed = await _write(store, records) if records else 0
         async with lock:
-            if owed.ids:  # owed by an earlier sync, and read now
-                owed.ids -= {row.return_inventory_id for (row, _), detail
-                             in zip(wanted, details, strict=True) if detail is not None}
+            if owed.counts or owed.refused:  # owed or refused before, and read now
+                owed.read(row.return_inventory_id for (row, _), detail
+                          in zip(wanted, details, strict=True) if detail is not None)
                 await owed.save()
             window.complete(offset, page_size)
             cursor.pages[window.index] = window.watermark
@@ -523,22 +591,17 @@ async def _all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
 
 
 async def _details(client: ReturnHelperClient, return_inventory_id: int,
-                   summary: SyncSummary, failed: set[int]) -> InventoryRecord | None:
-    """The item's details, or None when they could not be read (its id then goes into
-    ``failed``: still owed; not when Return Helper says the item does not exist)."""
+                   summary: SyncSummary) -> InventoryRecord | ApiError:
+    """The item's details, or the error that kept them from being read (counted and
+    logged here; :meth:`_Owed.failed` decides what becomes of the item)."""
     try:
         record = await client.get_inventory(return_inventory_id)
     except AuthError:
         raise
     except ApiError as exc:
-        key = rh_key(return_inventory_id)
         summary.detail_errors += 1
-        if len(summary.errors) < 20:
-            summary.errors.append(f"details of {key}: {exc}")
-        log.warning("sync: details of %s failed: %s", key, exc)
-        if not isinstance(exc, NotFoundError):
-            failed.add(return_inventory_id)
-        return None
+        log.warning("sync: details of %s failed: %s", rh_key(return_inventory_id), exc)
+        return exc
     summary.details += 1
     return record
 
@@ -548,15 +611,17 @@ async def _owed_details(store: Store, client: ReturnHelperClient, owed: _Owed,
                         page_size: int) -> None:
     """The details earlier syncs could not read, before anything else (a page at a time)."""
     report(phase=SyncPhase.RETURN_HELPER,
-           message=f"Return Helper: details of {len(owed.ids)} items owed by an earlier sync")
-    ids = sorted(owed.ids)
+           message=f"Return Helper: details of {len(owed.counts)} items owed by an earlier sync")
+    ids = sorted(owed.counts)
     for start in range(0, len(ids), page_size):
         chunk = ids[start:start + page_size]
-        failed: set[int] = set()
-        details = await _all([_details(client, rid, summary, failed) for rid in chunk])
-        records = [d for d in details if d is not None]
+        results = await _all([_details(client, rid, summary) for rid in chunk])
+        failures = {rid: r for rid, r in zip(chunk, results, strict=True)
+                    if isinstance(r, ApiError)}
+        records = [r for r in results if not isinstance(r, ApiError)]
         summary.changed += await _write(store, records) if records else 0
-        owed.ids -= set(chunk) - failed
+        owed.failed(failures, summary)
+        owed.read(rid for rid in chunk if rid not in failures)
         await owed.save()
         report(details=summary.details, changed=summary.changed)
 
@@ -598,8 +663,7 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
                     records.append(record_from_order(order))
                 except WinitMappingError as exc:
                     summary.winit_errors += 1
-                    if len(summary.errors) < 20:
-                        summary.errors.append(f"WINIT order: {exc}")
+                    summary.error(f"WINIT order: {exc}")
             changed = await _write(store, records)
             summary.winit_pages += 1
             summary.winit_orders += len(records)

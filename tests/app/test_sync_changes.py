@@ -20,7 +20,15 @@ from app.sandbox.seed import SeedItem
 from app.sandbox.server import SandboxServer
 from app.store import open_store
 from app.store.base import ListedFields, Store
-from app.sync import CURSOR_STATE, DETAILS_STATE, SyncProgress, backfill, needs_details
+from app.sync import (
+    CURSOR_STATE,
+    DETAILS_STATE,
+    OWED_SYNCS,
+    REFUSED_STATE,
+    SyncProgress,
+    backfill,
+    needs_details,
+)
 from tests.app.sync_support import ALL, period
 from tests.fixtures.sandbox import ClientFactory
 
@@ -288,3 +296,96 @@ async def test_a_resumed_sync_first_fetches_the_details_owed(
     for rid in chosen:
         record = store.get(f"rh:{rid}")
         assert record is not None and record.remarks == REMARKS
+
+
+def refused(store: Store) -> list[int]:
+    """The items whose details were refused for what they say (not asked again as they are)."""
+    text = store.get_state(REFUSED_STATE)
+    return [int(i) for i in json.loads(text)] if text else []
+
+
+async def test_details_refused_for_what_they_say_are_an_error_not_owed(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    """An item whose details carry an ambiguous weight ("1,250": 1.25 or 1250?) fails the same
+    way on every call: the sync names it as an error and finishes; the item is not owed, and
+    the next syncs do not ask again (they end without errors) until its list row changes."""
+    client = rh_client_factory(concurrency=4)
+    since, until = period(70)
+    broken = [i for i in sandbox.items() if i.create_on >= since + timedelta(days=1)][5]
+    rid = broken.return_inventory_id
+    change(sandbox, rid, weight_g="1,250")
+    first = await backfill(store, client, None, since=since, until=until)
+    assert first.complete and "did not finish" not in first.text()
+    assert first.detail_errors == 1
+    assert len(first.errors) == 1 and f"rh:{rid}" in first.errors[0]
+    assert "weight" in first.errors[0] and "'1,250'" in first.errors[0]
+    assert owed(store) == [] and refused(store) == [rid]
+    record = store.get(f"rh:{rid}")
+    assert record is not None and record.rma == broken.rma           # its list row is stored
+
+    before = len(detail_ids(sandbox))
+    second = await backfill(store, client, None, since=since, until=until)
+    assert rid not in detail_ids(sandbox)[before:]                    # not asked again
+    assert second.complete and not second.errors and second.details == 0
+
+    # the warehouse works on it and the weight is fixed: its list row changed, so it is asked
+    sandbox.warehouse_act(rid, "inProgress")
+    change(sandbox, rid, weight_g=1250)
+    third = await backfill(store, client, None, since=since, until=until)
+    assert third.complete and not third.errors and third.details == 1
+    assert refused(store) == []
+    record = store.get(f"rh:{rid}")
+    assert record is not None and record.description == broken.description
+
+
+async def test_a_restart_asks_again_for_refused_details(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    """Refused details are not asked again while the list row stays the same, except after
+    ``--restart`` (the way to read them once an update can)."""
+    client = rh_client_factory(concurrency=4)
+    since, until = period(70)
+    rid = [i for i in sandbox.items() if i.create_on >= since + timedelta(days=1)][3] \
+        .return_inventory_id
+    change(sandbox, rid, weight_g="1,250")
+    first = await backfill(store, client, None, since=since, until=until)
+    assert first.complete and refused(store) == [rid]
+    change(sandbox, rid, weight_g=1250)              # readable now; the list row is the same
+    before = len(detail_ids(sandbox))
+    again = await backfill(store, client, None, since=since, until=until)
+    assert detail_ids(sandbox)[before:] == [] and refused(store) == [rid] and again.complete
+    restarted = await backfill(store, client, None, since=since, until=until, restart=True)
+    assert detail_ids(sandbox)[before:] == [rid]
+    assert restarted.complete and not restarted.errors and restarted.details == 1
+    assert refused(store) == []
+
+
+async def test_owed_details_are_given_up_after_some_syncs(
+        sandbox: SandboxServer, rh_client_factory: ClientFactory, store: Store) -> None:
+    """Return Helper answers 500 for one item's details, sync after sync: it is owed (the sync
+    did not finish) for ``OWED_SYNCS`` syncs, then reported as an error and given up, so
+    the syncs after that finish (and ``returndesk sync`` can exit 0 again)."""
+    client = rh_client_factory(concurrency=4, retries=0)
+    since, until = period(70)
+    await backfill(store, client, None, since=since, until=until)
+    [rid] = changed_items(sandbox, since, 1)
+    sandbox.fail_next("500", 1000, path="/ReturnInventory/GetReturnInventory")
+    for attempt in range(1, OWED_SYNCS):
+        summary = await backfill(store, client, None, since=since, until=until)
+        assert not summary.complete and summary.detail_errors == 1, attempt
+        assert json.loads(store.get_state(DETAILS_STATE) or "{}") == {str(rid): attempt}
+    last = await backfill(store, client, None, since=since, until=until)
+    assert last.complete and last.detail_errors == 1
+    assert f"rh:{rid}" in last.errors[0] and f"in {OWED_SYNCS} syncs in a row" in last.errors[0]
+    assert "500" in last.errors[0]
+    assert owed(store) == [] and refused(store) == [rid]
+    before = len(detail_ids(sandbox))
+    after = await backfill(store, client, None, since=since, until=until)
+    assert after.complete and not after.errors and detail_ids(sandbox)[before:] == []
+
+
+def test_owed_marks_saved_by_the_earlier_version_are_read(store: Store) -> None:
+    from app.sync import _Owed
+
+    assert _Owed(store, "[7, 9]", None).counts == {7: 1, 9: 1}       # a list of ids
+    assert _Owed(store, '{"7": 3}', "[9]").counts == {7: 3}
+    assert _Owed(store, '{"7": 3}', "[9]", restart=True).refused == set()
