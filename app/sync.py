@@ -83,6 +83,25 @@ class SyncPhase(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SyncIssue:
+    """Why a sync did not finish: what the next sync continues (never a secret).
+
+    ``code`` and ``params`` are for the window, which words it in the operator's language
+    (``ui.window_status``); ``str()`` is the English text for the log and the command line.
+    Codes (params): ``details_owed`` (count: items whose details could not be read; the next
+    sync asks for them first), ``winit_page`` (first_day, last_day, page, error: WINIT's
+    own message).
+    """
+
+    code: str
+    text: str
+    params: dict[str, str | int] = field(default_factory=dict, hash=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
 class SyncProgress:
     """What a progress bar shows; sent after every stored page (on the loop's thread)."""
 
@@ -96,7 +115,7 @@ class SyncProgress:
     winit_orders: int = 0
     resumed: bool = False
     message: str = ""
-    unfinished: tuple[str, ...] = ()    # at DONE: why the sync did not finish (see SyncSummary)
+    unfinished: tuple[SyncIssue, ...] = ()  # at DONE: why the sync did not finish (SyncSummary)
 
     @property
     def complete(self) -> bool:
@@ -115,6 +134,9 @@ class SyncProgress:
 
 @dataclass(slots=True)
 class SyncSummary:
+    """What a sync did. The window words it from the numbers and :attr:`unfinished`'s codes
+    (``ui.window_status``); :meth:`text` is the English for the log and the command line."""
+
     since: datetime               # the period Return Helper's walk covered
     until: datetime
     resumed: bool = False         # a source continued an interrupted walk
@@ -133,7 +155,7 @@ class SyncSummary:
     skipped: list[str] = field(default_factory=list)   # "WINIT: no credentials", ...
     errors: list[str] = field(default_factory=list)    # for people; each names what failed
     # why the sync did not finish: what the next sync continues (never a secret)
-    unfinished: list[str] = field(default_factory=list)
+    unfinished: list[SyncIssue] = field(default_factory=list)
     elapsed_s: float = 0.0
 
     @property
@@ -155,7 +177,7 @@ class SyncSummary:
         if self.resumed:
             text += " (continued an interrupted sync)"
         if self.unfinished:
-            text += ("; did not finish: " + "; ".join(self.unfinished)
+            text += ("; did not finish: " + "; ".join(map(str, self.unfinished))
                      + "; run the sync again to continue where it stopped")
         return text
 
@@ -432,9 +454,10 @@ async def backfill(store: Store, rh_client: ReturnHelperClient | None,
                                  state=lambda: state, owed=owed)
             await rh_point.finish()  # walked to the end, whatever WINIT does next
             if owed.counts:
-                summary.unfinished.append(
-                    f"details of {len(owed.counts)} item{'s' if len(owed.counts) != 1 else ''} "
-                    "could not be read (the next sync asks for them first)")
+                count = len(owed.counts)
+                summary.unfinished.append(SyncIssue(
+                    "details_owed", f"details of {count} item{'s' if count != 1 else ''} "
+                    "could not be read (the next sync asks for them first)", {"count": count}))
         if winit_point is None or winit_client is None:
             summary.skipped.append("WINIT: no credentials")
         elif await _winit(store, winit_client, winit_point.cursor, summary, report,
@@ -648,7 +671,10 @@ async def _winit(store: Store, client: WinitClient, cursor: _Cursor, summary: Sy
                 problem = f"WINIT return orders {first_day}..{last_day}, page {page_no}: {exc}"
                 summary.winit_errors += 1
                 summary.errors.append(problem)
-                summary.unfinished.append(problem)
+                summary.unfinished.append(SyncIssue(
+                    "winit_page", problem, {"first_day": first_day.isoformat(),
+                                            "last_day": last_day.isoformat(), "page": page_no,
+                                            "error": str(exc)}))
                 log.warning("sync: WINIT page %d of %s..%s failed: %s", page_no, first_day,
                             last_day, exc)
                 # the cursor keeps this page (cursor.pages[index]): the next sync continues here

@@ -130,7 +130,7 @@ def sync_command(args: argparse.Namespace, settings: Settings) -> int:
     for line in summary.errors:
         print(f"problem: {line}", file=sys.stderr)
     if not summary.complete:
-        print("returndesk sync: did not finish: " + "; ".join(summary.unfinished)
+        print("returndesk sync: did not finish: " + "; ".join(map(str, summary.unfinished))
               + ". Run 'returndesk sync' again to continue where it stopped.", file=sys.stderr)
     return 0 if not summary.errors and summary.complete else 1
 

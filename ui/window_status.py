@@ -244,6 +244,8 @@ def _first_int(obj: Any, names: tuple[str, ...]) -> int | None:
 def _summary_text(summary: Any) -> str:
     if summary is None:
         return tr("done")
+    if hasattr(summary, "listed") and hasattr(summary, "unfinished"):
+        return sync_summary_text(summary)
     for name in ("text", "message"):
         value = getattr(summary, name, None)
         if callable(value):
@@ -259,3 +261,46 @@ def _summary_text(summary: Any) -> str:
     return ", ".join(parts) or str(summary)
 
 
+def sync_summary_text(summary: Any) -> str:
+    """An ``app.sync.SyncSummary`` in the operator's language: its numbers, and why it did
+    not finish from the reasons' codes and parameters (the English is ``summary.text()``)."""
+    parts = [tr("{listed} Return Helper items ({new} new, {details} details)").format(
+                 listed=summary.listed, new=summary.new, details=summary.details),
+             tr("{changed} records changed").format(changed=summary.changed)]
+    if summary.winit_pages:
+        parts.append(tr("{orders} WINIT return orders").format(orders=summary.winit_orders))
+    failed = summary.detail_errors + summary.winit_errors
+    if failed:
+        parts.append(tr("{count} could not be read").format(count=failed))
+    text = tr("{parts} in {seconds} s").format(
+        parts=tr(", ", "between the parts of a sync summary").join(parts),
+        seconds=f"{summary.elapsed_s:.1f}")
+    if summary.resumed:
+        text = tr("{summary} (continued an interrupted sync)").format(summary=text)
+    if summary.unfinished:
+        reasons = tr("; ", "between the reasons a sync did not finish").join(
+            sync_issue_text(issue) for issue in summary.unfinished)
+        text = tr("{summary}; did not finish: {reasons}; run the sync again to continue where "
+                  "it stopped").format(summary=text, reasons=reasons)
+    return text
+
+
+def sync_issue_text(issue: Any) -> str:
+    """Why a sync did not finish (``app.sync.SyncIssue``) in the operator's language; a code
+    this does not know in its own (English) text."""
+    code = getattr(issue, "code", None)
+    params = dict(getattr(issue, "params", None) or {})
+    if code == "details_owed":
+        text = (tr("details of 1 item could not be read (the next sync asks for it first)")
+                if params.get("count") == 1 else
+                tr("details of {count} items could not be read (the next sync asks for them "
+                   "first)"))
+    elif code == "winit_page":
+        text = tr("WINIT return orders {first_day}..{last_day}, page {page}: {error}")
+    else:
+        return str(issue)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):  # a translation naming another parameter
+        log.warning("the text for %s does not fit its parameters %s", code, sorted(params))
+        return str(issue)

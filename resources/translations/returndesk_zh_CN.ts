@@ -1650,24 +1650,44 @@
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="254"/>
+        <location filename="../../ui/window_status.py" line="256"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="254"/>
+        <location filename="../../ui/window_status.py" line="256"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="255"/>
+        <location filename="../../ui/window_status.py" line="257"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="255"/>
+        <location filename="../../ui/window_status.py" line="257"/>
         <source>errors</source>
         <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="275"/>
+        <source>{parts} in {seconds} s</source>
+        <translation>{parts}，用时 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="294"/>
+        <source>details of 1 item could not be read (the next sync asks for it first)</source>
+        <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="296"/>
+        <source>details of {count} items could not be read (the next sync asks for them first)</source>
+        <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="299"/>
+        <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
+        <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
     <message>
         <location filename="../../ui/window_status.py" line="30"/>
@@ -1700,6 +1720,32 @@
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
+        <location filename="../../ui/window_status.py" line="267"/>
+        <source>{listed} Return Helper items ({new} new, {details} details)</source>
+        <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="269"/>
+        <source>{changed} records changed</source>
+        <translation>{changed} 条记录有变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="279"/>
+        <source>{summary} (continued an interrupted sync)</source>
+        <translation>{summary}（接续了上次中断的同步）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="281"/>
+        <source>; </source>
+        <comment>between the reasons a sync did not finish</comment>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="283"/>
+        <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
+        <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
+    </message>
+    <message>
         <location filename="../../ui/window_status.py" line="100"/>
         <source>Return Desk is in front again: scans come here.</source>
         <translation>Return Desk 已回到最前面：扫描会进入这里。</translation>
@@ -1713,6 +1759,22 @@
         <location filename="../../ui/window_status.py" line="230"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="271"/>
+        <source>{orders} WINIT return orders</source>
+        <translation>WINIT 退货单 {orders} 个</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="274"/>
+        <source>{count} could not be read</source>
+        <translation>{count} 项无法读取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="276"/>
+        <source>, </source>
+        <comment>between the parts of a sync summary</comment>
+        <translation>，</translation>
     </message>
     <message>
         <location filename="../../ui/window_status.py" line="138"/>
@@ -2169,27 +2231,27 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/main.py" line="250"/>
+        <location filename="../../ui/main.py" line="258"/>
         <source>Return Desk cannot start</source>
         <translation>Return Desk 无法启动</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="304"/>
+        <location filename="../../ui/main.py" line="312"/>
         <source>Return Desk is already open</source>
         <translation>Return Desk 已经打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="306"/>
+        <location filename="../../ui/main.py" line="314"/>
         <source>Return Desk is already open on this computer for this store. Use that window (it may be minimised in the taskbar).</source>
         <translation>Return Desk 已在这台电脑上为此数据存储打开。请使用那个窗口（它可能已最小化到任务栏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="181"/>
+        <location filename="../../ui/main.py" line="189"/>
         <source>No Return Helper API key and token for {env} on this computer: this desk's store is open without Return Helper. Scans and the list work; decisions wait in the outbox. Set the key and token in Settings (Ctrl+,) and restart Return Desk to send them.</source>
         <translation>本机没有 {env} 的 Return Helper API key 和 token：本工作台的数据存储已打开，但未连接 Return Helper。扫描和列表可以正常使用；处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 key 和 token 并重启 Return Desk，即可发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="252"/>
+        <location filename="../../ui/main.py" line="260"/>
         <source>The store could not be opened:
 
 {error}

@@ -281,8 +281,11 @@ async def test_a_failed_winit_page_keeps_the_resume_point_and_the_next_sync_cont
             windows = sorted({c["data"]["OderStartDatetime"] for c in first_calls})
             assert len(windows) == 4                           # the other windows were read
             assert first.winit_errors == 1 and not first.complete
-            assert len(first.unfinished) == 1 and "WINIT" in first.unfinished[0]
-            assert "HTTP 503" in first.unfinished[0] and "page 2" in first.unfinished[0]
+            [issue] = first.unfinished
+            assert issue.code == "winit_page" and issue.params["page"] == 2
+            assert issue.params["first_day"] == windows[0] and "HTTP 503" in issue.params["error"]
+            assert str(issue).startswith("WINIT") and "HTTP 503" in str(issue)
+            assert "page 2" in str(issue)
             assert "did not finish" in first.text()
             assert updates[-1].phase is SyncPhase.DONE and not updates[-1].complete
             assert "did not finish" in updates[-1].message
@@ -320,7 +323,7 @@ async def test_a_winit_refusal_does_not_hold_back_return_helper(
     since, until = period(30)
     async with WinitClient(url, wrong) as refused:
         first = await backfill(store, client, refused, since=since, until=until)
-        assert not first.complete and "sign" in str(first.unfinished[0])
+        assert not first.complete and "sign" in first.unfinished[0].params["error"]
         assert store.get_state(CURSOR_STATE) is None        # Return Helper's walk is done
         assert store.get_state(WINIT_CURSOR_STATE) is not None
         listed = len(list_offsets(sandbox))

@@ -245,7 +245,8 @@ async def test_details_that_failed_are_fetched_by_the_next_sync(
     failed = await backfill(store, client, None, since=since, until=until)
     assert failed.detail_errors == 3 and failed.details == 0
     assert not failed.complete and "did not finish" in failed.text()
-    assert any("details of 3 items" in reason for reason in failed.unfinished)
+    assert [(i.code, i.params) for i in failed.unfinished] == [("details_owed", {"count": 3})]
+    assert "details of 3 items could not be read" in str(failed.unfinished[0])
     # The list rows carry no time of their own, so they do not replace what a timed view
     # set (app.model.merge); the items are owed their details, which do carry one.
     assert set(owed(store)) == set(chosen)
