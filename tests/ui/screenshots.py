@@ -167,6 +167,7 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
         dialog.reject()
         if language in ("zh_CN", "both"):
             i18n.install_language("zh_CN")
+            window.message_label.clear()  # said in English before the switch: not this shot's
             window.scan_field.submit(record.rma or record.key)
             await _settle(app, 0.3)
             grab(window, "main_window_zh_CN.png")
