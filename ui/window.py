@@ -19,12 +19,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.desk import DeskService, ScanOutcome
-from app.model import Decision, DecisionState, InventoryRecord, Source
+from app.model import InventoryRecord
 from app.settings import Settings
 from ui.detail import DetailPanel, ImageLoader
 from ui.feedback import SoundPlayer, icon, unshaped_font
 from ui.handling import HandlingPanel
-from ui.i18n import decision_state_name, make_tr, problem_text, reason_text
+from ui.i18n import make_tr, problem_text
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
 from ui.listwidgets import Feedback, InventoryView, MatchList
 from ui.qt import (
@@ -53,6 +53,7 @@ from ui.scan_guard import ScanGuard
 from ui.scanfield import ScanField, monotonic_ms
 from ui.tasks import CrashHandler, TaskManager
 from ui.window_actions import ActionsMixin
+from ui.window_handling import HandlingMixin
 from ui.window_poll import PollMixin
 from ui.window_settings import SettingsMixin, default_test_connection, image_loader
 from ui.window_state import restore_window_state, save_window_state
@@ -73,7 +74,8 @@ OUTCOME_SOUND = {
 }
 
 
-class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindow):
+class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMixin,
+                 QMainWindow):
     closed = Signal()
     _polled = Signal(object)            # PollResult, from the poll thread
     decision_changed = Signal(object)   # Decision, from DeskService.subscribe (any thread)
@@ -417,24 +419,6 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
         self.detail.show_record(record, decisions)
         self._show_options(record, decisions)
 
-    def _show_options(self, record: InventoryRecord, decisions: list[Decision]) -> None:
-        options = self.desk.options(record)
-        note = ""
-        open_decision = next((d for d in decisions if d.state in (DecisionState.QUEUED,
-                                                                  DecisionState.SENDING)), None)
-        if record.source is not Source.RETURN_HELPER:
-            note = reason_text("not_return_helper")
-        elif not options:
-            issue = self.desk.catalog_issue
-            note = problem_text(issue) if issue else tr("No handling types are known yet.")
-        elif open_decision is not None:
-            note = tr("An update to {code} is {state}; wait for it before choosing again.").format(
-                code=open_decision.new_handling or tr("cancel"),
-                state=decision_state_name(open_decision.state.value))
-        self.handling.set_options(options, note=note)
-        if open_decision is not None:
-            self.handling.apply_button.setEnabled(False)
-
     def start_desk(self) -> None:
         """Start the desk once the window shows: read the handling types from the API
         (the window meanwhile offers the cached ones) and start sending queued decisions."""
@@ -447,40 +431,6 @@ class MainWindow(ActionsMixin, StatusMixin, SettingsMixin, PollMixin, QMainWindo
 
         self.tasks.op(lambda _progress: self.desk.start(), label=tr("Connecting")) \
             .success(started).run()
-
-    def refresh_current(self) -> None:
-        if self.current_key is None:
-            return
-        record = self.store.get(self.current_key)
-        if record is None:
-            return
-        combo = self.handling.combo
-        had_focus = combo.hasFocus()
-        chosen = combo.current_option()
-        by_operator = combo.chosen_by_operator
-        self.show_record(record)
-        if chosen is not None and not combo.select_code(chosen.code):
-            if by_operator:
-                self._choice_gone(record, chosen.code)
-            else:
-                # A preselected code nobody chose (after a scan, or after this desk's own
-                # decision): no alarm, but no other code takes its place unseen either.
-                self.handling.clear_choice()
-        if had_focus:
-            combo.setFocus()
-
-    def _choice_gone(self, record: InventoryRecord, code: str) -> None:
-        """The code the operator chose in the dropdown can no longer be chosen (a sync, a
-        webhook, another desk, new handling types): nothing is selected then, and the
-        operator is told, so the next Enter cannot apply a code that took its place unseen."""
-        self.handling.clear_choice()
-        option = next((o for o in self.desk.options(record) if o.code == code), None)
-        why = (reason_text(option.reason.value) if option is not None and option.reason
-               else tr("Return Helper no longer offers it"))
-        text = tr("{code} can no longer be chosen for {what} ({reason}): nothing is selected, "
-                  "choose again.").format(code=code, what=self._describe(record), reason=why)
-        self.show_message(text, error=True)
-        self.feedback("warning", text, sound="failed")
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)

@@ -1094,62 +1094,62 @@
 <context>
     <name>HandlingPanel</name>
     <message>
-        <location filename="../../ui/handling.py" line="142"/>
+        <location filename="../../ui/handling.py" line="165"/>
         <source>&amp;Handling:</source>
         <translation>处理方式(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="143"/>
+        <location filename="../../ui/handling.py" line="166"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="144"/>
+        <location filename="../../ui/handling.py" line="167"/>
         <source>Type the first letters of a code to choose it, Enter applies, Escape returns to the scan field</source>
         <translation>输入代码的首字母进行选择，回车确认，Esc 返回扫描框</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="146"/>
+        <location filename="../../ui/handling.py" line="169"/>
         <source>&amp;Apply</source>
         <translation>应用(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="147"/>
+        <location filename="../../ui/handling.py" line="170"/>
         <source>Apply handling</source>
         <translation>应用处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="148"/>
+        <location filename="../../ui/handling.py" line="171"/>
         <source>Apply the chosen handling (Enter in the list)</source>
         <translation>应用所选处理方式（在列表中按回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="149"/>
+        <location filename="../../ui/handling.py" line="172"/>
         <source>Handling warning</source>
         <translation>处理方式警告</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="150"/>
+        <location filename="../../ui/handling.py" line="173"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="183"/>
+        <location filename="../../ui/handling.py" line="209"/>
         <source>no handling is chosen: type the first letters of a code</source>
         <translation>尚未选择处理方式：请输入代码的前几个字母</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="165"/>
+        <location filename="../../ui/handling.py" line="188"/>
         <source>Warning: {code} {warnings}</source>
         <translation>警告：{code} {warnings}</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="179"/>
+        <location filename="../../ui/handling.py" line="205"/>
         <source>no handling can be applied to this item now</source>
         <translation>此物品现在不能应用任何处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="64"/>
+        <location filename="../../ui/handling.py" line="79"/>
         <source>(not available: {reason})</source>
         <translation>（不可用：{reason}）</translation>
     </message>
@@ -1245,167 +1245,142 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="324"/>
+        <location filename="../../ui/window.py" line="326"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="325"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="327"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="328"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="329"/>
+        <location filename="../../ui/window.py" line="331"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="330"/>
+        <location filename="../../ui/window.py" line="332"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="331"/>
+        <location filename="../../ui/window.py" line="333"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="332"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="333"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="335"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="339"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="340"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="341"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="340"/>
+        <location filename="../../ui/window.py" line="342"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="341"/>
+        <location filename="../../ui/window.py" line="343"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="342"/>
+        <location filename="../../ui/window.py" line="344"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="345"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="344"/>
+        <location filename="../../ui/window.py" line="346"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="345"/>
+        <location filename="../../ui/window.py" line="347"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="348"/>
+        <location filename="../../ui/window.py" line="350"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="349"/>
+        <location filename="../../ui/window.py" line="351"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="350"/>
+        <location filename="../../ui/window.py" line="352"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="351"/>
+        <location filename="../../ui/window.py" line="353"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="352"/>
+        <location filename="../../ui/window.py" line="354"/>
         <source>Pending updates</source>
         <translation>待发送的更新</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="480"/>
-        <source>Return Helper no longer offers it</source>
-        <translation>Return Helper 已不再提供</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="481"/>
-        <source>{code} can no longer be chosen for {what} ({reason}): nothing is selected, choose again.</source>
-        <translation>{what} 已不能再选择 {code}（{reason}）：当前未选择任何处理方式，请重新选择。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="427"/>
-        <source>No handling types are known yet.</source>
-        <translation>尚不知道任何处理方式。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="322"/>
+        <location filename="../../ui/window.py" line="324"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="429"/>
-        <source>An update to {code} is {state}; wait for it before choosing again.</source>
-        <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="430"/>
-        <source>cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window.py" line="446"/>
+        <location filename="../../ui/window.py" line="432"/>
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
@@ -1445,32 +1420,32 @@
         <translation>全部物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="275"/>
+        <location filename="../../ui/window_actions.py" line="282"/>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="151"/>
+        <location filename="../../ui/window_actions.py" line="153"/>
         <source>Found {what} ({how})</source>
         <translation>已找到 {what}（{how}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="153"/>
+        <location filename="../../ui/window_actions.py" line="155"/>
         <source>not in the current list; shown anyway</source>
         <translation>不在当前列表中，仍然显示</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="240"/>
+        <location filename="../../ui/window_actions.py" line="247"/>
         <source>{code} queued for {what}; sending in the background</source>
         <translation>{code} 已为 {what} 排队，正在后台发送</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="249"/>
+        <location filename="../../ui/window_actions.py" line="256"/>
         <source>Not applied: {error}</source>
         <translation>未应用：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="254"/>
+        <location filename="../../ui/window_actions.py" line="261"/>
         <source>the store does not answer ({error})</source>
         <translation>数据存储没有响应（{error}）</translation>
     </message>
@@ -1480,22 +1455,22 @@
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="279"/>
+        <location filename="../../ui/window_actions.py" line="286"/>
         <source>Withdrawn: {code} for {what} had not been sent yet; nothing goes to Return Helper.</source>
         <translation>已撤回：{what} 的 {code} 尚未发送；不会向 Return Helper 发送任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="283"/>
+        <location filename="../../ui/window_actions.py" line="290"/>
         <source>Cancel queued for {what}</source>
         <translation>已为 {what} 排队取消</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="306"/>
+        <location filename="../../ui/window_actions.py" line="313"/>
         <source>Cancel applied for {what}</source>
         <translation>已取消 {what} 的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="307"/>
+        <location filename="../../ui/window_actions.py" line="314"/>
         <source>{code} applied to {what}</source>
         <translation>{code} 已应用到 {what}</translation>
     </message>
@@ -1510,69 +1485,94 @@
         <translation>查找失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="163"/>
+        <location filename="../../ui/window_actions.py" line="165"/>
         <source>{n} items match {scan}: choose one</source>
         <translation>{n} 件物品与 {scan} 匹配：请选择一件</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="169"/>
+        <location filename="../../ui/window_actions.py" line="171"/>
         <source>No item matches {scan}</source>
         <translation>没有与 {scan} 匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="272"/>
+        <location filename="../../ui/window_actions.py" line="279"/>
         <source>Cannot undo: {error}</source>
         <translation>无法撤销：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="312"/>
+        <location filename="../../ui/window_actions.py" line="319"/>
         <source>Update failed for {what}: {error}</source>
         <translation>{what} 的更新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="262"/>
+        <location filename="../../ui/window_actions.py" line="269"/>
         <source>Not undone yet: {code} for {what} is being sent to Return Helper. Wait for its answer, then press Ctrl+Z again.</source>
         <translation>尚未撤销：{what} 的 {code} 正在发送到 Return Helper。请等待答复后再按 Ctrl+Z。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="171"/>
+        <location filename="../../ui/window_actions.py" line="173"/>
         <source>it has characters no label has ({chars}): is the scanner set to the keyboard layout Windows uses?</source>
         <translation>其中有标签不会包含的字符（{chars}）：扫描枪的键盘布局是否与 Windows 的键盘布局一致？</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="176"/>
+        <location filename="../../ui/window_actions.py" line="178"/>
         <source>nothing readable</source>
         <translation>没有可读内容</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="176"/>
+        <location filename="../../ui/window_actions.py" line="178"/>
         <source>too long</source>
         <translation>太长</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="177"/>
+        <location filename="../../ui/window_actions.py" line="179"/>
         <source>not a label</source>
         <translation>不是标签</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="179"/>
+        <location filename="../../ui/window_actions.py" line="181"/>
         <source>Not a usable scan ({problem}): {scan}</source>
         <translation>无法使用的扫描（{problem}）：{scan}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="182"/>
+        <location filename="../../ui/window_actions.py" line="184"/>
         <source>Same scan again within {ms} ms: ignored ({scan})</source>
         <translation>{ms} 毫秒内的重复扫描：已忽略（{scan}）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="317"/>
+        <location filename="../../ui/window_actions.py" line="324"/>
         <source>Not sent yet, will retry {what}: {error}</source>
         <translation>尚未发送，将重试 {what}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_actions.py" line="321"/>
+        <location filename="../../ui/window_actions.py" line="328"/>
         <source>Another desk decided {what} first</source>
         <translation>另一个工作台已先处理 {what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_handling.py" line="75"/>
+        <source>Return Helper no longer offers it</source>
+        <translation>Return Helper 已不再提供</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_handling.py" line="76"/>
+        <source>{code} can no longer be chosen for {what} ({reason}): nothing is selected, choose again.</source>
+        <translation>{what} 已不能再选择 {code}（{reason}）：当前未选择任何处理方式，请重新选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_handling.py" line="38"/>
+        <source>No handling types are known yet.</source>
+        <translation>尚不知道任何处理方式。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_handling.py" line="40"/>
+        <source>An update to {code} is {state}; wait for it before choosing again.</source>
+        <translation>更新为 {code} 的请求{state}；请等待完成后再选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_handling.py" line="41"/>
+        <source>cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
         <location filename="../../ui/window_poll.py" line="105"/>
