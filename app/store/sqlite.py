@@ -40,7 +40,8 @@ class SQLiteStore(SqlStore):
         self.path = Path(path)
         self.url = url or str(self.path)
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        # each connection with the thread that made it: only that thread may close it
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
@@ -71,24 +72,41 @@ class SQLiteStore(SqlStore):
         return conn
 
     def _conn(self) -> sqlite3.Connection:
-        if self._closed:
-            raise StoreError(f"the store {self.url} is closed")
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if self._closed:
+            if conn is not None:  # closed by another thread: this thread closes its own
+                self._local.conn = None
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            raise StoreError(f"the store {self.url} is closed")
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
             with self._lock:
-                self._connections.append(conn)
+                self._connections.append((threading.current_thread(), conn))
         return conn
 
     def close(self) -> None:
+        """Close the store. Each connection is closed by the thread that made it: this
+        thread's (and those of threads that have ended) now; another thread's on its next
+        use, which then raises :class:`StoreError`, or when that thread ends. Closing a
+        connection while its thread was in the middle of a query crashed the process
+        (the shutdown of a window, a receiver or a sender with a worker thread reading);
+        a query still running elsewhere is interrupted instead, so that thread stops soon."""
         self._closing.set()
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
-        for conn in connections:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
+        me = threading.current_thread()
+        for thread, conn in connections:
+            if thread is me or not thread.is_alive():
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+                if thread is me:
+                    self._local.conn = None
+            else:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.interrupt()
 
     # -- change notification -------------------------------------------------------------
     def wait_for_change(self, timeout: float) -> bool:

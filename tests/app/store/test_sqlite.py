@@ -225,3 +225,46 @@ def test_deferred_checkpoints_leave_the_copy_back_to_checkpoint(tmp_path: Path) 
                 assert path.stat().st_size - before > 100_000  # copied back now
     assert sizes[False] > 100_000   # the automatic checkpoint ran inside some commit
     assert sizes[True] == 0         # ... and never with checkpoints deferred
+
+
+CLOSE_WHILE_READING = r'''
+import os, sqlite3, sys, tempfile, threading
+from app.store import open_store
+from app.store.base import StoreError
+folder = tempfile.mkdtemp()
+for n in range(100):
+    store = open_store(os.path.join(folder, f"s{n}.sqlite3"))
+    reading = [threading.Event() for _ in range(3)]
+    stopped = []
+    def reader(started):
+        try:
+            while True:
+                store.last_seq()
+                started.set()  # this thread has its connection and keeps reading
+        except (StoreError, sqlite3.Error) as exc:
+            stopped.append(type(exc).__name__)
+            started.set()
+    threads = [threading.Thread(target=reader, args=(event,)) for event in reading]
+    for thread in threads:
+        thread.start()
+    for event in reading:
+        event.wait()
+    store.close()
+    for thread in threads:
+        thread.join()
+    assert len(stopped) == 3, stopped
+print("closed while reading", flush=True)
+'''
+
+
+def test_closing_the_store_while_other_threads_read_is_safe(tmp_path: Path) -> None:
+    """A window, a receiver or an outbox sender closes its store on the way out while a
+    worker thread may be reading. Closing that thread's connection under it crashed the
+    process (SIGSEGV; the crash test's last sender died so once). Each thread now closes
+    its own connection; the readers stop with an error. In a child process, so a crash
+    fails this test instead of the test run."""
+    done = subprocess.run([sys.executable, "-c", CLOSE_WHILE_READING], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert "closed while reading" in done.stdout
