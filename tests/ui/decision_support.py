@@ -74,3 +74,14 @@ def insert_decision(desk: DeskService, key: str, at: datetime, state: DecisionSt
     assert stored.id is not None
     return desk.store.update_decision(stored.id, state, result_message=message,
                                       correlation_id=correlation)
+
+
+def wait_for_cancel(qtbot: Any, sandbox: SandboxServer, record: InventoryRecord,
+                    code: str) -> None:
+    """Until Return Helper (the sandbox) has applied a cancel of ``record``'s handling, and
+    check that it put back the code the item had before (``code``)."""
+    qtbot.waitUntil(lambda: any(c.return_inventory_id == record.return_inventory_id
+                                and c.action == "cancel" for c in sandbox.applied()),
+                    timeout=20000)
+    cancel = [c for c in sandbox.applied() if c.action == "cancel"][-1]
+    assert cancel.previous_code == code

@@ -1,6 +1,7 @@
-"""The result of "Sync now" in the operator's language: the core gives the numbers and the
-reasons a sync did not finish as codes and parameters (``app.sync.SyncIssue``), the window
-words them; ``SyncSummary.text()`` stays the English of the log and the command line."""
+""""Sync now" in the window: its progress and result, in the operator's language. The core
+gives the numbers and the reasons a sync did not finish as codes and parameters
+(``app.sync.SyncIssue``), the window words them; ``SyncSummary.text()`` stays the English of
+the log and the command line."""
 
 from __future__ import annotations
 
@@ -26,6 +27,48 @@ def unfinished_summary() -> SyncSummary:
             SyncIssue("winit_page", "WINIT return orders 2026-09-20..2026-11-22, page 2: "
                       "HTTP 503", {"first_day": "2026-09-20", "last_day": "2026-11-22",
                                    "page": 2, "error": "HTTP 503"})])
+
+
+def sync_with_details_failing(window: Any, qtbot: Any, sandbox: SandboxServer) -> None:
+    """"Sync now" while every details call fails (the sandbox answers 500) and an item's
+    details are wanted: the sync ends unfinished. Returns once the window has said so."""
+    recent = max(sandbox.items(), key=lambda i: i.create_on)
+    sandbox.warehouse_act(recent.return_inventory_id, "inProgress")   # its details are wanted
+    sandbox.fail_next(FaultKind.SERVER_ERROR, 1000, path="/ReturnInventory/GetReturnInventory")
+    task = window.sync_now()
+    assert task is not None
+    qtbot.waitUntil(task.done, timeout=90000)
+    # the task's done callbacks (the result message, the button) run on a later turn of
+    # the loop than the one that finished the task
+    qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
+
+
+def test_sync_now_shows_progress_and_the_result(window: Any, qtbot: Any) -> None:
+    formats: list[str] = []
+    window.sync_progress.valueChanged.connect(lambda _v: formats.append(window.sync_progress.format()))
+    task = window.sync_now()
+    assert task is not None
+    assert window.sync_progress.isVisible() and not window.sync_button.isEnabled()
+    assert window.sync_now() is None  # one sync at a time
+    qtbot.waitUntil(task.done, timeout=90000)
+    # the task's done callbacks (the result message, the button) run on a later turn of
+    # the loop than the one that finished the task
+    qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
+    assert any(m.startswith("Sync finished") and "Return Helper items" in m
+               for m in window.messages), window.messages
+    assert window.sync_button.isEnabled() and not window.sync_progress.isVisible()
+    assert any("items" in f for f in formats)
+
+
+def test_sync_now_says_when_the_sync_did_not_finish(window: Any, qtbot: Any,
+                                                    sandbox: SandboxServer) -> None:
+    """A details call fails (the sandbox answers 500): the result says the sync did not
+    finish and why, as a problem, not "Sync finished"."""
+    sync_with_details_failing(window, qtbot, sandbox)
+    finished = [m for m in window.messages if m.startswith("Sync")]
+    assert finished and finished[-1].startswith("Sync did not finish"), window.messages
+    assert "could not be read" in finished[-1] and "continue where it stopped" in finished[-1]
+    assert window.message_label.text().startswith("⚠")
 
 
 def test_the_sync_summary_in_english_and_in_chinese(qapp: Any) -> None:
@@ -58,16 +101,10 @@ def test_sync_now_says_in_chinese_why_the_sync_did_not_finish(
         window: Any, qtbot: Any, sandbox: SandboxServer) -> None:
     """A details call fails (the sandbox answers 500): a Simplified Chinese operator reads
     the whole result, numbers and reason, in Chinese."""
-    recent = max(sandbox.items(), key=lambda i: i.create_on)
-    sandbox.warehouse_act(recent.return_inventory_id, "inProgress")   # its details are wanted
-    sandbox.fail_next(FaultKind.SERVER_ERROR, 1000, path="/ReturnInventory/GetReturnInventory")
     try:
         assert i18n.install_language("zh_CN")
         QApplication.processEvents()
-        task = window.sync_now()
-        assert task is not None
-        qtbot.waitUntil(task.done, timeout=90000)
-        qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
+        sync_with_details_failing(window, qtbot, sandbox)
         said = [m for m in window.messages if m.startswith("同步")]
         assert said and said[-1].startswith("同步未完成：Return Helper 物品 "), window.messages
         assert re.search(r"；未完成：\d+ 件物品的详情无法读取（下次同步会先读取它", said[-1])

@@ -10,6 +10,7 @@ from app.desk import WITHDRAWN_MESSAGE
 from app.model import DecisionAction, DecisionState, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
 from tests.ui.conftest import FakeClock, run
+from tests.ui.decision_support import wait_for_cancel
 from tests.ui.test_window import type_scan
 from ui.qt import Qt, load_qtest
 
@@ -102,8 +103,4 @@ def test_ctrl_z_while_the_decision_is_sent_says_wait_and_undoes_it_once_applied(
     qtbot.waitUntil(lambda: state_of(window, record.key) is DecisionState.APPLIED, timeout=20000)
     ctrl_z(window)  # the same decision is still the one Ctrl+Z undoes
     assert window.last_feedback.text.startswith("Cancel queued for ")
-    qtbot.waitUntil(lambda: any(c.return_inventory_id == record.return_inventory_id
-                                and c.action == "cancel" for c in sandbox.applied()),
-                    timeout=20000)
-    cancel = [c for c in sandbox.applied() if c.action == "cancel"][-1]
-    assert cancel.previous_code == code
+    wait_for_cancel(qtbot, sandbox, record, code)

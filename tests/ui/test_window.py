@@ -13,6 +13,7 @@ from app.desk import ScanOutcome
 from app.model import DecisionState, IdKind, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
 from tests.ui.conftest import FakeClock, run
+from tests.ui.decision_support import wait_for_cancel
 from ui.inventory import KEY_ROLE
 from ui.qt import QApplication, QGuiApplication, QInputMethodQueryEvent, Qt, load_qtest
 
@@ -369,11 +370,7 @@ def test_ctrl_z_cancels_the_last_handling(window: Any, clock: FakeClock, sandbox
     QTest.keyClick(window.scan_field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.last_feedback.kind == "queued"
     assert window.last_feedback.text.startswith("Cancel queued")
-    qtbot.waitUntil(lambda: any(c.return_inventory_id == record.return_inventory_id
-                                and c.action == "cancel" for c in sandbox.applied()),
-                    timeout=20000)
-    cancel = [c for c in sandbox.applied() if c.action == "cancel"][-1]
-    assert cancel.previous_code == code
+    wait_for_cancel(qtbot, sandbox, record, code)
     qtbot.waitUntil(lambda: any("Cancel applied" in m for m in window.messages), timeout=20000)
 
 
@@ -415,40 +412,6 @@ def test_store_changes_are_picked_up_and_the_selection_kept(
     assert selected_key(window) == key
     assert window.current_key == key
     assert window.desk.scan("NEW-3").outcome is ScanOutcome.FOUND
-
-
-def test_sync_now_shows_progress_and_the_result(window: Any, qtbot: Any) -> None:
-    formats: list[str] = []
-    window.sync_progress.valueChanged.connect(lambda _v: formats.append(window.sync_progress.format()))
-    task = window.sync_now()
-    assert task is not None
-    assert window.sync_progress.isVisible() and not window.sync_button.isEnabled()
-    assert window.sync_now() is None  # one sync at a time
-    qtbot.waitUntil(task.done, timeout=90000)
-    # the task's done callbacks (the result message, the button) run on a later turn of
-    # the loop than the one that finished the task
-    qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
-    assert any(m.startswith("Sync finished") and "Return Helper items" in m
-               for m in window.messages), window.messages
-    assert window.sync_button.isEnabled() and not window.sync_progress.isVisible()
-    assert any("items" in f for f in formats)
-
-
-def test_sync_now_says_when_the_sync_did_not_finish(window: Any, qtbot: Any,
-                                                    sandbox: SandboxServer) -> None:
-    """A details call fails (the sandbox answers 500): the result says the sync did not
-    finish and why, as a problem, not "Sync finished"."""
-    recent = max(sandbox.items(), key=lambda i: i.create_on)
-    sandbox.warehouse_act(recent.return_inventory_id, "inProgress")   # its details are wanted
-    sandbox.fail_next(FaultKind.SERVER_ERROR, 1000, path="/ReturnInventory/GetReturnInventory")
-    task = window.sync_now()
-    assert task is not None
-    qtbot.waitUntil(task.done, timeout=90000)
-    qtbot.waitUntil(window.sync_button.isEnabled, timeout=5000)
-    finished = [m for m in window.messages if m.startswith("Sync")]
-    assert finished and finished[-1].startswith("Sync did not finish"), window.messages
-    assert "could not be read" in finished[-1] and "continue where it stopped" in finished[-1]
-    assert window.message_label.text().startswith("⚠")
 
 
 def test_thumbnails_load_over_http_and_enlarge(window: Any, qtbot: Any) -> None:
