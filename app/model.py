@@ -394,6 +394,11 @@ class DecisionState(StrEnum):
     SUPERSEDED = "superseded"  # another desk decided first
 
 
+#: The error code of a decision withdrawn by an undo before it was sent (DISCARDED): the
+#: window shows its own words for it, in the operator's language.
+WITHDRAWN_CODE = "withdrawn"
+
+
 class DecisionAction(StrEnum):
     UPDATE = "update"
     CANCEL = "cancel"

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.model import (
+    WITHDRAWN_CODE,
     Decision,
     DecisionAction,
     DecisionState,
@@ -153,9 +154,11 @@ class OutboxSender:
                 await self._idle.wait()
         await asyncio.wait_for(_wait(), timeout)
 
-    def withdraw(self, decision_id: int, reason: str) -> Decision | None:
-        """Take back a decision that was never sent: DISCARDED with ``reason`` (kept in the
-        decision log like any discarded decision), so no request for it is ever made.
+    def withdraw(self, decision_id: int, reason: str,
+                 code: str | None = WITHDRAWN_CODE) -> Decision | None:
+        """Take back a decision that was never sent: DISCARDED with ``reason`` and ``code``
+        (kept in the decision log like any discarded decision), so no request for it is ever
+        made.
 
         None when it cannot be taken back: it is no longer queued, this sender is working
         on it, or a request for it was made (it may have reached Return Helper: its answer
@@ -168,7 +171,7 @@ class OutboxSender:
             return None
         try:  # only while still queued: a sender (this desk's or another's) may claim it first
             withdrawn = self.store.update_decision(decision_id, DecisionState.DISCARDED,
-                                                   result_message=reason,
+                                                   result_message=reason, error_code=code,
                                                    expected=(DecisionState.QUEUED,))
         except ConflictError:
             return None
@@ -177,6 +180,7 @@ class OutboxSender:
             # read above and this write: put it back, its answer decides.
             self.store.update_decision(decision_id, DecisionState.QUEUED,
                                        result_message=current.result_message or "",
+                                       error_code=current.error_code or "",
                                        expected=(DecisionState.DISCARDED,))
             return None
         self._not_before.pop(decision_id, None)

@@ -18,7 +18,7 @@ from ui.decision_common import (
     local_time,
 )
 from ui.feedback import icon
-from ui.i18n import decision_state_name, make_tr
+from ui.i18n import decision_message, decision_state_name, make_tr
 from ui.qt import (
     QDate,
     QDateEdit,
@@ -217,7 +217,8 @@ class DecisionLogDialog(QDialog, _LiveMixin):
     def _show(self) -> None:
         rows = [(d, [local_time(d.created_at, with_date=False), d.operator, d.desk, d.key,
                      self._rmas.get(d.key, ""), change_text(d), decision_state_name(d.state.value),
-                     d.result_message or "", d.correlation_id or ""]) for d in self.decisions]
+                     decision_message(d.result_message, d.error_code), d.correlation_id or ""])
+                for d in self.decisions]
         self.table.fill(self._headers(), rows, state_column=6)
         count = len(rows)
         failed = sum(d.state is DecisionState.FAILED for d in self.decisions)

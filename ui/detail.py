@@ -18,6 +18,7 @@ from app.model import Decision, InventoryRecord, LineKind, SkuLine, Source
 from ui.detail_widgets import ImageDialog, ReadOnlyTable, copyable
 from ui.feedback import icon
 from ui.i18n import (
+    decision_message,
     decision_state_name,
     grade_name,
     handle_method_name,
@@ -391,7 +392,8 @@ class DetailPanel(QScrollArea):
             change = f"{d.old_handling or '—'} → {d.new_handling or '—'}"
             action = tr("Change") if d.action.value == "update" else tr("Cancel")
             rows.append([fmt_time(d.created_at), action, change, decision_state_name(d.state.value),
-                         f"{d.operator}@{d.desk}", d.result_message or "", d.correlation_id or ""])
+                         f"{d.operator}@{d.desk}", decision_message(d.result_message, d.error_code),
+                         d.correlation_id or ""])
         self.log_box.setVisible(True)
         if not rows:
             self.decision_log.fill([tr("Time"), tr("Action"), tr("Handling"), tr("State")],

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.model import WITHDRAWN_CODE
 from ui.qt import QCoreApplication, QTranslator
 
 log = logging.getLogger(__name__)
@@ -335,6 +336,14 @@ def handling_status_name(code: str | None) -> str:
 
 def decision_state_name(code: str | None) -> str:
     return _cached("decision_state_name", str(code), _decision_state_name) if code else ""
+
+
+def decision_message(message: str | None, code: str | None) -> str:
+    """A decision's result message: the desk's own words in the operator's language (a
+    decision withdrawn by an undo), a vendor's or a network error's text as it came."""
+    if code == WITHDRAWN_CODE:
+        return _names_tr("Withdrawn by an undo before it was sent; nothing went to Return Helper")
+    return message or ""
 
 
 def source_name(code: str | None) -> str:

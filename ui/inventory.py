@@ -25,6 +25,7 @@ from app.model import Decision, DecisionState
 from app.store.base import Row, RowQuery, Store
 from ui.feedback import icon
 from ui.i18n import (
+    decision_message,
     decision_state_name,
     handling_status_name,
     make_tr,
@@ -422,7 +423,9 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
     def note_decision(self, decision: Decision) -> None:
         """A state change from ``DeskService.subscribe``: show it on the row at once."""
         self._recheck.discard(decision.key)  # this is newer than what the store said
-        self._live[decision.key] = LiveState(decision.state, decision.result_message,
+        self._live[decision.key] = LiveState(decision.state,
+                                             decision_message(decision.result_message,
+                                                              decision.error_code),
                                              decision.correlation_id, decision.new_handling)
         # Only the row's "Update" cell changes here (no query): what the API did to the
         # record itself arrives through the store and the window's polling.

@@ -229,8 +229,31 @@ class StatusMixin:
         message = getattr(progress, "message", None) or getattr(progress, "phase", None)
         text = tr("{n} items").format(n=items) if items is not None else str(message or "")
         self.sync_progress.setFormat(f"{text} %p%" if total else text)
-        self.sync_progress.setToolTip(str(message or text))
+        self.sync_progress.setToolTip(progress_tip(progress) or text)
 
+
+
+def progress_tip(progress: Any) -> str:
+    """What the sync is doing, in the operator's language (``app.sync.SyncProgress``; the
+    core's ``message`` is English): its phase and counts."""
+    phase = str(getattr(progress, "phase", "") or "")
+    done = _first_int(progress, ("pages_done",)) or 0
+    total = _first_int(progress, ("pages_total",))
+    if phase == "starting":
+        return (tr("Continuing an interrupted sync") if getattr(progress, "resumed", False)
+                else tr("Starting the sync"))
+    if phase == "returnhelper":
+        items = _first_int(progress, ("items",)) or 0
+        if total:
+            return tr("Return Helper: {items} items, page {done} of {total}").format(
+                items=items, done=done, total=total)
+        return tr("Return Helper: {items} items").format(items=items)
+    if phase == "winit":
+        return tr("WINIT: {orders} return orders").format(
+            orders=_first_int(progress, ("winit_orders",)) or 0)
+    if phase == "done":
+        return tr("Sync finished")
+    return ""
 
 
 def _first_int(obj: Any, names: tuple[str, ...]) -> int | None:

@@ -4,238 +4,243 @@
 <context>
     <name>Codes</name>
     <message>
-        <location filename="../../ui/i18n.py" line="205"/>
+        <location filename="../../ui/i18n.py" line="206"/>
         <source>Ordered</source>
         <translation>已下单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="206"/>
+        <location filename="../../ui/i18n.py" line="207"/>
         <source>Picked up by system</source>
         <translation>已抓单</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="207"/>
+        <location filename="../../ui/i18n.py" line="208"/>
         <source>Collected</source>
         <translation>已揽收</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="208"/>
+        <location filename="../../ui/i18n.py" line="209"/>
         <source>Received</source>
         <translation>已收件</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="209"/>
+        <location filename="../../ui/i18n.py" line="210"/>
         <source>Awaiting handling</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="210"/>
+        <location filename="../../ui/i18n.py" line="211"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="211"/>
+        <location filename="../../ui/i18n.py" line="212"/>
         <source>Destroyed</source>
         <translation>已销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="212"/>
+        <location filename="../../ui/i18n.py" line="213"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="213"/>
+        <location filename="../../ui/i18n.py" line="214"/>
         <source>Warehouse handling</source>
         <translation>仓库处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="214"/>
+        <location filename="../../ui/i18n.py" line="215"/>
         <source>Voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="223"/>
+        <location filename="../../ui/i18n.py" line="224"/>
         <source>Pending</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="224"/>
+        <location filename="../../ui/i18n.py" line="225"/>
         <source>In progress</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="225"/>
+        <location filename="../../ui/i18n.py" line="226"/>
         <source>Completed</source>
         <comment>handling status</comment>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="235"/>
+        <location filename="../../ui/i18n.py" line="236"/>
         <source>WINIT returns are shown, not decided: WINIT has no public API for it</source>
         <translation>WINIT 退货仅供查看，不能在此处理：WINIT 没有公开的处理接口</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="237"/>
+        <location filename="../../ui/i18n.py" line="238"/>
         <source>has its own flow and cannot be chosen here</source>
         <translation>有单独的流程，不能在此选择</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="238"/>
+        <location filename="../../ui/i18n.py" line="239"/>
         <source>is the current handling</source>
         <translation>是当前的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="239"/>
+        <location filename="../../ui/i18n.py" line="240"/>
         <source>a value-added service on this item is not finished yet</source>
         <translation>此物品的增值服务尚未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="240"/>
+        <location filename="../../ui/i18n.py" line="241"/>
         <source>the warehouse has completed handling this item</source>
         <translation>仓库已完成此物品的处理</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="241"/>
+        <location filename="../../ui/i18n.py" line="242"/>
         <source>the item has no return inventory id yet (it arrives with the webhook)</source>
         <translation>此物品还没有退货库存 ID（随 webhook 到达）</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="242"/>
+        <location filename="../../ui/i18n.py" line="243"/>
         <source>locks the RMA mapping: no RMA swap is possible afterwards</source>
         <translation>将锁定 RMA 对应关系：之后无法再更换 RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="243"/>
+        <location filename="../../ui/i18n.py" line="244"/>
         <source>the warehouse is already handling this item; the API may refuse</source>
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="291"/>
+        <location filename="../../ui/i18n.py" line="292"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="292"/>
+        <location filename="../../ui/i18n.py" line="293"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="293"/>
+        <location filename="../../ui/i18n.py" line="294"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="294"/>
+        <location filename="../../ui/i18n.py" line="295"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="295"/>
+        <location filename="../../ui/i18n.py" line="296"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="296"/>
+        <location filename="../../ui/i18n.py" line="297"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="304"/>
+        <location filename="../../ui/i18n.py" line="305"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="304"/>
+        <location filename="../../ui/i18n.py" line="305"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="311"/>
+        <location filename="../../ui/i18n.py" line="312"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="311"/>
+        <location filename="../../ui/i18n.py" line="312"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="319"/>
+        <location filename="../../ui/i18n.py" line="320"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="320"/>
+        <location filename="../../ui/i18n.py" line="321"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="321"/>
+        <location filename="../../ui/i18n.py" line="322"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="322"/>
+        <location filename="../../ui/i18n.py" line="323"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="323"/>
+        <location filename="../../ui/i18n.py" line="324"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="255"/>
+        <location filename="../../ui/i18n.py" line="345"/>
+        <source>Withdrawn by an undo before it was sent; nothing went to Return Helper</source>
+        <translation>已在发送前撤销；未向 Return Helper 发送任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="256"/>
         <source>handling types could not be read from the API: {error}</source>
         <translation>无法从 API 读取处理方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="257"/>
+        <location filename="../../ui/i18n.py" line="258"/>
         <source>no handling types known yet: connect to Return Helper once</source>
         <translation>尚无已知的处理方式：请先连接一次 Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="259"/>
+        <location filename="../../ui/i18n.py" line="260"/>
         <source>item {key} is not in the store</source>
         <translation>物品 {key} 不在数据存储中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="260"/>
+        <location filename="../../ui/i18n.py" line="261"/>
         <source>{handling} is not a handling type Return Helper offers</source>
         <translation>{handling} 不是 Return Helper 提供的处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="261"/>
+        <location filename="../../ui/i18n.py" line="262"/>
         <source>{handling}: {reason}</source>
         <translation>{handling}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="262"/>
+        <location filename="../../ui/i18n.py" line="263"/>
         <source>another decision on {key} (by {operator} at {desk}) is still being sent; wait for it to finish</source>
         <translation>{key} 的另一条处理决定（由 {operator} 在 {desk} 做出）仍在发送中；请等待其完成</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="264"/>
+        <location filename="../../ui/i18n.py" line="265"/>
         <source>another desk decided first: the handling of {key} is now {current}, not {expected}</source>
         <translation>另一个工作台已先做出决定：{key} 的处理方式现在是 {current}，而不是 {expected}</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="266"/>
+        <location filename="../../ui/i18n.py" line="267"/>
         <source>the warehouse has already acted on this item: it cannot be undone</source>
         <translation>仓库已对此物品进行处理：无法撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="268"/>
+        <location filename="../../ui/i18n.py" line="269"/>
         <source>the update to {handling} for {key} is being sent: wait for Return Helper's answer, then undo it</source>
         <translation>{key} 更新为 {handling} 的请求正在发送：请等待 Return Helper 的答复后再撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="270"/>
+        <location filename="../../ui/i18n.py" line="271"/>
         <source>decision {id} is not a failed decision</source>
         <translation>处理决定 {id} 不是失败的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="279"/>
+        <location filename="../../ui/i18n.py" line="280"/>
         <source>not set</source>
         <translation>未设置</translation>
     </message>
@@ -558,32 +563,32 @@
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="254"/>
+        <location filename="../../ui/decision_log.py" line="255"/>
         <source>Export decisions as CSV</source>
         <translation>将处理决定导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="255"/>
+        <location filename="../../ui/decision_log.py" line="256"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="312"/>
+        <location filename="../../ui/decision_log.py" line="313"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="224"/>
+        <location filename="../../ui/decision_log.py" line="225"/>
         <source>{n} decision(s) on {day}</source>
         <translation>{day} 共 {n} 条处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="276"/>
+        <location filename="../../ui/decision_log.py" line="277"/>
         <source>Writing {path}…</source>
         <translation>正在写入 {path}…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="295"/>
+        <location filename="../../ui/decision_log.py" line="296"/>
         <source>The file could not be written: {path}: {reason}. Nothing was lost: the decisions stay in the store and any earlier file is unchanged. Choose another folder (or free some space) and export again.</source>
         <translation>无法写入文件：{path}：{reason}。没有丢失任何数据：处理决定仍保存在数据存储中，已有的文件也未被改动。请选择其他文件夹（或释放磁盘空间）后重新导出。</translation>
     </message>
@@ -593,12 +598,12 @@
         <translation>无法读取处理决定：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="226"/>
+        <location filename="../../ui/decision_log.py" line="227"/>
         <source>{n} failed</source>
         <translation>{n} 条失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="287"/>
+        <location filename="../../ui/decision_log.py" line="288"/>
         <source>{n} decision(s) of {day} written to {path}</source>
         <translation>已将 {day} 的 {n} 条处理决定写入 {path}</translation>
     </message>
@@ -608,7 +613,7 @@
         <translation>读取处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="308"/>
+        <location filename="../../ui/decision_log.py" line="309"/>
         <source>Export CSV</source>
         <translation>导出 CSV</translation>
     </message>
@@ -706,367 +711,367 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../ui/detail.py" line="175"/>
+        <location filename="../../ui/detail.py" line="176"/>
         <source>Item details</source>
         <translation>物品详情</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="176"/>
+        <location filename="../../ui/detail.py" line="177"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="177"/>
+        <location filename="../../ui/detail.py" line="178"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="178"/>
+        <location filename="../../ui/detail.py" line="179"/>
         <source>Images</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="179"/>
+        <location filename="../../ui/detail.py" line="180"/>
         <source>Warehouse remarks</source>
         <translation>仓库备注</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="180"/>
+        <location filename="../../ui/detail.py" line="181"/>
         <source>Status history</source>
         <translation>状态历史</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="181"/>
+        <location filename="../../ui/detail.py" line="182"/>
         <source>Decision log</source>
         <translation>处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="182"/>
+        <location filename="../../ui/detail.py" line="183"/>
         <source>SKU lines</source>
         <translation>SKU 明细</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="183"/>
+        <location filename="../../ui/detail.py" line="184"/>
         <source>Declared and received goods compared</source>
         <translation>申报与实收商品对比</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="187"/>
+        <location filename="../../ui/detail.py" line="188"/>
         <source>Selected item</source>
         <translation>所选物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="198"/>
+        <location filename="../../ui/detail.py" line="199"/>
         <source>No item selected: scan a label or pick a row</source>
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="288"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="289"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="289"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="289"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="289"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="290"/>
+        <location filename="../../ui/detail.py" line="291"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="325"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="325"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="325"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="325"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="325"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="225"/>
+        <location filename="../../ui/detail.py" line="226"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="226"/>
+        <location filename="../../ui/detail.py" line="227"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="227"/>
+        <location filename="../../ui/detail.py" line="228"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="237"/>
+        <location filename="../../ui/detail.py" line="238"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="252"/>
+        <location filename="../../ui/detail.py" line="253"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="260"/>
+        <location filename="../../ui/detail.py" line="261"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="294"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="294"/>
+        <location filename="../../ui/detail.py" line="295"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="379"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="385"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="385"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="385"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="385"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="392"/>
+        <location filename="../../ui/detail.py" line="393"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="392"/>
+        <location filename="../../ui/detail.py" line="393"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="400"/>
+        <location filename="../../ui/detail.py" line="402"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="400"/>
+        <location filename="../../ui/detail.py" line="402"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="400"/>
+        <location filename="../../ui/detail.py" line="402"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="401"/>
+        <location filename="../../ui/detail.py" line="403"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="401"/>
+        <location filename="../../ui/detail.py" line="403"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="401"/>
+        <location filename="../../ui/detail.py" line="403"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="421"/>
+        <location filename="../../ui/detail.py" line="423"/>
         <source>Loading image...</source>
         <translation>正在加载图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="430"/>
+        <location filename="../../ui/detail.py" line="432"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="462"/>
+        <location filename="../../ui/detail.py" line="464"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="230"/>
+        <location filename="../../ui/detail.py" line="231"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="232"/>
+        <location filename="../../ui/detail.py" line="233"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="234"/>
+        <location filename="../../ui/detail.py" line="235"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="243"/>
+        <location filename="../../ui/detail.py" line="244"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="245"/>
+        <location filename="../../ui/detail.py" line="246"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="247"/>
+        <location filename="../../ui/detail.py" line="248"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="249"/>
+        <location filename="../../ui/detail.py" line="250"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="335"/>
+        <location filename="../../ui/detail.py" line="336"/>
         <source>≠ not received</source>
         <translation>≠ 未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="335"/>
+        <location filename="../../ui/detail.py" line="336"/>
         <source>≠ not declared</source>
         <translation>≠ 未申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="442"/>
+        <location filename="../../ui/detail.py" line="444"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="444"/>
+        <location filename="../../ui/detail.py" line="446"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="448"/>
+        <location filename="../../ui/detail.py" line="450"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="455"/>
+        <location filename="../../ui/detail.py" line="457"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="367"/>
+        <location filename="../../ui/detail.py" line="368"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="378"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="398"/>
+        <location filename="../../ui/detail.py" line="400"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="420"/>
+        <location filename="../../ui/detail.py" line="422"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="352"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="352"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="250"/>
+        <location filename="../../ui/detail.py" line="251"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="250"/>
+        <location filename="../../ui/detail.py" line="251"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="451"/>
+        <location filename="../../ui/detail.py" line="453"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1157,17 +1162,17 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="288"/>
+        <location filename="../../ui/inventory.py" line="289"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="385"/>
+        <location filename="../../ui/inventory.py" line="386"/>
         <source>handling {code}</source>
         <translation>处理方式 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/inventory.py" line="389"/>
+        <location filename="../../ui/inventory.py" line="390"/>
         <source>correlationId {id}</source>
         <translation>correlationId {id}</translation>
     </message>
@@ -1630,7 +1635,12 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="246"/>
+        <location filename="../../ui/window_status.py" line="255"/>
+        <source>Sync finished</source>
+        <translation>同步完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="269"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1650,42 +1660,52 @@
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="256"/>
+        <location filename="../../ui/window_status.py" line="243"/>
+        <source>Continuing an interrupted sync</source>
+        <translation>正在接续上次中断的同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="244"/>
+        <source>Starting the sync</source>
+        <translation>正在开始同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="279"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="256"/>
+        <location filename="../../ui/window_status.py" line="279"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="257"/>
+        <location filename="../../ui/window_status.py" line="280"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="257"/>
+        <location filename="../../ui/window_status.py" line="280"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="275"/>
+        <location filename="../../ui/window_status.py" line="298"/>
         <source>{parts} in {seconds} s</source>
         <translation>{parts}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="294"/>
+        <location filename="../../ui/window_status.py" line="317"/>
         <source>details of 1 item could not be read (the next sync asks for it first)</source>
         <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="296"/>
+        <location filename="../../ui/window_status.py" line="319"/>
         <source>details of {count} items could not be read (the next sync asks for them first)</source>
         <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="299"/>
+        <location filename="../../ui/window_status.py" line="322"/>
         <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
         <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
@@ -1720,28 +1740,38 @@
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="267"/>
+        <location filename="../../ui/window_status.py" line="250"/>
+        <source>Return Helper: {items} items</source>
+        <translation>Return Helper：{items} 件物品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="252"/>
+        <source>WINIT: {orders} return orders</source>
+        <translation>WINIT：{orders} 个退货单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="290"/>
         <source>{listed} Return Helper items ({new} new, {details} details)</source>
         <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="269"/>
+        <location filename="../../ui/window_status.py" line="292"/>
         <source>{changed} records changed</source>
         <translation>{changed} 条记录有变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="279"/>
+        <location filename="../../ui/window_status.py" line="302"/>
         <source>{summary} (continued an interrupted sync)</source>
         <translation>{summary}（接续了上次中断的同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="281"/>
+        <location filename="../../ui/window_status.py" line="304"/>
         <source>; </source>
         <comment>between the reasons a sync did not finish</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="283"/>
+        <location filename="../../ui/window_status.py" line="306"/>
         <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
         <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
     </message>
@@ -1761,17 +1791,22 @@
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="271"/>
+        <location filename="../../ui/window_status.py" line="248"/>
+        <source>Return Helper: {items} items, page {done} of {total}</source>
+        <translation>Return Helper：{items} 件物品，第 {done} 页，共 {total} 页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="294"/>
         <source>{orders} WINIT return orders</source>
         <translation>WINIT 退货单 {orders} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="274"/>
+        <location filename="../../ui/window_status.py" line="297"/>
         <source>{count} could not be read</source>
         <translation>{count} 项无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="276"/>
+        <location filename="../../ui/window_status.py" line="299"/>
         <source>, </source>
         <comment>between the parts of a sync summary</comment>
         <translation>，</translation>

@@ -11,9 +11,10 @@ from typing import Any
 
 from app.sandbox.server import FaultKind, SandboxServer
 from app.sync import SyncIssue, SyncSummary
+from app.sync_report import SyncPhase, SyncProgress
 from ui import i18n
 from ui.qt import QApplication
-from ui.window_status import sync_summary_text
+from ui.window_status import progress_tip, sync_summary_text
 
 
 def unfinished_summary() -> SyncSummary:
@@ -92,6 +93,29 @@ def test_the_sync_summary_in_english_and_in_chinese(qapp: Any) -> None:
         odd = SyncSummary(since=summary.since, until=summary.until,
                           unfinished=[SyncIssue("new_kind", "something new", {})])
         assert sync_summary_text(odd).endswith("未完成：something new；请再次同步，从中断处继续")
+    finally:
+        i18n.install_language("en")
+        QApplication.processEvents()
+
+
+def test_the_progress_bars_tooltip_follows_the_phase_in_the_operators_language(
+        qapp: Any) -> None:
+    """The core's progress message is English (the log, the command line); the tooltip is
+    the window's own words from the phase and its counts."""
+    steps = [SyncProgress(SyncPhase.STARTING, resumed=True, message="continuing an "
+                          "interrupted sync"),
+             SyncProgress(SyncPhase.RETURN_HELPER, pages_done=3, pages_total=8, items=150,
+                          message="Return Helper: 150 items"),
+             SyncProgress(SyncPhase.WINIT, winit_orders=20, message="WINIT: 20 return orders")]
+    assert [progress_tip(p) for p in steps] == [
+        "Continuing an interrupted sync", "Return Helper: 150 items, page 3 of 8",
+        "WINIT: 20 return orders"]
+    try:
+        assert i18n.install_language("zh_CN")
+        for step in steps:
+            tip = progress_tip(step)
+            assert tip and re.search(r"[\u4e00-\u9fff]", tip), tip
+            assert step.message not in tip and "items" not in tip and "orders" not in tip
     finally:
         i18n.install_language("en")
         QApplication.processEvents()

@@ -40,6 +40,20 @@ def test_chinese_status_names_are_winits_own(qapp: Any) -> None:
     assert i18n.winit_status_name("OD") == "Ordered"
 
 
+def test_a_withdrawn_decision_is_explained_in_the_operators_language(qapp: Any) -> None:
+    from app.model import WITHDRAWN_CODE
+
+    english = i18n.decision_message("withdrawn by an undo", WITHDRAWN_CODE)
+    assert english.startswith("Withdrawn by an undo")
+    assert i18n.decision_message("HTTP 503", None) == "HTTP 503"  # a vendor's text as it came
+    try:
+        assert i18n.install_language("zh_CN")
+        chinese = i18n.decision_message("withdrawn by an undo", WITHDRAWN_CODE)
+        assert chinese != english and re.search(r"[\u4e00-\u9fff]", chinese)
+    finally:
+        i18n.install_language("en")
+
+
 def test_language_switch_without_lrelease_reads_the_ts(qapp: Any, monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
     monkeypatch.setattr(i18n, "find_lrelease", lambda: None)

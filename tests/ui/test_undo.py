@@ -7,11 +7,12 @@ import asyncio
 from typing import Any
 
 from app.desk import WITHDRAWN_MESSAGE
-from app.model import DecisionAction, DecisionState, InventoryRecord, Source
+from app.model import WITHDRAWN_CODE, DecisionAction, DecisionState, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
 from tests.ui.conftest import FakeClock, run
 from tests.ui.decision_support import wait_for_cancel
 from tests.ui.test_window import type_scan
+from ui.i18n import decision_message
 from ui.qt import Qt, load_qtest
 
 QTest = load_qtest()
@@ -73,7 +74,10 @@ def test_ctrl_z_withdraws_decisions_still_queued(
         [decision] = window.store.decisions_for(record.key)
         assert decision.state is DecisionState.DISCARDED
         assert decision.result_message == WITHDRAWN_MESSAGE  # the decision log says why
+        assert decision.error_code == WITHDRAWN_CODE  # the window says it in its own words
         assert state_of(window, record.key) is DecisionState.DISCARDED  # and so does the row
+        assert window.model.live_state(record.key).message == decision_message(None,
+                                                                              WITHDRAWN_CODE)
     ctrl_z(window)
     assert window.messages[-1] == "Nothing to undo."
     qtbot.waitUntil(lambda: "Pending updates: 0" in window.outbox_label.text())
