@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,6 +268,34 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
     # -- what the list's own painter reads (ui.list_paint.PaintedModel) ------------------------
     right_columns = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
     icon_column = int(Column.UPDATE)
+
+    def row_cells(self, row: int, columns: Sequence[int]) -> list[str | None] | None:
+        """A row's display texts by column, those of ``columns`` (the painted ones) filled
+        in: one call per painted row instead of one per cell (a page jump formats ~240 new
+        cells). The list is the model's own cache: read it, do not change it."""
+        cells = self._cell_cache.get(row)
+        if cells is not None:
+            for column in columns:
+                if cells[column] is None:
+                    break
+            else:
+                return cells
+        found = self.row_at(row)
+        if found is None:
+            return None
+        if cells is None:
+            cells = self._cell_cache.get(row)  # row_at may have read a page: caches change
+            if cells is None:
+                if len(self._cell_cache) > MAX_CELL_ROWS:
+                    self._cell_cache.clear()
+                kept = self._reuse.pop(found.key, None) if self._reuse else None
+                cells = kept[1] if kept is not None and kept[0] == found else [None] * _COLUMNS
+                self._cell_cache[row] = cells
+        display = self._display
+        for column in columns:
+            if cells[column] is None:
+                cells[column] = display(found, _COLUMN_LIST[column])
+        return cells
 
     def cell_text(self, row: int, column: int) -> str | None:
         """A cell's display text, as ``data(DisplayRole)`` answers it."""

@@ -20,18 +20,21 @@ making ``QStyle``'s Python type and enums costs ~10-15 ms that start-up never ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ui.qt import (
     QColor,
     QCursor,
     QFontMetrics,
+    QFontMetricsF,
     QIcon,
     QLine,
     QModelIndex,
     QPainter,
     QPalette,
     QPen,
+    QPointF,
     QRect,
     QStyle,
     QStyleOptionFocusRect,
@@ -49,6 +52,7 @@ class PaintedModel(Protocol):
     icon_column: int                # the column whose cells may carry an icon
 
     def cell_text(self, row: int, column: int) -> str | None: ...
+    def row_cells(self, row: int, columns: Sequence[int]) -> Sequence[str | None] | None: ...
     def row_icon(self, row: int) -> QIcon | None: ...
     def rowCount(self, parent: Any = ...) -> int: ...
 
@@ -59,6 +63,8 @@ class PagePainter:
     def __init__(self, view: Any) -> None:
         self.view = view
         self._elided: dict[tuple[str, int], str] = {}
+        # (text, width) -> (shown text, its advance in pixels, fractional as Qt places it)
+        self._placed: dict[tuple[str, int], tuple[str, float]] = {}
         self._font_key = ""
         self._option = QStyleOptionViewItem()
         self._left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -112,9 +118,18 @@ class PagePainter:
         if shown is None:
             if len(self._elided) >= MAX_ELIDED:
                 self._elided.clear()
+            self._placed.clear()
             shown = self._elided[key] = metrics.elidedText(
                 text, Qt.TextElideMode.ElideRight, max(0, width))
         return shown
+
+    def _fit(self, metrics: QFontMetrics, text: str, width: int) -> tuple[str, float]:
+        """:meth:`shown_text` and the advance of what is shown (right alignment)."""
+        if len(self._placed) >= MAX_ELIDED:
+            self._placed.clear()
+        shown = self.shown_text(metrics, text, width)
+        fitted = self._placed[(text, width)] = (shown, self._metrics_f.horizontalAdvance(shown))
+        return fitted
 
     # -- painting ------------------------------------------------------------------------
     def paint(self, area: QRect, model: PaintedModel) -> None:
@@ -129,6 +144,7 @@ class PagePainter:
             self._font_key = font.key()
             self._elided.clear()
         metrics = QFontMetrics(font)
+        self._metrics_f = QFontMetricsF(font)
         style = view.style()
         option = self._option
         view.initViewItemOption(option)
@@ -156,10 +172,16 @@ class PagePainter:
         hover = self._hovered(rows)
         focus = self._focused(rows)
         row_lines: list[QLine] = []
+        logical = [column for column, _x, _w in columns]
+        row_cells = model.row_cells
+        no_cells: list[str | None] = [None] * (max(logical) + 1)
+        placed = self._placed
+        ascent = QFontMetricsF(font).ascent()
 
         painter = QPainter(view.viewport())
         try:
             painter.setFont(font)
+            draw_text = painter.drawText
             for row in rows:
                 y = vertical.sectionViewportPosition(row)
                 height = vertical.sectionSize(row) - grid
@@ -175,8 +197,10 @@ class PagePainter:
                 painter.setPen(selected_pen if selected else text_pen)
                 # Qt's delegate places a line of text at a whole pixel: centred, rounded down
                 top = y + (height - text_height) // 2
+                baseline = top + ascent
+                cells = row_cells(row, logical) or no_cells
                 for column, x, width in columns:
-                    text = model.cell_text(row, column)
+                    text = cells[column]
                     start = x + margin
                     if column == icon_column:
                         row_icon = model.row_icon(row)
@@ -190,9 +214,15 @@ class PagePainter:
                     if not text:
                         continue
                     space = x + width - grid - margin - start
-                    painter.drawText(start, top, space, text_height,
-                                     self._right if column in right_columns else self._left,
-                                     self.shown_text(metrics, text, space))
+                    fitted = placed.get((text, space))
+                    if fitted is None:
+                        fitted = self._fit(metrics, text, space)
+                    # At the baseline, as Qt's layout puts a single line: the text engine
+                    # then only shapes it (a rectangle and alignment flags also lay it out).
+                    if column in right_columns:
+                        draw_text(QPointF(start + space - fitted[1], baseline), fitted[0])
+                    else:
+                        draw_text(QPointF(start, baseline), fitted[0])
                 if focus is not None and focus[0] == row:
                     self._paint_focus(painter, option, columns, focus[1], y, height, grid,
                                       selected, group)
