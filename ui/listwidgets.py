@@ -42,6 +42,17 @@ class MatchList(QListWidget):
         super().keyPressEvent(event)
 
 
+class ListHeader(QHeaderView):
+    """The list's column header: it paints nothing that depends on the selection (section
+    highlighting is off), so a selection change does not repaint it. Qt's item views
+    repaint the part of the header a selection covers, and a row selected in this list
+    covers every column: each scan repainted the whole header (~0.6 ms)."""
+
+    def selectionChanged(self, selected: Any, deselected: Any) -> None:
+        if self.highlightSections():
+            super().selectionChanged(selected, deselected)
+
+
 class InventoryView(QTableView):
     """The list: fixed row heights (no per-row measuring); a header click sorts in SQL;
     its rows painted in one Python call per repaint once :meth:`arm_painter` ran
@@ -66,8 +77,10 @@ class InventoryView(QTableView):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         vertical.setVisible(False)
-        header = self.horizontalHeader()
+        header = ListHeader(Qt.Orientation.Horizontal, self)
+        self.setHorizontalHeader(header)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionsClickable(True)  # a click sorts (as the header QTableView makes)
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)

@@ -105,3 +105,65 @@ def test_the_window_draws_text_unshaped_in_the_applications_family_and_size(wind
         assert font.family() == app_font.family()
     for widget in (window.view, window.detail):  # the scan field has its own, larger size
         assert widget.font().pointSizeF() == app_font.pointSizeF()
+
+
+def test_a_scan_repaints_the_lists_rows_but_not_its_header(window: Any, clock: Any,
+                                                           qtbot: Any) -> None:
+    """Qt repaints the part of a header a selection covers; a row selected in this list
+    covers every column, so each scan repainted the whole header (~0.6 ms a scan)."""
+    from tests.ui.test_window import selected_key, type_scan
+    from ui.qt import QApplication, QEvent, QObject
+
+    class Paints(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.seen.append(watched.objectName())
+            return False
+
+    header = window.view.horizontalHeader()
+    header.viewport().setObjectName("header")
+    window.view.viewport().setObjectName("rows")
+    paints = Paints()
+    header.viewport().installEventFilter(paints)
+    window.view.viewport().installEventFilter(paints)
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData("all"))
+    qtbot.waitUntil(lambda: window.model.query.filter.value == "all")
+    QApplication.processEvents()
+    scans = []  # four items, each found alone by its RMA, far apart in the list
+    rows = window.store.rows(window.model.query, 0, window.model.rowCount())
+    for row in rows[::max(1, len(rows) // 8)]:
+        if row.rma and len({m.key for m in window.store.lookup(row.rma)}) == 1:
+            scans.append((row.rma, row.key))
+    assert len(scans) >= 4
+    scanned = 0
+    for number, (value, key) in enumerate(scans[:4]):
+        paints.seen.clear()
+        type_scan(window.scan_field, value, clock)
+        QApplication.processEvents()
+        assert window.current_key == key and selected_key(window) == key  # selected in the list
+        if number:  # the first scan also finishes what the filter's change began
+            assert "rows" in paints.seen and "header" not in paints.seen, paints.seen
+            scanned += 1
+    assert scanned == 3
+    header.viewport().update()  # the header still paints when it has to
+    QApplication.processEvents()
+    assert "header" in paints.seen
+
+
+def test_a_click_on_a_column_title_sorts_the_list(window: Any, qtbot: Any) -> None:
+    from app.store import SortKey
+    from ui.inventory import Column
+    from ui.qt import QPoint, Qt, load_qtest
+
+    header = window.view.horizontalHeader()
+    column = int(Column.WEIGHT)
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    assert 0 < x < header.viewport().width()
+    load_qtest().mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier, QPoint(x, header.height() // 2))
+    qtbot.waitUntil(lambda: window.model.query.sort is SortKey.WEIGHT)
+    assert header.sortIndicatorSection() == column
