@@ -3,6 +3,7 @@ position queries, warehouses and the change feed."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
@@ -32,6 +33,17 @@ _LISTED_POSTGRES = (f"SELECT {_LISTED_FLAT}, "  # noqa: S608 - fixed names
                     + " FROM inventory CROSS JOIN LATERAL (SELECT inventory.doc::jsonb AS j) AS d"
                     " WHERE key IN ({marks})")
 _BATCH = 500  # keys per IN (...) read: well under both engines' parameter limits
+_SOURCES = {source.value: source for source in Source}
+_STATES = {state.value: state for state in DecisionState}
+_ROW_SETTERS = tuple(getattr(Row, field.name).__set__ for field in dataclasses.fields(Row))
+
+
+def _make_row(values: tuple[Any, ...]) -> Row:
+    """``Row(*values)`` without the frozen dataclass's per-field ``object.__setattr__``."""
+    row = object.__new__(Row)
+    for setter, value in zip(_ROW_SETTERS, values, strict=True):
+        setter(row, value)
+    return row
 
 
 class SqlRows(SqlBase):
@@ -75,13 +87,18 @@ class SqlRows(SqlBase):
         return self.dialect.list_index(query.filter, query.sort, narrowed)
 
     def _row(self, r: Sequence[Any]) -> Row:
-        return Row(
-            key=r[0], source=Source(r[1]), rma=r[2], tracking=r[3], sku=r[4], description=r[5],
-            quantity=r[6], length_cm=self._dec_out(r[7]), width_cm=self._dec_out(r[8]),
-            height_cm=self._dec_out(r[9]), weight_kg=self._dec_out(r[10]), status=r[11],
-            handling_code=r[12], handling_status=r[13], warehouse=r[14],
-            received_at=self._time_out(r[15]),
-            decision_state=DecisionState(r[16]) if r[16] else None, seq=int(r[17]))
+        """A list row from its columns (ROW_COLUMNS order). The list reads 50 at a time, one
+        page per scan or two: made through the slots directly (a frozen dataclass's
+        ``__init__`` sets each field through ``object.__setattr__``, 4 µs a row, half of
+        the whole read), with the enums looked up by value in a dict."""
+        dec = self._dec_out
+        source = _SOURCES.get(r[1]) or Source(r[1])  # an unknown value raises as before
+        state = r[16]
+        return _make_row((r[0], source, r[2], r[3], r[4], r[5], r[6], dec(r[7]), dec(r[8]),
+                          dec(r[9]), dec(r[10]), r[11], r[12], r[13], r[14],
+                          self._time_out(r[15]),
+                          (_STATES.get(state) or DecisionState(state)) if state else None,
+                          int(r[17])))
 
     def count(self, query: RowQuery) -> int:
         """Counted once per change: repeated counts at the same ``seq`` come from a cache."""

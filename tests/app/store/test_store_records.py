@@ -103,6 +103,28 @@ def test_rows_for_reads_many_keys_at_once_and_matches_row(store: Store) -> None:
     assert store.rows_for(["rh:9999"]) == {}
 
 
+def test_a_row_read_is_the_row_its_fields_make(store: Store) -> None:
+    """Rows are made through their slots (fast path): equal to, hashed like and as frozen as
+    ``Row(...)`` made from the same fields, every field in place."""
+    import dataclasses
+
+    from app.model import DecisionState, Source
+    from app.store import Row
+
+    store.upsert(rh(5, rma="RMA-5", lines=(SkuLine(sku="S", quantity=2, length_cm=Decimal("30"),
+                                                   width_cm=Decimal("20"), height_cm=Decimal("10"),
+                                                   weight_kg=Decimal("1.25")),)))
+    row = store.row("rh:5")
+    assert row is not None
+    fields = {field.name: getattr(row, field.name) for field in dataclasses.fields(Row)}
+    assert row == Row(**fields) and hash(row) == hash(Row(**fields))
+    assert row.source is Source.RETURN_HELPER and row.rma == "RMA-5"
+    assert row.length_cm == Decimal("30") and row.weight_kg == Decimal("1.25")
+    assert row.decision_state is None or isinstance(row.decision_state, DecisionState)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.rma = "changed"  # type: ignore[misc]
+
+
 def test_rows_for_default_in_the_interface_uses_row(store: Store) -> None:
     store.upsert(rh(1))
     assert Store.rows_for(store, ["rh:1", "rh:2"]) == {"rh:1": store.row("rh:1")}
