@@ -218,8 +218,11 @@ class DetailPanel(QScrollArea):
         self.record = record
         self._decisions = list(decisions)
         self._generation += 1
-        for box in (self.summary_box, self.lines_box, self.history_box, self.log_box):
-            box.setVisible(True)
+        # The status history's box is shown by _show_history, and only when there is some:
+        # shown here and hidden there again, most scans re-laid out the whole panel.
+        for box in (self.summary_box, self.lines_box, self.log_box):
+            if box.isHidden():
+                box.setVisible(True)
         ident = record.rma or record.winit_order_no or record.key
         self.title.setText(f"{source_name(record.source)} · {ident}")
         rows: list[tuple[str, str]] = [
@@ -384,7 +387,8 @@ class DetailPanel(QScrollArea):
         rows = [[fmt_time(change.at), winit_status_name(change.status) or change.status,
                  change.status, change.source_event or ""] for change in record.history]
         self.history.fill([tr("Time"), tr("Status"), tr("Code"), tr("Event")], rows)
-        self.history_box.setVisible(bool(rows))
+        if self.history_box.isHidden() == bool(rows):
+            self.history_box.setVisible(bool(rows))
 
     def _show_decisions(self, decisions: list[Decision]) -> None:
         rows = []

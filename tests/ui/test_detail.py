@@ -110,3 +110,40 @@ def test_the_same_sku_twice_pairs_first_with_first(panel: DetailPanel) -> None:
     rows = table(panel)
     assert all(w == "= same" for n, _f, _a, _b, w in rows if n == "1")
     assert ("2", "Qty", "2", "—", "≠ not received") in rows
+
+
+def test_the_status_history_shows_only_for_items_that_have_one_and_stays_put(
+        panel: DetailPanel) -> None:
+    """Items without a status history leave its box hidden, scan after scan: showing it for
+    every item and hiding it again re-laid out the whole panel on most scans."""
+    from datetime import UTC, datetime
+
+    from app.model import StatusChange
+    from ui.qt import QEvent, QObject
+
+    class ShowHide(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.events: list[str] = []
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+                self.events.append(event.type().name)
+            return False
+
+    panel.show()
+    watch = ShowHide()
+    panel.history_box.installEventFilter(watch)
+    plain = [winit(declared(f"S{n}", 1), key=f"W-{n}") for n in range(3)]
+    for record in plain:
+        panel.show_record(record, [])
+        assert panel.history_box.isHidden()
+    assert watch.events == []  # never shown and hidden again
+    with_history = InventoryRecord(
+        key="W-9", source=Source.WINIT, winit_order_no="W-9",
+        history=(StatusChange(at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC), status="RE"),))
+    panel.show_record(with_history, [])
+    assert not panel.history_box.isHidden() and panel.history.rowCount() == 1
+    panel.show_record(plain[0], [])
+    assert panel.history_box.isHidden()
+    assert watch.events == ["Show", "Hide"]
