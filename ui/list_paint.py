@@ -63,8 +63,8 @@ class PagePainter:
     def __init__(self, view: Any) -> None:
         self.view = view
         self._elided: dict[tuple[str, int], str] = {}
-        # (text, width) -> (shown text, its advance in pixels, fractional as Qt places it)
-        self._placed: dict[tuple[str, int], tuple[str, float]] = {}
+        # (text, width) -> [shown text, its advance in pixels (fractional, as Qt places it)]
+        self._placed: dict[tuple[str, int], list[Any]] = {}
         self._font_key = ""
         self._option = QStyleOptionViewItem()
         self._left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -123,12 +123,12 @@ class PagePainter:
                 text, Qt.TextElideMode.ElideRight, max(0, width))
         return shown
 
-    def _fit(self, metrics: QFontMetrics, text: str, width: int) -> tuple[str, float]:
-        """:meth:`shown_text` and the advance of what is shown (right alignment)."""
+    def _fit(self, metrics: QFontMetrics, text: str, width: int) -> list[Any]:
+        """[:meth:`shown_text`, its advance in pixels or -1 until a right-aligned cell needs
+        it], remembered per text and width."""
         if len(self._placed) >= MAX_ELIDED:
             self._placed.clear()
-        shown = self.shown_text(metrics, text, width)
-        fitted = self._placed[(text, width)] = (shown, self._metrics_f.horizontalAdvance(shown))
+        fitted = self._placed[(text, width)] = [self.shown_text(metrics, text, width), -1.0]
         return fitted
 
     # -- painting ------------------------------------------------------------------------
@@ -220,7 +220,10 @@ class PagePainter:
                     # At the baseline, as Qt's layout puts a single line: the text engine
                     # then only shapes it (a rectangle and alignment flags also lay it out).
                     if column in right_columns:
-                        draw_text(QPointF(start + space - fitted[1], baseline), fitted[0])
+                        advance = fitted[1]
+                        if advance < 0:  # measured once, for right alignment only
+                            advance = fitted[1] = self._metrics_f.horizontalAdvance(fitted[0])
+                        draw_text(QPointF(start + space - advance, baseline), fitted[0])
                     else:
                         draw_text(QPointF(start, baseline), fitted[0])
                 if focus is not None and focus[0] == row:
