@@ -175,6 +175,9 @@ class DetailPanel(QScrollArea):
     def retranslate(self) -> None:
         self.setAccessibleName(tr("Item details"))
         self.summary_box.setTitle(tr("Item"))
+        width = self._caption_width()
+        for name_label, _value_label in self._summary_rows:
+            name_label.setMinimumWidth(width)
         self.lines_box.setTitle(tr("Goods"))
         self.images_box.setTitle(tr("Images"))
         self.remarks_box.setTitle(tr("Warehouse remarks"))
@@ -274,6 +277,7 @@ class DetailPanel(QScrollArea):
             value_label.setWordWrap(True)
             copyable(value_label)
             name_label.setBuddy(value_label)
+            name_label.setMinimumWidth(self._caption_width())
             self.summary.addRow(name_label, value_label)
             self._summary_rows.append((name_label, value_label))
         for number, (name_label, value_label) in enumerate(self._summary_rows):
@@ -287,6 +291,17 @@ class DetailPanel(QScrollArea):
                     value_label.setText(value)
             if self.summary.isRowVisible(number) != shown:
                 self.summary.setRowVisible(number, shown)
+
+    def _caption_width(self) -> int:
+        """The longest caption's width: every caption is that wide, whichever are shown, so
+        the values do not move sideways when an item with other fields is shown (a WINIT
+        return after a Return Helper item moved and repainted every label of the form)."""
+        metrics = self.summary_box.fontMetrics()
+        return max(metrics.horizontalAdvance(name + ":") for name in (
+            tr("Key"), tr("RMA"), tr("Tracking number"), tr("Return inventory id"),
+            tr("WINIT order"), tr("Seller reference"), tr("Description"), tr("Warehouse"),
+            tr("Status"), tr("Handling"), tr("Handling status"), tr("Return reason"),
+            tr("Value"), tr("Value-added services"), tr("Received at")))
 
     def _line_headers(self) -> list[str]:
         return [tr("Kind"), tr("SKU"), tr("Barcode"), tr("Description"), tr("Grade"), tr("Qty"),

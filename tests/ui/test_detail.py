@@ -147,3 +147,24 @@ def test_the_status_history_shows_only_for_items_that_have_one_and_stays_put(
     panel.show_record(plain[0], [])
     assert panel.history_box.isHidden()
     assert watch.events == ["Show", "Hide"]
+
+
+def test_values_stay_in_place_from_a_return_helper_item_to_a_winit_one(
+        panel: DetailPanel) -> None:
+    """Every caption is as wide as the longest one, whichever are shown: the values do not
+    move sideways when the next item has other fields."""
+    from ui.qt import QApplication
+
+    panel.resize(700, 600)
+    panel.show()
+    rh = InventoryRecord(key="rh:7", source=Source.RETURN_HELPER, return_inventory_id=7,
+                         rma="RMA-7", tracking_numbers=("1Z7",), description="Lamp")
+    panel.show_record(rh, [])
+    QApplication.processEvents()
+    name, value = panel._summary_rows[0]
+    assert name.text() == "Key:" and value.text() == "rh:7"
+    x = value.mapTo(panel, value.rect().topLeft()).x()
+    panel.show_record(winit(declared("S1", 1)), [])  # no "Return inventory id", the longest
+    QApplication.processEvents()
+    assert value.text() == "W-1"
+    assert value.mapTo(panel, value.rect().topLeft()).x() == x
