@@ -104,6 +104,7 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.user_credentials = user_credentials
         self.clock = clock
         self.current_key: str | None = None
+        self._just_read: InventoryRecord | None = None  # select_key: the record being selected
         self.last_feedback: Feedback | None = None
         self.messages: list[str] = []  # the status bar's recent messages, newest last
         self.syncing = False
@@ -374,8 +375,10 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
             self.handling.combo.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- selection and details ------------------------------------------------------------------
-    def select_key(self, key: str, scroll: bool = True) -> bool:
-        """Select the row of ``key``; False when the current list does not include it."""
+    def select_key(self, key: str, scroll: bool = True,
+                   record: InventoryRecord | None = None) -> bool:
+        """Select the row of ``key``; False when the current list does not include it.
+        ``record``: the item as just read (a scan's match), shown without reading it again."""
         self.poll_store()  # the model must show what the store has before rows are counted
         position = self.model.position_of(key)
         if position is None:
@@ -387,8 +390,12 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
             selection.select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                              | QItemSelectionModel.SelectionFlag.Rows)
         else:
-            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                      | QItemSelectionModel.SelectionFlag.Rows)
+            self._just_read = record
+            try:
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+            finally:
+                self._just_read = None
         if scroll:
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         if self.current_key != key:
@@ -403,7 +410,8 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         key = self.model.data(current, KEY_ROLE)
         if not key or key == self.current_key:
             return
-        record = self.store.get(str(key))
+        just_read = self._just_read
+        record = just_read if just_read is not None and just_read.key == key else self.store.get(str(key))
         if record is not None:
             self.show_record(record)
 

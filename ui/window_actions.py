@@ -147,7 +147,7 @@ class ActionsMixin:
             self._show_matches([])
             again = record.key == self.current_key
             self.handling.forget_choice()  # a scan starts the choice afresh, also of the same item
-            in_list = self.select_key(record.key, scroll=True)
+            in_list = self.select_key(record.key, scroll=True, record=record)
             if not in_list or again:
                 self.show_record(record)  # the same item again: its options afresh
             text = tr("Found {what} ({how})").format(what=self._describe(record), how=how)

@@ -167,3 +167,27 @@ def test_a_click_on_a_column_title_sorts_the_list(window: Any, qtbot: Any) -> No
                             Qt.KeyboardModifier.NoModifier, QPoint(x, header.height() // 2))
     qtbot.waitUntil(lambda: window.model.query.sort is SortKey.WEIGHT)
     assert header.sortIndicatorSection() == column
+
+
+def test_a_scan_reads_the_found_item_once(window: Any, clock: Any, qtbot: Any,
+                                         monkeypatch: Any) -> None:
+    """The scan's match is the record shown: selecting its row does not read it again."""
+    from tests.ui.test_window import selected_key, type_scan
+
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData("all"))
+    qtbot.waitUntil(lambda: window.model.query.filter.value == "all")
+    rows = window.store.rows(window.model.query, 0, window.model.rowCount())
+    target = next(row for row in reversed(rows) if row.rma and len(
+        {m.key for m in window.store.lookup(row.rma)}) == 1 and row.key != window.current_key)
+    reads: list[str] = []
+    get = window.store.get
+
+    def counted(key: str) -> Any:
+        reads.append(key)
+        return get(key)
+
+    monkeypatch.setattr(window.store, "get", counted)
+    type_scan(window.scan_field, target.rma, clock)
+    assert window.current_key == target.key and selected_key(window) == target.key
+    assert window.detail.record is not None and window.detail.record.key == target.key
+    assert reads.count(target.key) == 1, reads
