@@ -178,6 +178,7 @@ class PagePainter:
         placed = self._placed
         ascent = QFontMetricsF(font).ascent()
 
+        row_rect = QRect()
         painter = QPainter(view.viewport())
         try:
             painter.setFont(font)
@@ -186,7 +187,8 @@ class PagePainter:
                 y = vertical.sectionViewportPosition(row)
                 height = vertical.sectionSize(row) - grid
                 selected = selection is not None and selection.isRowSelected(row, no_parent)
-                option.rect = QRect(left, y, right - left - grid, height)
+                row_rect.setRect(left, y, right - left - grid, height)
+                option.rect = row_rect  # copied: one QRect for every row
                 option.features = self._alternate if alternating and row % 2 else self._plain
                 option.state = base_state | self._selected if selected else base_state
                 style.drawPrimitive(self._row_panel, option, painter, view)
@@ -198,6 +200,7 @@ class PagePainter:
                 # Qt's delegate places a line of text at a whole pixel: centred, rounded down
                 top = y + (height - text_height) // 2
                 baseline = top + ascent
+                whole_baseline = round(baseline)
                 cells = row_cells(row, logical) or no_cells
                 for column, x, width in columns:
                     text = cells[column]
@@ -217,7 +220,8 @@ class PagePainter:
                     fitted = placed.get((text, space))
                     if fitted is None:
                         fitted = self._fit(metrics, text, space)
-                    # At the baseline, as Qt's layout puts a single line: the text engine
+                    # At the baseline, as Qt's layout puts a single line (whole pixels left
+                    # aligned: the raster engine rounds the baseline the same): the text engine
                     # then only shapes it (a rectangle and alignment flags also lay it out).
                     if column in right_columns:
                         advance = fitted[1]
@@ -225,7 +229,7 @@ class PagePainter:
                             advance = fitted[1] = self._metrics_f.horizontalAdvance(fitted[0])
                         draw_text(QPointF(start + space - advance, baseline), fitted[0])
                     else:
-                        draw_text(QPointF(start, baseline), fitted[0])
+                        draw_text(start, whole_baseline, fitted[0])
                 if focus is not None and focus[0] == row:
                     self._paint_focus(painter, option, columns, focus[1], y, height, grid,
                                       selected, group)
