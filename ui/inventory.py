@@ -367,6 +367,12 @@ class InventoryModel(OrderMixin, ChangesMixin, QAbstractTableModel):
         super().apply_changes(keys, known_count=known_count, known_positions=known_positions)
 
     def _display(self, row: Row, column: Column) -> str:
+        """A cell's text on one line: a vendor's line break or tab in a description shows
+        as a space (as Qt's single-line text does), never as a missing-glyph box."""
+        text = self._display_text(row, column)
+        return text if text.isprintable() else text.translate(_ONE_LINE)
+
+    def _display_text(self, row: Row, column: Column) -> str:
         match column:
             case Column.SOURCE:
                 return source_name(row.source)
@@ -484,6 +490,8 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
 _HANDLED_ROLES = frozenset({_DISPLAY, _ACCESSIBLE, _ALIGNMENT, _DECORATION,
                             int(Qt.ItemDataRole.ToolTipRole.value), int(KEY_ROLE), int(STATE_ROLE)})
 _COLUMNS = len(Column)
+# Control characters and line/paragraph separators -> a space (list cells are one line).
+_ONE_LINE = {code: " " for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 _COLUMN_LIST = list(Column)
 _UPDATE_COLUMN = int(Column.UPDATE)
 _RIGHT_COLUMNS = InventoryModel.right_columns

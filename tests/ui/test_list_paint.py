@@ -119,6 +119,28 @@ def test_scrolled_sideways_with_cut_text_and_a_hidden_column(
     assert_same_picture(view, tmp_path, "sideways")
 
 
+def test_line_breaks_and_tabs_in_a_vendors_text_show_as_spaces(
+        qtbot: Any, store: Store, tmp_path: Path) -> None:
+    """A description with a line break, a tab or a line separator is one line in the list,
+    painted as Qt paints it (the painter draws at the baseline, which draws control
+    characters as missing-glyph boxes: the model gives every cell on one line)."""
+    import dataclasses
+
+    from tests.ui.conftest import fresh_records
+
+    [odd] = fresh_records(store, 1)
+    store.upsert(dataclasses.replace(odd, description="red lamp\nsecond line\tend\u2028x",
+                                     rma="RMA\r\n7"))
+    view, model = make_view(qtbot, store)
+    row = model.position_of(odd.key)
+    assert row is not None and row < 10  # the newest: in sight at the top
+    assert model.cell_text(row, int(Column.DESCRIPTION)) == "red lamp second line end x"
+    assert model.cell_text(row, int(Column.RMA)) == "RMA  7"
+    assert model.index(row, int(Column.DESCRIPTION)).data() == "red lamp second line end x"
+    view.setColumnWidth(int(Column.DESCRIPTION), 400)
+    assert_same_picture(view, tmp_path, "one-line")
+
+
 def test_a_list_without_the_focus_and_disabled(qtbot: Any, store: Store, tmp_path: Path) -> None:
     view, _model = make_view(qtbot, store)
     view.selectRow(5)
