@@ -125,10 +125,15 @@ class PagePainter:
 
     def _fit(self, metrics: QFontMetrics, text: str, width: int) -> list[Any]:
         """[:meth:`shown_text`, its advance in pixels or -1 until a right-aligned cell needs
-        it], remembered per text and width."""
+        it], remembered per text and width. Most texts fit: measuring one (~2 µs) says so,
+        and only a text that does not fit is cut (``elidedText``, ~11 µs, which measures it
+        again); Qt cuts a text exactly when its advance is over the width."""
         if len(self._placed) >= MAX_ELIDED:
             self._placed.clear()
-        fitted = self._placed[(text, width)] = [self.shown_text(metrics, text, width), -1.0]
+        advance = self._metrics_f.horizontalAdvance(text)
+        fitted = ([text, advance] if advance <= width
+                  else [self.shown_text(metrics, text, width), -1.0])
+        self._placed[(text, width)] = fitted
         return fitted
 
     # -- painting ------------------------------------------------------------------------
