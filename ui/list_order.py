@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ class ListOrder:
     SQL counting its way there. Read in the background; dropped at the first change."""
 
     query: RowQuery
-    keys: list[str]
+    keys: tuple[str, ...]  # a tuple of strings is not watched by the garbage collector
     rank: dict[str, int]
 
 
@@ -59,7 +60,7 @@ def poll_executor() -> Any:
 RANK_CHUNK = 5_000
 
 
-def rank_of(keys: list[str]) -> dict[str, int]:
+def rank_of(keys: Sequence[str]) -> dict[str, int]:
     """Each key's position, built in slices: one ``dict(zip(...))`` over 200,000 keys is a
     single C call that held the interpreter lock for ~100 ms here, and the GUI
     thread waited that long for it. Between slices the lock can change hands (a waiting
@@ -118,7 +119,7 @@ class OrderMixin:
             # GUI thread only swaps the finished order in.
             order: ListOrder | None = None
             try:
-                keys = store.ordered_keys(query)
+                keys = tuple(store.ordered_keys(query))
                 order = ListOrder(query, keys, rank_of(keys))
             except Exception as exc:  # the list still works through SQL
                 log.warning("the list's order could not be read: %s", exc)
