@@ -24,12 +24,12 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ui.qt import (
+    QAbstractItemView,
     QColor,
     QCursor,
     QFontMetrics,
     QFontMetricsF,
     QIcon,
-    QLine,
     QModelIndex,
     QPainter,
     QPalette,
@@ -55,6 +55,7 @@ class PaintedModel(Protocol):
     def row_cells(self, row: int, columns: Sequence[int]) -> Sequence[str | None] | None: ...
     def row_icon(self, row: int) -> QIcon | None: ...
     def rowCount(self, parent: Any = ...) -> int: ...
+    def columnCount(self, parent: Any = ...) -> int: ...
 
 
 class PagePainter:
@@ -140,6 +141,14 @@ class PagePainter:
         return fitted
 
     # -- painting ------------------------------------------------------------------------
+    def can_paint(self) -> bool:
+        """Whether this painter draws the view as it is set up now: whole rows selected, and
+        a solid grid or none. Selected single cells, and a dashed or dotted grid (Qt starts
+        the pattern again in every cell), are left to Qt's own painting."""
+        view = self.view
+        return (view.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+                and (not view.showGrid() or view.gridStyle() == Qt.PenStyle.SolidLine))
+
     def paint(self, area: QRect, model: PaintedModel) -> None:
         view = self.view
         rows = self.visible_rows(area.top(), area.bottom(), model.rowCount())
@@ -172,6 +181,7 @@ class PagePainter:
         alternating = view.alternatingRowColors()
         selection = view.selectionModel()
         no_parent = QModelIndex()
+        whole_rows = self._selected_rows(selection, model)
         left = columns[0][1]
         right = columns[-1][1] + columns[-1][2]
         right_columns, icon_column = model.right_columns, model.icon_column
@@ -179,7 +189,7 @@ class PagePainter:
         text_height = metrics.height()
         hover = self._hovered(rows)
         focus = self._focused(rows)
-        row_lines: list[QLine] = []
+        row_lines: list[int] = []  # the y of each row's grid line
         logical = [column for column, _x, _w in columns]
         row_cells = model.row_cells
         no_cells: list[str | None] = [None] * (max(logical) + 1)
@@ -194,7 +204,10 @@ class PagePainter:
             for row in rows:
                 y = vertical.sectionViewportPosition(row)
                 height = vertical.sectionSize(row) - grid
-                selected = selection is not None and selection.isRowSelected(row, no_parent)
+                if whole_rows is None:
+                    selected = selection is not None and selection.isRowSelected(row, no_parent)
+                else:
+                    selected = any(first <= row <= final for first, final in whole_rows)
                 row_rect.setRect(left, y, right - left - grid, height)
                 option.rect = row_rect  # copied: one QRect for every row
                 option.features = self._alternate if alternating and row % 2 else self._plain
@@ -243,21 +256,40 @@ class PagePainter:
                     self._paint_focus(painter, option, columns, focus[1], y, height, grid,
                                       selected, group)
                 if grid:
-                    bottom = y + height
-                    row_lines.append(QLine(left, bottom, right - 1, bottom))
+                    row_lines.append(y + height)
             if grid:
                 top = vertical.sectionViewportPosition(rows[0])
                 last = rows[-1]
                 bottom = vertical.sectionViewportPosition(last) + vertical.sectionSize(last) - 1
                 # the colour and line style QTableView draws its grid with
                 hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, view)
-                pen = QPen(QColor.fromRgba(hint & 0xFFFFFFFF))
-                pen.setStyle(view.gridStyle())
-                painter.setPen(pen)
-                painter.drawLines(row_lines + [QLine(x + width - 1, top, x + width - 1, bottom)
-                                               for _c, x, width in columns])
+                color = QColor.fromRgba(hint & 0xFFFFFFFF)
+                # A solid grid (the only one painted here: see can_paint()) as one-pixel
+                # rectangles: the same pixels as 1-pixel lines, filled ~4x faster.
+                for line_y in row_lines:
+                    painter.fillRect(left, line_y, right - left, 1, color)
+                for _c, x, width in columns:
+                    painter.fillRect(x + width - 1, top, 1, bottom - top + 1, color)
         finally:
             painter.end()
+
+    @staticmethod
+    def _selected_rows(selection: Any, model: PaintedModel) -> list[tuple[int, int]] | None:
+        """The selected rows as (first, last) ranges, read once per repaint: asking
+        ``isRowSelected`` for each painted row also asked the Python model for its column
+        count each time. None when a range does not cover whole rows (then each row is
+        asked as Qt asks it)."""
+        if selection is None:
+            return []
+        last_column = model.columnCount() - 1
+        ranges = []
+        selected = selection.selection()  # held: its ranges point into it
+        for number in range(selected.count()):
+            part = selected.at(number)
+            if part.parent().isValid() or part.left() > 0 or part.right() < last_column:
+                return None
+            ranges.append((part.top(), part.bottom()))
+        return ranges
 
     def _hovered(self, rows: range) -> tuple[int, int] | None:
         """(row, column) of the cell under the mouse, when the style shows hovering."""

@@ -110,7 +110,8 @@ class InventoryView(QTableView):
 
     def paintEvent(self, event: Any) -> None:
         model = self.model()
-        if self.page_painter is None or not hasattr(model, "cell_text"):
+        if (self.page_painter is None or not hasattr(model, "cell_text")
+                or not self.page_painter.can_paint()):
             super().paintEvent(event)
             return
         self.page_painter.paint(event.rect(), model)

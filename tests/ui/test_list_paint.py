@@ -168,6 +168,29 @@ def test_a_list_without_the_focus_and_disabled(qtbot: Any, store: Store, tmp_pat
     assert_same_picture(view, tmp_path, "disabled")
 
 
+def test_several_selected_rows_and_a_dashed_grid(qtbot: Any, store: Store, tmp_path: Path) -> None:
+    """Selected rows are read once per repaint (partial ranges row by row); a grid that is
+    not solid is left to Qt's own painting."""
+    view, model = make_view(qtbot, store)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.selectRow(2)
+    view.selectionModel().select(model.index(5, 0), view.selectionModel().SelectionFlag.Select
+                                 | view.selectionModel().SelectionFlag.Rows)
+    assert view.page_painter is None or view.page_painter._selected_rows(
+        view.selectionModel(), model) == [(2, 2), (5, 5)]
+    assert_same_picture(view, tmp_path, "two-rows")
+    view.setGridStyle(Qt.PenStyle.DashLine)  # left to Qt: it starts the dashes in each cell
+    painted = view.page_painter.paints
+    view.viewport().repaint()
+    assert view.page_painter.paints == painted and not view.page_painter.can_paint()
+    view.setGridStyle(Qt.PenStyle.SolidLine)
+    assert view.page_painter.can_paint()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)  # cells: Qt's
+    view.selectionModel().select(model.index(7, 1), view.selectionModel().SelectionFlag.Select)
+    assert view.page_painter._selected_rows(view.selectionModel(), model) is None
+    assert not view.page_painter.can_paint()
+
+
 def test_the_cell_under_the_mouse_is_the_hovered_one(qtbot: Any, store: Store) -> None:
     """Hovering is drawn by the styles that show it (Windows'); Fusion draws nothing for it,
     so the pictures above cannot tell: the cell found under the mouse is checked here."""
