@@ -228,35 +228,36 @@ class DetailPanel(QScrollArea):
                 box.setVisible(True)
         ident = record.rma or record.winit_order_no or record.key
         self.title.setText(f"{source_name(record.source)} · {ident}")
+        caption = self._captions()
         rows: list[tuple[str, str]] = [
-            (tr("Key"), record.key),
-            (tr("RMA"), ", ".join(x for x in (record.rma, record.item_rma) if x)),
-            (tr("Tracking number"), ", ".join(record.tracking_numbers)),
+            (caption["key"], record.key),
+            (caption["rma"], ", ".join(x for x in (record.rma, record.item_rma) if x)),
+            (caption["tracking"], ", ".join(record.tracking_numbers)),
         ]
         if record.return_inventory_id is not None:
-            rows.append((tr("Return inventory id"), str(record.return_inventory_id)))
+            rows.append((caption["inventory_id"], str(record.return_inventory_id)))
         if record.winit_order_no:
-            rows.append((tr("WINIT order"), record.winit_order_no))
+            rows.append((caption["winit_order"], record.winit_order_no))
         if record.seller_reference:
-            rows.append((tr("Seller reference"), record.seller_reference))
+            rows.append((caption["seller_reference"], record.seller_reference))
         rows += [
-            (tr("Description"), record.description or ""),
-            (tr("Warehouse"), record.warehouse or ""),
+            (caption["description"], record.description or ""),
+            (caption["warehouse"], record.warehouse or ""),
         ]
         if record.status:
-            rows.append((tr("Status"), f"{winit_status_name(record.status)} ({record.status})"))
+            rows.append((caption["status"], f"{winit_status_name(record.status)} ({record.status})"))
         if record.source is Source.RETURN_HELPER:
-            rows.append((tr("Handling"), record.handling_code or ""))
-            rows.append((tr("Handling status"), handling_status_name(record.handling_status)))
+            rows.append((caption["handling"], record.handling_code or ""))
+            rows.append((caption["handling_status"], handling_status_name(record.handling_status)))
         if record.return_reason:
-            rows.append((tr("Return reason"), record.return_reason))
+            rows.append((caption["return_reason"], record.return_reason))
         if record.value is not None:
-            rows.append((tr("Value"), f"{fmt_decimal(record.value)} {record.currency or ''}".strip()))
+            rows.append((caption["value"], f"{fmt_decimal(record.value)} {record.currency or ''}".strip()))
         if record.vas:
-            rows.append((tr("Value-added services"), ", ".join(
+            rows.append((caption["vas"], ", ".join(
                 f"{v.code} ({tr('finished') if v.finished else tr('not finished')})"
                 for v in record.vas)))
-        rows.append((tr("Received at"), fmt_time(record.received_at)))
+        rows.append((caption["received"], fmt_time(record.received_at)))
         self._set_summary([(k, v) for k, v in rows if v])
         self._show_lines(record)
         self._show_history(record)
@@ -292,16 +293,22 @@ class DetailPanel(QScrollArea):
             if self.summary.isRowVisible(number) != shown:
                 self.summary.setRowVisible(number, shown)
 
+    def _captions(self) -> dict[str, str]:
+        """The summary's captions by field, in the operator's language."""
+        return {"key": tr("Key"), "rma": tr("RMA"), "tracking": tr("Tracking number"),
+                "inventory_id": tr("Return inventory id"), "winit_order": tr("WINIT order"),
+                "seller_reference": tr("Seller reference"), "description": tr("Description"),
+                "warehouse": tr("Warehouse"), "status": tr("Status"), "handling": tr("Handling"),
+                "handling_status": tr("Handling status"), "return_reason": tr("Return reason"),
+                "value": tr("Value"), "vas": tr("Value-added services"),
+                "received": tr("Received at")}
+
     def _caption_width(self) -> int:
         """The longest caption's width: every caption is that wide, whichever are shown, so
         the values do not move sideways when an item with other fields is shown (a WINIT
         return after a Return Helper item moved and repainted every label of the form)."""
         metrics = self.summary_box.fontMetrics()
-        return max(metrics.horizontalAdvance(name + ":") for name in (
-            tr("Key"), tr("RMA"), tr("Tracking number"), tr("Return inventory id"),
-            tr("WINIT order"), tr("Seller reference"), tr("Description"), tr("Warehouse"),
-            tr("Status"), tr("Handling"), tr("Handling status"), tr("Return reason"),
-            tr("Value"), tr("Value-added services"), tr("Received at")))
+        return max(metrics.horizontalAdvance(name + ":") for name in self._captions().values())
 
     def _line_headers(self) -> list[str]:
         return [tr("Kind"), tr("SKU"), tr("Barcode"), tr("Description"), tr("Grade"), tr("Qty"),

@@ -766,312 +766,312 @@
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="307"/>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="307"/>
-        <source>SKU</source>
-        <translation>SKU</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="307"/>
-        <source>Barcode</source>
-        <translation>商品条码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="307"/>
-        <source>Description</source>
-        <translation>描述</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="307"/>
-        <source>Grade</source>
-        <translation>等级</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="307"/>
-        <source>Qty</source>
-        <translation>数量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="308"/>
-        <source>L x W x H (cm)</source>
-        <translation>长 x 宽 x 高 (cm)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="308"/>
-        <source>Volume (m³)</source>
-        <translation>体积 (m³)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="308"/>
-        <source>Weight (kg)</source>
-        <translation>重量 (kg)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="308"/>
-        <source>Serials</source>
-        <translation>序列号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="309"/>
-        <source>Handle method</source>
-        <translation>处理方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="344"/>
-        <source>Line</source>
-        <translation>行</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="344"/>
-        <source>Field</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="344"/>
-        <source>Declared</source>
-        <translation>申报</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="344"/>
-        <source>Received goods</source>
-        <translation>实收</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="344"/>
-        <source>Difference</source>
-        <translation>差异</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="232"/>
+        <location filename="../../ui/detail.py" line="298"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="233"/>
+        <location filename="../../ui/detail.py" line="298"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="234"/>
+        <location filename="../../ui/detail.py" line="298"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="244"/>
-        <source>Warehouse</source>
-        <translation>仓库</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="259"/>
-        <source>Received at</source>
-        <translation>收件时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="267"/>
-        <source>None</source>
-        <translation>无</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="312"/>
-        <source>Received</source>
-        <translation>已收货</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="313"/>
-        <source>Received (actual)</source>
-        <translation>实收</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="398"/>
-        <source>Declared (ordered) and received (put away) goods match.</source>
-        <translation>申报（下单）与实收（上架）商品一致。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="404"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="404"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="404"/>
-        <source>Code</source>
-        <translation>代码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="404"/>
-        <source>Event</source>
-        <translation>事件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="412"/>
-        <source>Change</source>
-        <translation>更改</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="412"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="421"/>
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="421"/>
-        <source>Handling</source>
-        <translation>处理方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="421"/>
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="422"/>
-        <source>Operator</source>
-        <translation>操作员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="422"/>
-        <source>Message</source>
-        <translation>消息</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="422"/>
-        <source>correlationId</source>
-        <translation>correlationId</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="442"/>
-        <source>Loading image...</source>
-        <translation>正在加载图片…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="451"/>
-        <source>Images cannot be loaded in this mode</source>
-        <translation>此模式下无法加载图片</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="483"/>
-        <source>no connection</source>
-        <translation>无连接</translation>
-    </message>
-    <message>
-        <location filename="../../ui/detail.py" line="237"/>
+        <location filename="../../ui/detail.py" line="299"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="239"/>
+        <location filename="../../ui/detail.py" line="299"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="241"/>
+        <location filename="../../ui/detail.py" line="300"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="250"/>
+        <location filename="../../ui/detail.py" line="300"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="301"/>
+        <source>Warehouse</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="301"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="301"/>
+        <source>Handling</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="302"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="252"/>
+        <location filename="../../ui/detail.py" line="302"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="254"/>
+        <location filename="../../ui/detail.py" line="303"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="256"/>
+        <location filename="../../ui/detail.py" line="303"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="354"/>
+        <location filename="../../ui/detail.py" line="304"/>
+        <source>Received at</source>
+        <translation>收件时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="314"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="314"/>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="314"/>
+        <source>Barcode</source>
+        <translation>商品条码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="314"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="314"/>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="315"/>
+        <source>L x W x H (cm)</source>
+        <translation>长 x 宽 x 高 (cm)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="315"/>
+        <source>Volume (m³)</source>
+        <translation>体积 (m³)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="315"/>
+        <source>Weight (kg)</source>
+        <translation>重量 (kg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="315"/>
+        <source>Serials</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="316"/>
+        <source>Handle method</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="351"/>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="351"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="351"/>
+        <source>Declared</source>
+        <translation>申报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="351"/>
+        <source>Received goods</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="351"/>
+        <source>Difference</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="268"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="319"/>
+        <source>Received</source>
+        <translation>已收货</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="320"/>
+        <source>Received (actual)</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="405"/>
+        <source>Declared (ordered) and received (put away) goods match.</source>
+        <translation>申报（下单）与实收（上架）商品一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="411"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="411"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="411"/>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="419"/>
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="419"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="428"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="428"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="429"/>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="429"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="429"/>
+        <source>correlationId</source>
+        <translation>correlationId</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="449"/>
+        <source>Loading image...</source>
+        <translation>正在加载图片…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="458"/>
+        <source>Images cannot be loaded in this mode</source>
+        <translation>此模式下无法加载图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="490"/>
+        <source>no connection</source>
+        <translation>无连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/detail.py" line="361"/>
         <source>≠ not received</source>
         <translation>≠ 未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="354"/>
+        <location filename="../../ui/detail.py" line="361"/>
         <source>≠ not declared</source>
         <translation>≠ 未申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="463"/>
+        <location filename="../../ui/detail.py" line="470"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="465"/>
+        <location filename="../../ui/detail.py" line="472"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="469"/>
+        <location filename="../../ui/detail.py" line="476"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="476"/>
+        <location filename="../../ui/detail.py" line="483"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="386"/>
+        <location filename="../../ui/detail.py" line="393"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="396"/>
+        <location filename="../../ui/detail.py" line="403"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="419"/>
+        <location filename="../../ui/detail.py" line="426"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="441"/>
+        <location filename="../../ui/detail.py" line="448"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="370"/>
+        <location filename="../../ui/detail.py" line="377"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="370"/>
+        <location filename="../../ui/detail.py" line="377"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="257"/>
+        <location filename="../../ui/detail.py" line="258"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="257"/>
+        <location filename="../../ui/detail.py" line="258"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="472"/>
+        <location filename="../../ui/detail.py" line="479"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
