@@ -214,8 +214,10 @@ def _cmd_hooks(args: argparse.Namespace) -> int:
         file_base = file_base_for(settings.rh_urls()[0])  # image URLs, as the receiver makes
     except SettingsError:
         file_base = None
+    from app.webhooks.decrypt import decryptor_for
+
     with open_store(settings.store) as store:
-        return hooks_command(args, store, file_base)
+        return hooks_command(args, store, file_base, decryptor_for(settings))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -5,7 +5,13 @@ body>`` (:func:`kept_key`): ``stale`` (``eventTime`` more than 15 minutes from i
 was down, or its clock was wrong), ``invalid`` (a field it could not read), ``malformed_json``,
 ``not_an_object``, ``internal_error`` (it failed on the event), and for WINIT
 ``cannot_decrypt``. ``returndesk hooks kept`` counts them; ``returndesk hooks replay``
-applies the Return Helper ones through the same :func:`interpret` and ingest as a live event.
+applies them through the same :func:`interpret` (Return Helper) or
+:func:`~app.webhooks.winit_events.parse_body` (WINIT) and ingest as a live event.
+
+A WINIT body is kept only after its path token matched, so every kept one is authenticated;
+one kept as ``cannot_decrypt`` is replayed once a decryptor reads it (the plaintext setting,
+or WINIT's cipher once it is known), the others from the plaintext that was kept. Each of its
+records is stored under its own key (``uuid``) like a live one, so none is applied twice.
 
 Replay skips only the freshness check, never the signature: the signature itself is not
 kept, so the receiver marks each Return Helper event whose signature it verified with the
@@ -29,6 +35,7 @@ from typing import Final
 
 from app.model import Source, parse_time, utcnow
 from app.store.base import KEPT_PREFIX, RawEvent, Store, StoreError
+from app.webhooks.decrypt import DecryptionError, EventDecryptor
 from app.webhooks.returnhelper_events import (
     EventError,
     RhEvent,
@@ -37,6 +44,9 @@ from app.webhooks.returnhelper_events import (
     interpret,
     parse_envelope,
 )
+from app.webhooks.winit_events import WinitItem, parse_body
+
+WINIT_CATEGORY: Final = "EVENT_OMS_RMA_STATUS_CHANGE"
 
 #: Added to the kept headers of a Return Helper event whose signature was verified (never a
 #: received header: the receiver keeps only the ones it names).
@@ -81,21 +91,76 @@ class Replayed:
 
 def iter_replay(store: Store, *, reason: str | None = None, since: datetime | None = None,
                 dry_run: bool = False, file_base: str | None = None,
-                page: int = 200) -> Iterator[Replayed]:
-    """Replay the kept Return Helper events (oldest first), one result each, as it goes.
-    Raises :class:`StoreError` when the store fails (what was applied stays applied)."""
+                decryptor: EventDecryptor | None = None, page: int = 200) -> Iterator[Replayed]:
+    """Replay the kept events, Return Helper's then WINIT's (each oldest first), one result
+    each, as it goes. Raises :class:`StoreError` when the store fails (what was applied
+    stays applied)."""
     if reason is not None and not _REASON.match(reason):
         raise ValueError(f"not a reason: {reason!r} (e.g. stale, invalid, internal_error)")
     prefix = KEPT_PREFIX + (f"{reason}:" if reason else "")
-    after = 0
-    while True:
-        rows = store.kept_events(prefix=prefix, source=Source.RETURN_HELPER, since=since,
-                                 after=after, limit=page)
-        if not rows:
-            return
-        after = rows[-1][0]
-        for _, kept in rows:
-            yield _replay_one(store, kept, dry_run=dry_run, file_base=file_base)
+    for source in (Source.RETURN_HELPER, Source.WINIT):
+        after = 0
+        while rows := store.kept_events(prefix=prefix, source=source, since=since,
+                                        after=after, limit=page):
+            after = rows[-1][0]
+            for _, kept in rows:
+                if source is Source.WINIT:
+                    yield _replay_winit(store, kept, dry_run=dry_run, decryptor=decryptor)
+                else:
+                    yield _replay_one(store, kept, dry_run=dry_run, file_base=file_base)
+
+
+def _winit_items(kept: RawEvent, decryptor: EventDecryptor | None) -> list[WinitItem]:
+    """The records of a kept WINIT body (decrypted first if it was kept undecrypted).
+    Raises :class:`EventError` (the reason) when they cannot be read."""
+    body = kept.body
+    if kept_reason(kept.dedup_key) == "cannot_decrypt":
+        if decryptor is None:
+            raise EventError("cannot_decrypt", "no decryptor for WINIT events")
+        try:
+            body = decryptor.decrypt(body, kept.headers)
+        except DecryptionError as exc:
+            raise EventError(exc.reason, str(exc)) from None
+    return parse_body(body)
+
+
+def _replay_winit(store: Store, kept: RawEvent, *, dry_run: bool,
+                  decryptor: EventDecryptor | None) -> Replayed:
+    """One kept WINIT body: each record not stored yet is applied under its own key."""
+    def done(status: str, note: str = "", keys: tuple[str, ...] = ()) -> Replayed:
+        return Replayed(kept.dedup_key, kept_reason(kept.dedup_key), status, WINIT_CATEGORY,
+                        kept.received_at, note, keys)
+
+    try:
+        items = _winit_items(kept, decryptor)
+    except EventError as exc:
+        return done(Status.SKIPPED, f"still {exc.reason}: {exc}")
+    except Exception as exc:  # the same failure as when it was received
+        return done(Status.SKIPPED, f"still fails ({type(exc).__name__})")
+    known = store.known_dedup_keys([item.dedup_key for item in items])
+    new = [item for item in items if item.dedup_key not in known]
+    readable = [item for item in new if item.record is not None]
+    if not readable:
+        invalid = sum(item.record is None for item in new)
+        return done(Status.SKIPPED if invalid else Status.ALREADY,
+                    f"{invalid} record(s) unreadable" if invalid else "every record stored before")
+    keys = tuple(item.record.key for item in readable if item.record is not None)
+    if dry_run:
+        return done(Status.WOULD_APPLY, "", keys)
+    applied: list[str] = []
+    for item in new:
+        record = item.record
+        raw = RawEvent(source=Source.WINIT, dedup_key=item.dedup_key,
+                       received_at=kept.received_at, body=item.body, category=WINIT_CATEGORY,
+                       action=record.status if record else None,
+                       event_time=record.updated_at if record else None,
+                       outcome="applied" if record else f"rejected:invalid:{item.error}",
+                       headers={**kept.headers, REPLAYED_HEADER: kept.dedup_key})
+        if store.ingest(raw, [record] if record else []) and record is not None:
+            applied.append(record.key)
+    if not applied:  # a delivery in time (or another replay) got there first
+        return done(Status.ALREADY, "every record stored before")
+    return done(Status.APPLIED, "", tuple(applied))
 
 
 def _replay_one(store: Store, kept: RawEvent, *, dry_run: bool,
@@ -151,11 +216,11 @@ class KeptCount:
     not_replayable: int = 0  # kept before this version (no mark, or under their own key)
 
 
-def kept_counts(store: Store) -> list[KeptCount]:
-    """Refused events in the raw-event log by source and reason; for Return Helper, how
-    many a replay would still try, how many were applied since, and how many it cannot
-    replay (kept before this version: no verified mark, or a stale event kept under its
-    own key). WINIT refusals are counted only."""
+def kept_counts(store: Store, decryptor: EventDecryptor | None = None) -> list[KeptCount]:
+    """Refused events in the raw-event log by source and reason: how many a replay would
+    still try, how many were applied since, and how many it cannot replay (Return Helper:
+    kept before this version, with no verified mark or a stale event under its own key;
+    WINIT: a body that still cannot be read or decrypted)."""
     totals: dict[tuple[Source, str], int] = {}
     for source, outcome, count in store.rejected_counts():
         key = (source, kept_reason(outcome))
@@ -179,15 +244,42 @@ def kept_counts(store: Store) -> list[KeptCount]:
             bucket = applied if own_key in stored else waiting
             reason = kept_reason(kept_as)
             bucket[reason] = bucket.get(reason, 0) + 1
+    winit_waiting, winit_applied = _winit_counts(store, decryptor)
     counts = []
     for (source, reason), total in sorted(totals.items(),
                                           key=lambda i: (i[0][0].value, i[0][1])):
-        if source is not Source.RETURN_HELPER:
+        if source is Source.WINIT:
+            tried, done = winit_waiting.get(reason, 0), winit_applied.get(reason, 0)
+        elif source is Source.RETURN_HELPER:
+            tried, done = waiting.get(reason, 0), applied.get(reason, 0)
+        else:
             counts.append(KeptCount(source, reason, total, None))
             continue
-        tried, done = waiting.get(reason, 0), applied.get(reason, 0)
         counts.append(KeptCount(source, reason, total, tried, done, total - tried - done))
     return counts
+
+
+def _winit_counts(store: Store, decryptor: EventDecryptor | None,
+                  ) -> tuple[dict[str, int], dict[str, int]]:
+    """Kept WINIT bodies by reason: those with a record not stored yet (a replay would try
+    them) and those whose every readable record is stored (applied since)."""
+    waiting: dict[str, int] = {}
+    applied: dict[str, int] = {}
+    after = 0
+    while rows := store.kept_events(source=Source.WINIT, after=after, limit=500):
+        after = rows[-1][0]
+        for _, kept in rows:
+            try:
+                items = [i for i in _winit_items(kept, decryptor) if i.record is not None]
+            except Exception:
+                items = []
+            if not items:
+                continue
+            reason = kept_reason(kept.dedup_key)
+            stored = store.known_dedup_keys([item.dedup_key for item in items])
+            bucket = applied if len(stored) == len(items) else waiting
+            bucket[reason] = bucket.get(reason, 0) + 1
+    return waiting, applied
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
@@ -206,10 +298,11 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     return when
 
 
-def hooks_command(args: argparse.Namespace, store: Store, file_base: str | None) -> int:
+def hooks_command(args: argparse.Namespace, store: Store, file_base: str | None,
+                  decryptor: EventDecryptor | None = None) -> int:
     """``returndesk hooks kept`` and ``returndesk hooks replay``."""
     if args.action == "kept":
-        return _print_kept(kept_counts(store))
+        return _print_kept(kept_counts(store, decryptor))
     try:
         since = parse_since(args.since) if args.since else None
         if args.reason is not None and not _REASON.match(args.reason):
@@ -220,7 +313,7 @@ def hooks_command(args: argparse.Namespace, store: Store, file_base: str | None)
         return 2
     tally: dict[str, int] = {}
     for item in iter_replay(store, reason=args.reason, since=since, dry_run=args.dry_run,
-                            file_base=file_base):
+                            file_base=file_base, decryptor=decryptor):
         tally[item.status] = tally.get(item.status, 0) + 1
         shown = item.kept_key[:len(KEPT_PREFIX) + len(item.reason) + 13]
         keys = f" -> {' '.join(item.keys)}" if item.keys else ""
