@@ -250,11 +250,8 @@ def kept_counts(store: Store, decryptor: EventDecryptor | None = None) -> list[K
                                           key=lambda i: (i[0][0].value, i[0][1])):
         if source is Source.WINIT:
             tried, done = winit_waiting.get(reason, 0), winit_applied.get(reason, 0)
-        elif source is Source.RETURN_HELPER:
-            tried, done = waiting.get(reason, 0), applied.get(reason, 0)
         else:
-            counts.append(KeptCount(source, reason, total, None))
-            continue
+            tried, done = waiting.get(reason, 0), applied.get(reason, 0)
         counts.append(KeptCount(source, reason, total, tried, done, total - tried - done))
     return counts
 
