@@ -211,7 +211,7 @@ class KeptCount:
     source: Source
     reason: str
     kept: int
-    waiting: int | None   # Return Helper events a replay would try (None: not replayable)
+    waiting: int          # events a replay would try
     applied: int = 0      # applied since (a replay, or the same event delivered in time)
     not_replayable: int = 0  # kept before this version (no mark, or under their own key)
 
@@ -331,11 +331,8 @@ def _print_kept(counts: list[KeptCount]) -> int:
     print(f"  {'source':13} {'reason':16} {'kept':>6} {'not applied':>11} {'applied since':>14} "
           f"{'cannot replay':>14}")
     for c in counts:
-        if c.waiting is None:
-            print(f"  {c.source.value:13} {c.reason:16} {c.kept:>6} {'-':>11} {'-':>14} {'-':>14}")
-        else:
-            print(f"  {c.source.value:13} {c.reason:16} {c.kept:>6} {c.waiting:>11} "
-                  f"{c.applied:>14} {c.not_replayable:>14}")
+        print(f"  {c.source.value:13} {c.reason:16} {c.kept:>6} {c.waiting:>11} "
+              f"{c.applied:>14} {c.not_replayable:>14}")
     if any(c.waiting for c in counts):
         print("apply them with: returndesk hooks replay [--reason R] [--since S] [--dry-run]")
     return 0
