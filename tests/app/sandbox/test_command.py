@@ -17,10 +17,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 
 
+# ``python -m app`` with Ctrl+C as a terminal delivers it. A process started where SIGINT is
+# ignored (a background job, some CI runners) passes that on to its children, and Python then
+# installs no KeyboardInterrupt for it: the sandbox would rightly keep serving.
+RUN_WITH_CTRL_C = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                   "runpy.run_module('app', run_name='__main__', alter_sys=True)")
+
+
 @pytest.mark.skipif(os.name == "nt", reason="sends SIGINT")
 def test_sandbox_command_serves_until_interrupted():
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "sandbox", "--port", "0", "--items", "50"],
+        [sys.executable, "-c", RUN_WITH_CTRL_C, "sandbox", "--port", "0", "--items", "50"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
 
