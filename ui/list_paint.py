@@ -122,7 +122,6 @@ class PagePainter:
         if shown is None:
             if len(self._elided) >= MAX_ELIDED:
                 self._elided.clear()
-            self._placed.clear()
             shown = self._elided[key] = metrics.elidedText(
                 text, Qt.TextElideMode.ElideRight, max(0, width))
         return shown
@@ -160,6 +159,7 @@ class PagePainter:
         if font.key() != self._font_key:  # another font: other widths
             self._font_key = font.key()
             self._elided.clear()
+            self._placed.clear()
         metrics = QFontMetrics(font)
         self._metrics_f = QFontMetricsF(font)
         style = view.style()
@@ -194,7 +194,7 @@ class PagePainter:
         row_cells = model.row_cells
         no_cells: list[str | None] = [None] * (max(logical) + 1)
         placed = self._placed
-        ascent = QFontMetricsF(font).ascent()
+        ascent = self._metrics_f.ascent()
 
         row_rect = QRect()
         painter = QPainter(view.viewport())

@@ -157,6 +157,19 @@ def test_what_the_painter_remembers_is_not_watched_by_the_garbage_collector(
     assert not any(gc.is_tracked(fitted) for fitted in placed.values())
 
 
+def test_another_font_measures_and_cuts_the_texts_again(
+        qtbot: Any, store: Store, tmp_path: Path) -> None:
+    """What the painter remembers of a text (where it is cut, how wide it is) belongs to one
+    font: after the font changes, cut and right-aligned texts are placed as Qt places them."""
+    view, _model = make_view(qtbot, store)
+    view.setColumnWidth(int(Column.RMA), 60)            # cut texts
+    assert_same_picture(view, tmp_path, "font-before")
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    view.setFont(font)
+    assert_same_picture(view, tmp_path, "font-after")
+
+
 def test_a_list_without_the_focus_and_disabled(qtbot: Any, store: Store, tmp_path: Path) -> None:
     view, _model = make_view(qtbot, store)
     view.selectRow(5)
