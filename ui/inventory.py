@@ -244,23 +244,10 @@ class InventoryModel(OrderMixin, ChangesMixin, CellTextMixin, QAbstractTableMode
         """A cell's display text, formatted once per row and column and only when painted
         (about half the columns are visible)."""
         cells = self._cell_cache.get(row)
-        found: Row | None = None
-        if cells is None:
-            found = self.row_at(row)
-            if found is None:
-                return None
-            if len(self._cell_cache) > MAX_CELL_ROWS:
-                self._cell_cache.clear()
-            kept = self._reuse.pop(found.key, None) if self._reuse else None
-            cells = kept[1] if kept is not None and kept[0] == found else [None] * _COLUMNS
-            self._cell_cache[row] = cells
-        text = cells[column]
-        if text is None:
-            found = found or self.row_at(row)
-            if found is None:
-                return None
-            text = cells[column] = self._display(found, _COLUMN_LIST[column])
-        return text
+        if cells is not None and cells[column] is not None:
+            return cells[column]
+        filled = self.row_cells(row, (column,))
+        return None if filled is None else filled[column]
 
     # -- what the list's own painter reads (ui.list_paint.PaintedModel) ------------------------
     right_columns = frozenset({int(Column.QUANTITY), int(Column.WEIGHT)})
