@@ -175,9 +175,10 @@ class DetailPanel(QScrollArea):
     def retranslate(self) -> None:
         self.setAccessibleName(tr("Item details"))
         self.summary_box.setTitle(tr("Item"))
-        width = self._caption_width()
-        for name_label, _value_label in self._summary_rows:
-            name_label.setMinimumWidth(width)
+        if self._summary_rows:  # none yet at start-up: rows are made with the width
+            width = self._caption_width()
+            for name_label, _value_label in self._summary_rows:
+                name_label.setMinimumWidth(width)
         self.lines_box.setTitle(tr("Goods"))
         self.images_box.setTitle(tr("Images"))
         self.remarks_box.setTitle(tr("Warehouse remarks"))
@@ -272,13 +273,14 @@ class DetailPanel(QScrollArea):
     def _set_summary(self, rows: list[tuple[str, str]]) -> None:
         # The form's rows are made once and reused: a scan changes their text and hides
         # the rows it does not need, instead of rebuilding the form (a relayout each time).
+        width = self._caption_width() if len(self._summary_rows) < len(rows) else 0
         while len(self._summary_rows) < len(rows):
             name_label = QLabel(self.summary_box)
             value_label = QLabel(self.summary_box)
             value_label.setWordWrap(True)
             copyable(value_label)
             name_label.setBuddy(value_label)
-            name_label.setMinimumWidth(self._caption_width())
+            name_label.setMinimumWidth(width)
             self.summary.addRow(name_label, value_label)
             self._summary_rows.append((name_label, value_label))
         for number, (name_label, value_label) in enumerate(self._summary_rows):

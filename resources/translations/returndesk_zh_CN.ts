@@ -721,357 +721,357 @@
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="181"/>
+        <location filename="../../ui/detail.py" line="182"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="182"/>
+        <location filename="../../ui/detail.py" line="183"/>
         <source>Images</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="183"/>
+        <location filename="../../ui/detail.py" line="184"/>
         <source>Warehouse remarks</source>
         <translation>仓库备注</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="184"/>
+        <location filename="../../ui/detail.py" line="185"/>
         <source>Status history</source>
         <translation>状态历史</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="185"/>
+        <location filename="../../ui/detail.py" line="186"/>
         <source>Decision log</source>
         <translation>处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="186"/>
+        <location filename="../../ui/detail.py" line="187"/>
         <source>SKU lines</source>
         <translation>SKU 明细</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="187"/>
+        <location filename="../../ui/detail.py" line="188"/>
         <source>Declared and received goods compared</source>
         <translation>申报与实收商品对比</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="191"/>
+        <location filename="../../ui/detail.py" line="192"/>
         <source>Selected item</source>
         <translation>所选物品</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="202"/>
+        <location filename="../../ui/detail.py" line="203"/>
         <source>No item selected: scan a label or pick a row</source>
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="298"/>
+        <location filename="../../ui/detail.py" line="300"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="298"/>
+        <location filename="../../ui/detail.py" line="300"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="298"/>
+        <location filename="../../ui/detail.py" line="300"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="299"/>
+        <location filename="../../ui/detail.py" line="301"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="299"/>
+        <location filename="../../ui/detail.py" line="301"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="300"/>
+        <location filename="../../ui/detail.py" line="302"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="300"/>
+        <location filename="../../ui/detail.py" line="302"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="301"/>
+        <location filename="../../ui/detail.py" line="303"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="301"/>
+        <location filename="../../ui/detail.py" line="303"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="301"/>
+        <location filename="../../ui/detail.py" line="303"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="302"/>
+        <location filename="../../ui/detail.py" line="304"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="302"/>
+        <location filename="../../ui/detail.py" line="304"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="303"/>
+        <location filename="../../ui/detail.py" line="305"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="303"/>
+        <location filename="../../ui/detail.py" line="305"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="304"/>
+        <location filename="../../ui/detail.py" line="306"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="314"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="314"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="314"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="314"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="314"/>
+        <location filename="../../ui/detail.py" line="316"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="315"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="315"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="315"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="315"/>
+        <location filename="../../ui/detail.py" line="317"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="316"/>
+        <location filename="../../ui/detail.py" line="318"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="351"/>
+        <location filename="../../ui/detail.py" line="353"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="268"/>
+        <location filename="../../ui/detail.py" line="269"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="319"/>
+        <location filename="../../ui/detail.py" line="321"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="320"/>
+        <location filename="../../ui/detail.py" line="322"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="405"/>
+        <location filename="../../ui/detail.py" line="407"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="411"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="411"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="411"/>
+        <location filename="../../ui/detail.py" line="413"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="419"/>
+        <location filename="../../ui/detail.py" line="421"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="419"/>
+        <location filename="../../ui/detail.py" line="421"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="428"/>
+        <location filename="../../ui/detail.py" line="430"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="428"/>
+        <location filename="../../ui/detail.py" line="430"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="429"/>
+        <location filename="../../ui/detail.py" line="431"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="429"/>
+        <location filename="../../ui/detail.py" line="431"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="429"/>
+        <location filename="../../ui/detail.py" line="431"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="449"/>
+        <location filename="../../ui/detail.py" line="451"/>
         <source>Loading image...</source>
         <translation>正在加载图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="458"/>
+        <location filename="../../ui/detail.py" line="460"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="490"/>
+        <location filename="../../ui/detail.py" line="492"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="361"/>
+        <location filename="../../ui/detail.py" line="363"/>
         <source>≠ not received</source>
         <translation>≠ 未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="361"/>
+        <location filename="../../ui/detail.py" line="363"/>
         <source>≠ not declared</source>
         <translation>≠ 未申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="470"/>
+        <location filename="../../ui/detail.py" line="472"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="472"/>
+        <location filename="../../ui/detail.py" line="474"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="476"/>
+        <location filename="../../ui/detail.py" line="478"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="483"/>
+        <location filename="../../ui/detail.py" line="485"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="393"/>
+        <location filename="../../ui/detail.py" line="395"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="403"/>
+        <location filename="../../ui/detail.py" line="405"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="426"/>
+        <location filename="../../ui/detail.py" line="428"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="448"/>
+        <location filename="../../ui/detail.py" line="450"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="379"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="377"/>
+        <location filename="../../ui/detail.py" line="379"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="258"/>
+        <location filename="../../ui/detail.py" line="259"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="258"/>
+        <location filename="../../ui/detail.py" line="259"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="479"/>
+        <location filename="../../ui/detail.py" line="481"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1162,7 +1162,7 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/inventory.py" line="314"/>
+        <location filename="../../ui/inventory.py" line="301"/>
         <source>This column cannot be sorted</source>
         <translation>此列不能排序</translation>
     </message>
