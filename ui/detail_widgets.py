@@ -46,6 +46,9 @@ class ReadOnlyTable(QTableWidget):
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
         self._headers: list[str] = []
+        # The sideways scroll bar comes and goes with the columns' widths, which are known
+        # only once the table is laid out: the height is fitted again when it does.
+        self.horizontalScrollBar().rangeChanged.connect(self._sideways_range_changed)
 
     def fill(self, headers: list[str], rows: list[list[str]]) -> None:
         """Show ``rows``, reusing the header and the cells already there (a scan refills
@@ -70,12 +73,24 @@ class ReadOnlyTable(QTableWidget):
         rows = self.rowCount()
         height = self.horizontalHeader().height() + 6
         height += sum(self.rowHeight(r) for r in range(rows)) if rows else 24
-        if self.horizontalScrollBar().isVisible():
-            height += self.horizontalScrollBar().height()
+        height += self._sideways_bar_height()
         low, high = min(height, 320), max(min(height, 320), 40)
         if (self.minimumHeight(), self.maximumHeight()) != (low, high):
             self.setMinimumHeight(low)
             self.setMaximumHeight(high)
+
+
+    def _sideways_range_changed(self, _low: int, _high: int) -> None:
+        self.fit_height()
+
+    def _sideways_bar_height(self) -> int:
+        """The height the horizontal scroll bar takes: as soon as the columns are wider
+        than the table, not only once Qt has shown it (else it covers the last row)."""
+        bar = self.horizontalScrollBar()
+        policy = self.horizontalScrollBarPolicy()
+        shown = policy == Qt.ScrollBarPolicy.ScrollBarAlwaysOn or (
+            policy == Qt.ScrollBarPolicy.ScrollBarAsNeeded and bar.maximum() > bar.minimum())
+        return bar.sizeHint().height() if shown else 0
 
 
 class ImageDialog(QDialog):

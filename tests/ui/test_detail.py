@@ -168,3 +168,26 @@ def test_values_stay_in_place_from_a_return_helper_item_to_a_winit_one(
     QApplication.processEvents()
     assert value.text() == "W-1"
     assert value.mapTo(panel, value.rect().topLeft()).x() == x
+
+
+def test_every_goods_line_shows_without_scrolling_when_the_table_scrolls_sideways(
+        panel: DetailPanel) -> None:
+    """In a narrow panel the goods table scrolls sideways; its height still has room for
+    every line and that scroll bar, so the last received line is not hidden behind it (it
+    was: the scroll bar appeared only after the height was set, and took the last row's
+    place)."""
+    from ui.qt import QApplication
+
+    panel.resize(420, 700)
+    panel.show()
+    lines = [declared("SKU-0303", 3, "691658587350"), declared("SKU-0495", 3, "691658274117"),
+             received("SKU-0303", 0, "691658587350"), received("SKU-0495", 1, "691658274117")]
+    for record in (winit(*lines), winit(*reversed(lines), key="W-2")):  # refilled too
+        panel.show_record(record, [])
+        QApplication.processEvents()
+        goods = panel.lines
+        assert goods.rowCount() == len(record.lines)
+        assert goods.horizontalScrollBar().isVisible()  # the case under test
+        assert goods.verticalScrollBar().maximum() == 0  # nothing to scroll to: all shown
+        last = goods.visualRect(goods.model().index(goods.rowCount() - 1, 0))
+        assert last.bottom() <= goods.viewport().height()  # the last line wholly visible
