@@ -61,10 +61,14 @@ def _dec(value: Decimal | None) -> str:
 
 class DetailPanel(QScrollArea):
     def __init__(self, tasks: TaskManager, load_image: ImageLoader | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 handling_names: Callable[[], dict[str, str]] | None = None) -> None:
+        """``handling_names``: each handling code's description, from the catalog the API
+        gave (the list's tooltips use the same)."""
         super().__init__(parent)
         self.tasks = tasks
         self.load_image = load_image
+        self._handling_names = handling_names or dict
         self.record: InventoryRecord | None = None
         self._generation = 0
         self.setWidgetResizable(True)
@@ -179,6 +183,14 @@ class DetailPanel(QScrollArea):
                     self.history_box, self.log_box):
             box.setVisible(False)
 
+    def _handling_text(self, code: str | None) -> str:
+        """``ohd — Hold`` as in the handling list; the code alone when the catalog does not
+        know it (codes are read at run time: a new one is shown as sent, not guessed)."""
+        if not code:
+            return ""
+        name = self._handling_names().get(code)
+        return f"{code} — {name}" if name else code
+
     def show_record(self, record: InventoryRecord, decisions: list[Decision],
                     force: bool = False) -> None:
         if not force and record == self.record and list(decisions) == self._decisions:
@@ -212,7 +224,7 @@ class DetailPanel(QScrollArea):
         if record.status:
             rows.append((caption["status"], f"{winit_status_name(record.status)} ({record.status})"))
         if record.source is Source.RETURN_HELPER:
-            rows.append((caption["handling"], record.handling_code or ""))
+            rows.append((caption["handling"], self._handling_text(record.handling_code)))
             rows.append((caption["handling_status"], handling_status_name(record.handling_status)))
         if record.return_reason:
             rows.append((caption["return_reason"], record.return_reason))

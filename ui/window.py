@@ -204,7 +204,8 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.handling.apply_blocked.connect(self.apply_blocked)
         self.handling.back_to_scan.connect(self.focus_scan)
         right_layout.addWidget(self.handling)
-        self.detail = DetailPanel(self.tasks, load_image, right)
+        self.detail = DetailPanel(self.tasks, load_image, right,
+                                  handling_names=self._handling_names)
         right_layout.addWidget(self.detail, 1)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(right)

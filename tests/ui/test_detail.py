@@ -191,3 +191,23 @@ def test_every_goods_line_shows_without_scrolling_when_the_table_scrolls_sideway
         assert goods.verticalScrollBar().maximum() == 0  # nothing to scroll to: all shown
         last = goods.visualRect(goods.model().index(goods.rowCount() - 1, 0))
         assert last.bottom() <= goods.viewport().height()  # the last line wholly visible
+
+
+def test_the_handling_shows_with_its_description_from_the_catalog(tasks: TaskManager,
+                                                                   qtbot: Any) -> None:
+    """The item's current handling reads like the handling list: code and description, as
+    the API's catalog names it; a code the catalog does not know is shown as sent."""
+    names = {"tbc": "To be confirmed", "ohd": "Hold"}
+    panel = DetailPanel(tasks, handling_names=lambda: names)
+    qtbot.addWidget(panel)
+
+    def shown(code: str | None) -> str | None:
+        panel.show_record(InventoryRecord(key=f"rh:{code}", source=Source.RETURN_HELPER,
+                                          return_inventory_id=1, handling_code=code), [])
+        return dict((name.text(), value.text()) for name, value in panel._summary_rows
+                    if not name.isHidden()).get("Handling:")
+
+    assert shown("tbc") == "tbc — To be confirmed"
+    assert shown("ohd") == "ohd — Hold"
+    assert shown("zzz") == "zzz"  # new at the vendor: as sent, not guessed
+    assert shown(None) is None  # no row for no handling
