@@ -157,16 +157,14 @@ class ActionsMixin:
             if self.handling.combo.isEnabled() and self.handling.apply_button.isEnabled():
                 self.focus_handling()
         elif result.outcome is ScanOutcome.MULTIPLE:
-            self.current_key = None
-            self.view.selectionModel().clearSelection()
-            self.detail.clear()
-            self.handling.set_options([], note="")
+            self._show_no_item()
             self._show_matches(result.records)
             self.feedback("multiple", tr("{n} items match {scan}: choose one").format(
                 n=len(result.records), scan=shown))
             self.matches.setFocus()
             self.matches.setCurrentRow(0)
         elif result.outcome is ScanOutcome.NOT_FOUND:
+            self._show_no_item(focus_scan=True)
             self._show_matches([])
             text = tr("No item matches {scan}").format(scan=shown)
             if result.scan.foreign:
@@ -175,6 +173,9 @@ class ActionsMixin:
                                        chars=" ".join(result.scan.foreign))
             self.feedback("not_found", text)
         elif result.outcome is ScanOutcome.INVALID:
+            if result.scan.problem != "empty":  # a misread label; an empty Enter names none
+                self._show_no_item(focus_scan=True)
+                self._show_matches([])
             problem = {"empty": tr("nothing readable"), "too_long": tr("too long"),
                        "garbage": tr("not a label")}.get(result.scan.problem or "",
                                                          result.scan.problem or "")
@@ -185,6 +186,18 @@ class ActionsMixin:
                 ms=self.settings.scan_repeat_ms, scan=shown))
         self.scan_handled.emit(result)
         return result
+
+    def _show_no_item(self, *, focus_scan: bool = False) -> None:
+        """No parcel on screen after a scan that named one the desk cannot show: the item
+        scanned before stays out of reach, so a handling chosen for the parcel in hand
+        cannot be applied to it (nor its details read as this parcel's). ``focus_scan``:
+        the scan field takes the focus (the emptied dropdown may have had it)."""
+        self.current_key = None
+        self.view.selectionModel().clearSelection()
+        self.detail.clear()
+        self.handling.set_options([], note="")
+        if focus_scan:
+            self.focus_scan()
 
     def _describe(self, record: InventoryRecord) -> str:
         ident = record.rma or record.winit_order_no or record.key
