@@ -79,7 +79,6 @@ class ReadOnlyTable(QTableWidget):
             self.setMinimumHeight(low)
             self.setMaximumHeight(high)
 
-
     def _sideways_range_changed(self, _low: int, _high: int) -> None:
         self.fit_height()
 
