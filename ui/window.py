@@ -383,7 +383,7 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.poll_store()  # the model must show what the store has before rows are counted
         position = self.model.position_of(key)
         if position is None:
-            self.view.selectionModel().clearSelection()
+            self.view.selectionModel().clear()  # the current row too (see _show_no_item)
             return False
         index = self.model.index(position, 0)
         selection = self.view.selectionModel()

@@ -193,7 +193,9 @@ class ActionsMixin:
         cannot be applied to it (nor its details read as this parcel's). ``focus_scan``:
         the scan field takes the focus (the emptied dropdown may have had it)."""
         self.current_key = None
-        self.view.selectionModel().clearSelection()
+        # The current row too: Qt reports no change for a click on the row that is still
+        # current, so a click on the cleared item's row would not show it again.
+        self.view.selectionModel().clear()
         self.detail.clear()
         self.handling.set_options([], note="")
         if focus_scan:

@@ -46,3 +46,51 @@ def test_a_misread_label_clears_the_item_shown_before_an_empty_one_does_not(
     window.scan_field.submit("\u0007##")  # a misread: some parcel's label, unreadable
     assert window.last_feedback.kind == "invalid"
     assert shows_nothing(window)
+
+
+def test_the_item_cleared_by_a_miss_shows_again_when_its_row_is_clicked(
+        window: Any, clock: FakeClock) -> None:
+    """The cleared item's row is not "current" any more: a click on it shows it again (Qt
+    reports no change when the row clicked is still its current one)."""
+    from ui.qt import QApplication, Qt, load_qtest
+
+    qtest = load_qtest()
+    record = allowed_rh_record(window)
+    type_scan(window.scan_field, record.rma or "", clock)
+    assert shows_item(window, record.key)
+    row = window.model.position_of(record.key)
+    type_scan(window.scan_field, "NO-SUCH-LABEL-78", clock)
+    assert shows_nothing(window)
+    assert not window.view.currentIndex().isValid()
+    rect = window.view.visualRect(window.model.index(row, 1))
+    qtest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, rect.center())
+    QApplication.processEvents()
+    assert shows_item(window, record.key)
+
+
+def test_a_row_left_current_by_an_item_outside_the_list_shows_when_clicked(
+        window: Any, clock: FakeClock, qtbot: Any) -> None:
+    """An item found outside the list (another warehouse than the filter's) is shown with no
+    row selected; a click on the row that was selected before shows that row's item."""
+    from ui.qt import QApplication, Qt, load_qtest
+
+    qtest = load_qtest()
+    record = allowed_rh_record(window)
+    combo = window.warehouse_combo
+    qtbot.waitUntil(lambda: combo.findData(record.warehouse) >= 0)
+    combo.setCurrentIndex(combo.findData(record.warehouse))  # only the item's warehouse
+    other = next(r for r in (window.store.get(row.key) for row in window.store.rows(
+        window.model.query.__class__(filter=window.model.query.filter), 0, 300))
+        if r is not None and r.warehouse != record.warehouse and r.rma
+        and len({m.key for m in window.store.lookup(r.rma)}) == 1)
+    type_scan(window.scan_field, record.rma or "", clock)
+    assert shows_item(window, record.key)
+    row = window.model.position_of(record.key)
+    type_scan(window.scan_field, other.rma or "", clock)  # found, not in this list
+    assert window.current_key == other.key and not window.view.currentIndex().isValid()
+    rect = window.view.visualRect(window.model.index(row, 1))
+    qtest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, rect.center())
+    QApplication.processEvents()
+    assert shows_item(window, record.key)
