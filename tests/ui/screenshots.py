@@ -4,8 +4,9 @@
 
 Re-runs itself under ``xvfb-run`` when there is no display. Saves:
 main_window.png, detail_panel.png, detail_winit.png, settings_dialog.png,
-settings_dialog_desk.png, scan_not_found.png, scan_keyboard_layout.png, status_warnings.png
-and main_window_zh_CN.png
+settings_dialog_desk.png, scan_not_found.png, scan_multiple.png (when the demo data has a
+tracking number on several parcels), scan_keyboard_layout.png, status_warnings.png,
+main_window_zh_CN.png and decision_log.png
 (with --language both, the default).
 The demo is the real thing: sandbox over HTTP, webhooks into a temporary store; a few WINIT
 return orders are added to that store so the declared/received comparison can be seen.
@@ -137,6 +138,13 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
         window.scan_field.submit("NO-SUCH-LABEL-42")
         await _settle(app, 0.2)
         grab(window, "scan_not_found.png")
+        # one tracking number on several parcels: the operator chooses from a list
+        shared = next((t for r in candidates for t in r.tracking_numbers
+                       if len({m.key for m in desk.store.lookup(t)}) > 1), None)
+        if shared:
+            window.scan_field.submit(shared)
+            await _settle(app, 0.2)
+            grab(window, "scan_multiple.png")
         # a US scanner on a German keyboard: "-" arrives as "ß"
         window.scan_field.submit((record.rma or record.key).replace("-", "\u00df"))
         await _settle(app, 0.2)
@@ -172,6 +180,17 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
             await _settle(app, 0.3)
             grab(window, "main_window_zh_CN.png")
             i18n.install_language("en")
+        # a handling applied, then the day's decision log
+        window.scan_field.submit(record.rma or record.key)
+        await _settle(app, 0.2)
+        allowed = [o for o in desk.options(record) if o.allowed]
+        if allowed and window.apply_handling(allowed[0].code) is not None:
+            await _wait_for(lambda: window.last_feedback is not None
+                            and window.last_feedback.kind in ("applied", "failed"), 15)
+            log_dialog = window.decision_views.show_log()
+            await _settle(app, 0.5)
+            grab(log_dialog, "decision_log.png")
+            log_dialog.close()
         await window.shutdown()
         window.close()
         await desk.close()
