@@ -173,7 +173,9 @@ class ActionsMixin:
                                        chars=" ".join(result.scan.foreign))
             self.feedback("not_found", text)
         elif result.outcome is ScanOutcome.INVALID:
-            if result.scan.problem != "empty":  # a misread label; an empty Enter names none
+            # A misread label names some parcel, not the one on screen; noise that reads as
+            # nothing at all ("empty") names none, and what is on screen stays.
+            if result.scan.problem != "empty":
                 self._show_no_item(focus_scan=True)
                 self._show_matches([])
             problem = {"empty": tr("nothing readable"), "too_long": tr("too long"),
