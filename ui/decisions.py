@@ -233,9 +233,6 @@ class DecisionViews(QObject):
         self.status = OutboxStatus(self.desk, window)
         self.status.open_failed.connect(lambda: self.show_failed())
         window.statusBar().addPermanentWidget(self.status)
-        old = getattr(window, "outbox_label", None)
-        if old is not None:
-            old.hide()   # the same counts, now with icons and a button
         self.retranslate()
 
     def retranslate(self) -> None:

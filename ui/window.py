@@ -66,7 +66,6 @@ tr = make_tr("MainWindow")
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
-COUNTS_MS = 150  # outbox counts after decision changes: at most one count per this interval
 OUTCOME_SOUND = {
     ScanOutcome.FOUND: "found", ScanOutcome.MULTIPLE: "multiple",
     ScanOutcome.NOT_FOUND: "not_found", ScanOutcome.INVALID: "invalid",
@@ -233,9 +232,6 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.sync_progress.setTextVisible(True)
         self.sync_progress.hide()
         status.addPermanentWidget(self.sync_progress)
-        self.outbox_label = QLabel(self)
-        self.outbox_label.setObjectName("outboxLabel")
-        status.addPermanentWidget(self.outbox_label)
 
         # -- wiring -----------------------------------------------------------------------------
         self.scan_field.scanned.connect(self.handle_scan)
@@ -256,10 +252,6 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self._shortcut(QKeySequence("F6"), self.view.setFocus)
         self._shortcut(QKeySequence("Ctrl+,"), self.open_settings)
         self._closing = False
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(COUNTS_MS)
-        self._counts_timer.timeout.connect(self._count_outbox)
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(poll_ms)
         self.poll_timer.timeout.connect(self.poll_in_background)
@@ -277,7 +269,6 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.watch_in_front()
         self.retranslate()  # also fills the filters
         self.update_connection()
-        self._count_outbox()
         self.detail.clear()
         self.handling.set_options([], note="")
         QTimer.singleShot(0, self.focus_scan)
@@ -353,11 +344,9 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.connection_icon.setAccessibleName(tr("Connection symbol"))
         self.message_label.setAccessibleName(tr("Last message"))
         self.sync_progress.setAccessibleName(tr("Sync progress"))
-        self.outbox_label.setAccessibleName(tr("Pending updates"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
         self._fill_filters()
         self.update_connection()
-        self.update_counts()
         if getattr(self, "current_key", None):
             self.refresh_current()  # reasons and notes in the new language
 
@@ -468,7 +457,6 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         """Nothing may read the store after this: the caller closes it next."""
         self._closing = True
         self.poll_timer.stop()
-        self._counts_timer.stop()
         self.decision_views.stop()
         self._front_timer.stop()
 

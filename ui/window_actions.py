@@ -51,7 +51,6 @@ class ActionsMixin:
     _warehouses: list[str] | None
     _closing: bool
     show_message: Any
-    update_counts: Any
     update_connection: Any
     select_key: Any
     show_record: Any
@@ -265,7 +264,6 @@ class ActionsMixin:
             code=code, what=self._describe_key(key)))
         self.focus_scan()
         self.refresh_current()
-        self.update_counts()
         return decision
 
     def apply_blocked(self, why: str) -> None:
@@ -305,7 +303,6 @@ class ActionsMixin:
                                             code=decision.new_handling, what=what))
         else:
             self.feedback("queued", tr("Cancel queued for {what}").format(what=what))
-        self.update_counts()
         self.focus_scan()
         return decision
 
@@ -345,4 +342,3 @@ class ActionsMixin:
             self.show_message(tr("Another desk decided {what} first").format(what=what), error=True)
         if decision.key == self.current_key:
             self.refresh_current()
-        self.update_counts()

@@ -70,7 +70,6 @@ class PollMixin:
     store_unreachable: bool = False
     _update_count_label: Any
     refresh_current: Any
-    update_counts: Any
     _filters_changed: Any
     _fill_filters: Any
     _warehouses: list[str] | None
@@ -117,7 +116,6 @@ class PollMixin:
         self._keep_selection_on_current()
         if self.current_key in keys:
             self.refresh_current()
-        self.update_counts()
 
     def poll_in_background(self) -> None:
         """The poll timer's poll: the store reads (changes, and when there are some the

@@ -57,8 +57,6 @@ class StatusMixin:
     demo: bool
     connection_icon: Any
     connection_label: Any
-    outbox_label: Any
-    _counts_timer: Any
     _closing: bool
     syncing: bool
     sync_button: Any
@@ -155,24 +153,6 @@ class StatusMixin:
         self.connection_label.setText(text)
         self.connection_label.setToolTip(tip)
         self.connection_label.setAccessibleDescription(tip)
-
-    def update_counts(self) -> None:
-        """Re-count the outbox soon: a burst of decision changes costs one count."""
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
-
-    def _count_outbox(self) -> None:
-        if not is_valid(self) or self._closing:
-            return
-        try:
-            counts = self.desk.counts()
-        except Exception:
-            log.exception("the outbox could not be counted")
-            return
-        text = tr("Pending updates: {pending}").format(pending=counts.pending)
-        if counts.failed:
-            text += " · " + tr("failed: {failed}").format(failed=counts.failed)
-        self.outbox_label.setText(text)
 
     # -- sync --------------------------------------------------------------------------------------
     def sync_now(self) -> asyncio.Task[Any] | None:

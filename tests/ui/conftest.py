@@ -159,6 +159,13 @@ def window(qtbot: Any, qloop: asyncio.AbstractEventLoop, desk: DeskService,
         run(qtbot, qloop, http.aclose())
 
 
+def outbox_shown(window: Any) -> tuple[int, int, int]:
+    """The status bar's outbox counts as the operator reads them: queued, sending, failed."""
+    status = window.decision_views.status
+    texts = (status.queued_label.text(), status.sending_label.text(), status.failed_button.text())
+    return tuple(int(text.split()[0]) for text in texts)  # type: ignore[return-value]
+
+
 # -- a store of the sandbox's and WINIT's parcels, for the window's parts on their own --
 @pytest.fixture
 def store(tmp_path: Path, sandbox: SandboxServer) -> Any:

@@ -170,7 +170,6 @@ def test_window_has_the_decisions_menu_shortcuts_and_status(
     views = window.decision_views
     assert views.menu.title() == "&Decisions"
     assert [a.text() for a in views.menu.actions()] == ["&Failed decisions…", "Decision &log…"]
-    assert not window.outbox_label.isVisible()
     assert views.status.isVisible()
     # the shortcut opens the failed view from the scan field
     window.scan_field.setFocus()

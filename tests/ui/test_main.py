@@ -15,7 +15,7 @@ import pytest
 from app.model import DecisionState, Source
 from app.settings import Environment, Settings, default_store_url, load, settings_path
 from app.store import RowFilter, RowQuery, Store, open_store
-from tests.ui.conftest import winit_records
+from tests.ui.conftest import outbox_shown, winit_records
 from ui.main import configured_desk, run_window
 from ui.qt import QApplication
 from ui.tasks import CrashHandler
@@ -123,7 +123,7 @@ def test_a_set_up_desk_without_credentials_opens_its_store_offline(
         qtbot.waitUntil(outbox._idle.is_set)  # the sender went through its queue: nothing sent
         stored = window.store.get_decision(decision.id)
         assert stored is not None and stored.state is DecisionState.QUEUED
-        qtbot.waitUntil(lambda: "Pending updates: 1" in window.outbox_label.text())
+        qtbot.waitUntil(lambda: sum(outbox_shown(window)[:2]) == 1)
     finally:
         _close(qtbot, task, window)
     assert Environment(load().environment) is Environment.PRODUCTION  # nothing rewritten

@@ -9,7 +9,7 @@ from typing import Any
 from app.desk import WITHDRAWN_MESSAGE
 from app.model import WITHDRAWN_CODE, DecisionAction, DecisionState, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
-from tests.ui.conftest import FakeClock, run
+from tests.ui.conftest import FakeClock, outbox_shown, run
 from tests.ui.decision_support import wait_for_cancel
 from tests.ui.test_window import type_scan
 from ui.i18n import decision_message
@@ -61,7 +61,7 @@ def test_ctrl_z_withdraws_decisions_still_queued(
     first, second = decidable_records(window, 2)
     decide_by_keyboard(window, clock, first)
     code = decide_by_keyboard(window, clock, second)
-    qtbot.waitUntil(lambda: "Pending updates: 2" in window.outbox_label.text())
+    qtbot.waitUntil(lambda: sum(outbox_shown(window)[:2]) == 2)
     # Before: the store refused a cancel of an open decision ("still being sent"), the
     # decision was gone from the undo list, and the second Ctrl+Z found nothing to undo.
     ctrl_z(window)
@@ -80,7 +80,7 @@ def test_ctrl_z_withdraws_decisions_still_queued(
                                                                               WITHDRAWN_CODE)
     ctrl_z(window)
     assert window.messages[-1] == "Nothing to undo."
-    qtbot.waitUntil(lambda: "Pending updates: 0" in window.outbox_label.text())
+    qtbot.waitUntil(lambda: sum(outbox_shown(window)[:2]) == 0)
     assert window.scan_field.hasFocus()
     # The sender back on: nothing of either decision goes to Return Helper.
     window.desk.outbox.start()

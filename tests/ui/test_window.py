@@ -12,7 +12,7 @@ import pytest
 from app.desk import ScanOutcome
 from app.model import DecisionState, IdKind, InventoryRecord, Source
 from app.sandbox.server import FaultKind, SandboxServer
-from tests.ui.conftest import FakeClock, run
+from tests.ui.conftest import FakeClock, outbox_shown, run
 from tests.ui.decision_support import wait_for_cancel
 from ui.inventory import KEY_ROLE
 from ui.qt import QApplication, QGuiApplication, QInputMethodQueryEvent, Qt, load_qtest
@@ -287,7 +287,7 @@ def test_soft_error_is_shown_on_the_row_with_correlation_id(
     assert window.model.index(position, update_column).data() == "Failed"
     assert live.correlation_id in window.model.index(position, update_column).data(
         Qt.ItemDataRole.ToolTipRole)
-    qtbot.waitUntil(lambda: "failed: 1" in window.outbox_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: outbox_shown(window)[2] == 1, timeout=5000)
 
 
 def test_timeout_keeps_the_window_responsive_and_says_so(
@@ -354,7 +354,7 @@ def test_ui_stays_responsive_while_20_updates_are_in_flight(
     stamps = [started, *ticks, time.perf_counter()]
     longest = max(b - a for a, b in pairwise(stamps))
     assert len(ticks) >= 10 and longest < 1.0, f"the event loop stood still for {longest:.2f} s"
-    qtbot.waitUntil(lambda: "Pending updates: 0" in window.outbox_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: sum(outbox_shown(window)[:2]) == 0, timeout=5000)
 
 
 def test_ctrl_z_cancels_the_last_handling(window: Any, clock: FakeClock, sandbox: SandboxServer,
