@@ -28,7 +28,7 @@ from ui.i18n import (
     source_name,
     winit_status_name,
 )
-from ui.listing import fmt_decimal, fmt_dimensions, fmt_time
+from ui.listing import fmt_decimal, fmt_dimensions, fmt_handling, fmt_time
 from ui.qt import (
     QColor,
     QFont,
@@ -186,10 +186,7 @@ class DetailPanel(QScrollArea):
     def _handling_text(self, code: str | None) -> str:
         """``ohd — Hold`` as in the handling list; the code alone when the catalog does not
         know it (codes are read at run time: a new one is shown as sent, not guessed)."""
-        if not code:
-            return ""
-        name = self._handling_names().get(code)
-        return f"{code} — {name}" if name else code
+        return fmt_handling(code, self._handling_names().get(code)) if code else ""
 
     def show_record(self, record: InventoryRecord, decisions: list[Decision],
                     force: bool = False) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from app.handling import HandlingOption
 from ui.feedback import icon
 from ui.i18n import make_tr, reason_text
+from ui.listing import fmt_handling
 from ui.qt import (
     QComboBox,
     QHBoxLayout,
@@ -74,7 +75,7 @@ class HandlingCombo(QComboBox):
         self.item_model.clear()
         first_allowed = -1
         for option in options:
-            text = f"{option.code} — {option.description}" if option.description else option.code
+            text = fmt_handling(option.code, option.description)
             if not option.allowed:
                 text += "  " + tr("(not available: {reason})").format(
                     reason=reason_text(option.reason.value if option.reason else ""))

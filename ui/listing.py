@@ -97,6 +97,12 @@ def fmt_dimensions(item: Row | SkuLine) -> str:
     return " x ".join(fmt_decimal(s) for s in sides)
 
 
+def fmt_handling(code: str, description: str | None) -> str:
+    """A handling type as the operator reads it, ``ohd — Hold``; the code alone when its
+    description is not known (the handling list and the detail panel say it alike)."""
+    return f"{code} — {description}" if description else code
+
+
 def fmt_time(value: datetime | None) -> str:
     if value is None:
         return ""
