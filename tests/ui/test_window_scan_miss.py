@@ -8,6 +8,15 @@ from typing import Any
 
 from tests.ui.conftest import FakeClock
 from tests.ui.test_window import allowed_rh_record, selected_key, type_scan
+from ui.qt import QApplication, Qt, load_qtest
+
+
+def click_row(window: Any, row: int) -> None:
+    """A mouse click on a row of the list, as the operator makes it."""
+    rect = window.view.visualRect(window.model.index(row, 1))
+    load_qtest().mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier, rect.center())
+    QApplication.processEvents()
 
 
 def shows_item(window: Any, key: str) -> bool:
@@ -52,9 +61,6 @@ def test_the_item_cleared_by_a_miss_shows_again_when_its_row_is_clicked(
         window: Any, clock: FakeClock) -> None:
     """The cleared item's row is not "current" any more: a click on it shows it again (Qt
     reports no change when the row clicked is still its current one)."""
-    from ui.qt import QApplication, Qt, load_qtest
-
-    qtest = load_qtest()
     record = allowed_rh_record(window)
     type_scan(window.scan_field, record.rma or "", clock)
     assert shows_item(window, record.key)
@@ -62,10 +68,7 @@ def test_the_item_cleared_by_a_miss_shows_again_when_its_row_is_clicked(
     type_scan(window.scan_field, "NO-SUCH-LABEL-78", clock)
     assert shows_nothing(window)
     assert not window.view.currentIndex().isValid()
-    rect = window.view.visualRect(window.model.index(row, 1))
-    qtest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
-                     Qt.KeyboardModifier.NoModifier, rect.center())
-    QApplication.processEvents()
+    click_row(window, row)
     assert shows_item(window, record.key)
 
 
@@ -73,9 +76,6 @@ def test_a_row_left_current_by_an_item_outside_the_list_shows_when_clicked(
         window: Any, clock: FakeClock, qtbot: Any) -> None:
     """An item found outside the list (another warehouse than the filter's) is shown with no
     row selected; a click on the row that was selected before shows that row's item."""
-    from ui.qt import QApplication, Qt, load_qtest
-
-    qtest = load_qtest()
     record = allowed_rh_record(window)
     combo = window.warehouse_combo
     qtbot.waitUntil(lambda: combo.findData(record.warehouse) >= 0)
@@ -89,8 +89,5 @@ def test_a_row_left_current_by_an_item_outside_the_list_shows_when_clicked(
     row = window.model.position_of(record.key)
     type_scan(window.scan_field, other.rma or "", clock)  # found, not in this list
     assert window.current_key == other.key and not window.view.currentIndex().isValid()
-    rect = window.view.visualRect(window.model.index(row, 1))
-    qtest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
-                     Qt.KeyboardModifier.NoModifier, rect.center())
-    QApplication.processEvents()
+    click_row(window, row)
     assert shows_item(window, record.key)
