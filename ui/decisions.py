@@ -22,6 +22,7 @@ The item's own decision log is the detail panel's (``ui/detail.py``, from
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -36,6 +37,7 @@ from ui.decision_common import (
 )
 from ui.feedback import icon
 from ui.i18n import make_tr
+from ui.list_order import poll_executor
 from ui.qt import (
     QAction,
     QEvent,
@@ -82,17 +84,24 @@ class OutboxStatus(QWidget):
     """``[icon] 2 queued  [icon] 1 sending  [icon] 3 failed`` in the status bar.
 
     Counts come from ``DeskService.counts()``: at once on each decision change of this
-    desk and every second for other desks' changes. The failed count is a button.
+    desk and every second for other desks' changes. They are read on the window's poll
+    thread, never the GUI thread: a database server that stops answering holds up the
+    count (for up to its timeouts), not the window. One count is in flight at a time; a
+    change while it reads has it read again. The failed count is a button.
     """
 
     open_failed = Signal()
     changed = Signal(object)
+    counted = Signal(object)  # from the poll thread: OutboxCounts, or the read's exception
 
     def __init__(self, desk: DeskService, parent: QWidget | None = None,
                  interval_ms: int = 1000) -> None:
         super().__init__(parent)
         self.desk = desk
         self.counts: Any = None
+        self._stopped = False
+        self._counting = False   # a count is in flight on the poll thread
+        self._count_again = False  # ...and something changed since it was asked for
         self.setObjectName("outboxStatus")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -116,6 +125,7 @@ class OutboxStatus(QWidget):
                        self.sending_label, self.failed_button):
             layout.addWidget(widget)
         self.changed.connect(lambda _d: self._schedule())
+        self.counted.connect(self._counted)
         self._unsubscribe = desk.subscribe(self._from_any_thread)
         self.destroyed.connect(lambda *_a, u=self._unsubscribe: u())
         self._coalesce = QTimer(self)
@@ -133,7 +143,7 @@ class OutboxStatus(QWidget):
         if is_valid(self):
             self.timer.stop()
             self._coalesce.stop()
-            self._stopped = True
+        self._stopped = True
 
     def _from_any_thread(self, decision: Decision) -> None:
         if is_valid(self):
@@ -144,15 +154,43 @@ class OutboxStatus(QWidget):
             self._coalesce.start()
 
     def refresh(self) -> None:
-        if not is_valid(self) or getattr(self, "_stopped", False):
+        """Count the outbox on the poll thread; the labels change when the count arrives."""
+        if not is_valid(self) or self._stopped:
             return
-        try:
-            counts = self.desk.counts()
-        except Exception as exc:
-            log.warning("the outbox could not be counted: %s", exc)
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        desk, signal = self.desk, self.counted
+
+        def count() -> None:
+            try:
+                result: object = desk.counts()
+            except Exception as exc:
+                result = exc
+            with contextlib.suppress(RuntimeError):  # the widget is gone
+                signal.emit(result)
+
+        poll_executor().submit(count)
+
+    def _counted(self, result: object) -> None:
+        self._counting = False
+        if not is_valid(self) or self._stopped:
+            return
+        if self._count_again:
+            self._count_again = False
+            self.refresh()
+        if isinstance(result, Exception):
+            log.warning("the outbox could not be counted: %s", result)
             self.queued_label.setText(tr("outbox unreadable"))
             return
-        self.counts = counts
+        self.counts = result
+        self._show()
+
+    def _show(self) -> None:
+        counts = self.counts
+        if counts is None:
+            return
         self.queued_label.setText(tr("{n} queued").format(n=counts.queued))
         self.sending_label.setText(tr("{n} sending").format(n=counts.sending))
         self.failed_button.setText(tr("{n} failed").format(n=counts.failed))
@@ -179,7 +217,8 @@ class OutboxStatus(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.refresh()
+            self._show()  # the last count in the new language: no store read for it
+            self.retranslate_names()
         super().changeEvent(event)
 
 

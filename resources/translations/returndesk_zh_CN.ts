@@ -618,92 +618,92 @@
         <translation>导出 CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="173"/>
+        <location filename="../../ui/decisions.py" line="211"/>
         <source>Outbox</source>
         <translation>发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="174"/>
+        <location filename="../../ui/decisions.py" line="212"/>
         <source>Queued decisions</source>
         <translation>排队中的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="175"/>
+        <location filename="../../ui/decisions.py" line="213"/>
         <source>Queued symbol</source>
         <translation>排队图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="176"/>
+        <location filename="../../ui/decisions.py" line="214"/>
         <source>Decisions being sent</source>
         <translation>正在发送的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="177"/>
+        <location filename="../../ui/decisions.py" line="215"/>
         <source>Sending symbol</source>
         <translation>发送图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="178"/>
+        <location filename="../../ui/decisions.py" line="216"/>
         <source>Failed decisions: open the list</source>
         <translation>失败的处理决定：打开列表</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="239"/>
+        <location filename="../../ui/decisions.py" line="278"/>
         <source>&amp;Decisions</source>
         <translation>处理决定(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="240"/>
+        <location filename="../../ui/decisions.py" line="279"/>
         <source>Decisions menu</source>
         <translation>处理决定菜单</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="241"/>
+        <location filename="../../ui/decisions.py" line="280"/>
         <source>&amp;Failed decisions…</source>
         <translation>失败的处理决定(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="244"/>
+        <location filename="../../ui/decisions.py" line="283"/>
         <source>Decision &amp;log…</source>
         <translation>处理记录(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="163"/>
-        <source>Outbox: {q} queued, {s} sending, {f} failed</source>
-        <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="169"/>
-        <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
-        <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decisions.py" line="153"/>
+        <location filename="../../ui/decisions.py" line="185"/>
         <source>outbox unreadable</source>
         <translation>无法读取发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="156"/>
+        <location filename="../../ui/decisions.py" line="201"/>
+        <source>Outbox: {q} queued, {s} sending, {f} failed</source>
+        <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="207"/>
+        <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
+        <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decisions.py" line="194"/>
         <source>{n} queued</source>
         <translation>{n} 条排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="157"/>
+        <location filename="../../ui/decisions.py" line="195"/>
         <source>{n} sending</source>
         <translation>{n} 条发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="242"/>
+        <location filename="../../ui/decisions.py" line="281"/>
         <source>Failed decisions: retry or discard ({key})</source>
         <translation>失败的处理决定：重试或放弃（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="245"/>
+        <location filename="../../ui/decisions.py" line="284"/>
         <source>The decisions of a day, and their CSV export ({key})</source>
         <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="167"/>
+        <location filename="../../ui/decisions.py" line="205"/>
         <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
         <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
     </message>
@@ -766,312 +766,312 @@
         <translation>未选择物品：请扫描标签或选择一行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="276"/>
+        <location filename="../../ui/detail.py" line="273"/>
         <source>Key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="276"/>
+        <location filename="../../ui/detail.py" line="273"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="276"/>
+        <location filename="../../ui/detail.py" line="273"/>
         <source>Tracking number</source>
         <translation>跟踪号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="277"/>
+        <location filename="../../ui/detail.py" line="274"/>
         <source>Return inventory id</source>
         <translation>退货库存 ID</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="277"/>
+        <location filename="../../ui/detail.py" line="274"/>
         <source>WINIT order</source>
         <translation>WINIT 退货订单</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="278"/>
+        <location filename="../../ui/detail.py" line="275"/>
         <source>Seller reference</source>
         <translation>卖家参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="278"/>
+        <location filename="../../ui/detail.py" line="275"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="279"/>
+        <location filename="../../ui/detail.py" line="276"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="279"/>
+        <location filename="../../ui/detail.py" line="276"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="279"/>
+        <location filename="../../ui/detail.py" line="276"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="280"/>
+        <location filename="../../ui/detail.py" line="277"/>
         <source>Handling status</source>
         <translation>处理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="280"/>
+        <location filename="../../ui/detail.py" line="277"/>
         <source>Return reason</source>
         <translation>退货原因</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="281"/>
+        <location filename="../../ui/detail.py" line="278"/>
         <source>Value</source>
         <translation>货值</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="281"/>
+        <location filename="../../ui/detail.py" line="278"/>
         <source>Value-added services</source>
         <translation>增值服务</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="282"/>
+        <location filename="../../ui/detail.py" line="279"/>
         <source>Received at</source>
         <translation>收件时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="292"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="292"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="292"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Barcode</source>
         <translation>商品条码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="292"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="292"/>
+        <location filename="../../ui/detail.py" line="289"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>L x W x H (cm)</source>
         <translation>长 x 宽 x 高 (cm)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Volume (m³)</source>
         <translation>体积 (m³)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Weight (kg)</source>
         <translation>重量 (kg)</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="293"/>
+        <location filename="../../ui/detail.py" line="290"/>
         <source>Serials</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="294"/>
+        <location filename="../../ui/detail.py" line="291"/>
         <source>Handle method</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="329"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Line</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="329"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="329"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Declared</source>
         <translation>申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="329"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Received goods</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="329"/>
+        <location filename="../../ui/detail.py" line="326"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="245"/>
+        <location filename="../../ui/detail.py" line="242"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="297"/>
+        <location filename="../../ui/detail.py" line="294"/>
         <source>Received</source>
         <translation>已收货</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="298"/>
+        <location filename="../../ui/detail.py" line="295"/>
         <source>Received (actual)</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="383"/>
+        <location filename="../../ui/detail.py" line="380"/>
         <source>Declared (ordered) and received (put away) goods match.</source>
         <translation>申报（下单）与实收（上架）商品一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="389"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="389"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="389"/>
+        <location filename="../../ui/detail.py" line="386"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="397"/>
+        <location filename="../../ui/detail.py" line="394"/>
         <source>Change</source>
         <translation>更改</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="397"/>
+        <location filename="../../ui/detail.py" line="394"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="406"/>
+        <location filename="../../ui/detail.py" line="403"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="406"/>
+        <location filename="../../ui/detail.py" line="403"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="407"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="407"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="407"/>
+        <location filename="../../ui/detail.py" line="404"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="427"/>
+        <location filename="../../ui/detail.py" line="424"/>
         <source>Loading image...</source>
         <translation>正在加载图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="436"/>
+        <location filename="../../ui/detail.py" line="433"/>
         <source>Images cannot be loaded in this mode</source>
         <translation>此模式下无法加载图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="468"/>
+        <location filename="../../ui/detail.py" line="465"/>
         <source>no connection</source>
         <translation>无连接</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="339"/>
+        <location filename="../../ui/detail.py" line="336"/>
         <source>≠ not received</source>
         <translation>≠ 未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="339"/>
+        <location filename="../../ui/detail.py" line="336"/>
         <source>≠ not declared</source>
         <translation>≠ 未申报</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="448"/>
+        <location filename="../../ui/detail.py" line="445"/>
         <source>Press to enlarge</source>
         <translation>点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="450"/>
+        <location filename="../../ui/detail.py" line="447"/>
         <source>Not an image</source>
         <translation>不是图片</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="454"/>
+        <location filename="../../ui/detail.py" line="451"/>
         <source>Image unavailable</source>
         <translation>图片不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="461"/>
+        <location filename="../../ui/detail.py" line="458"/>
         <source>Image {n}</source>
         <translation>图片 {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="371"/>
+        <location filename="../../ui/detail.py" line="368"/>
         <source>Declared and received differ</source>
         <translation>申报与实收不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="381"/>
+        <location filename="../../ui/detail.py" line="378"/>
         <source>Declared (ordered) against received (put away): {n} difference(s), marked ≠.</source>
         <translation>申报（下单）与实收（上架）对比：{n} 处差异，以 ≠ 标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="404"/>
+        <location filename="../../ui/detail.py" line="401"/>
         <source>No decisions yet</source>
         <translation>尚无处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="426"/>
+        <location filename="../../ui/detail.py" line="423"/>
         <source>Image {n}, press to enlarge</source>
         <translation>图片 {n}，点击放大</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="355"/>
+        <location filename="../../ui/detail.py" line="352"/>
         <source>≠ differs</source>
         <translation>≠ 不同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="355"/>
+        <location filename="../../ui/detail.py" line="352"/>
         <source>= same</source>
         <translation>= 相同</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="235"/>
+        <location filename="../../ui/detail.py" line="232"/>
         <source>finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="235"/>
+        <location filename="../../ui/detail.py" line="232"/>
         <source>not finished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/detail.py" line="457"/>
+        <location filename="../../ui/detail.py" line="454"/>
         <source>Load image</source>
         <translation>加载图片</translation>
     </message>
@@ -1099,62 +1099,62 @@
 <context>
     <name>HandlingPanel</name>
     <message>
-        <location filename="../../ui/handling.py" line="165"/>
+        <location filename="../../ui/handling.py" line="166"/>
         <source>&amp;Handling:</source>
         <translation>处理方式(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="166"/>
+        <location filename="../../ui/handling.py" line="167"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="167"/>
+        <location filename="../../ui/handling.py" line="168"/>
         <source>Type the first letters of a code to choose it, Enter applies, Escape returns to the scan field</source>
         <translation>输入代码的首字母进行选择，回车确认，Esc 返回扫描框</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="169"/>
+        <location filename="../../ui/handling.py" line="170"/>
         <source>&amp;Apply</source>
         <translation>应用(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="170"/>
+        <location filename="../../ui/handling.py" line="171"/>
         <source>Apply handling</source>
         <translation>应用处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="171"/>
+        <location filename="../../ui/handling.py" line="172"/>
         <source>Apply the chosen handling (Enter in the list)</source>
         <translation>应用所选处理方式（在列表中按回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="172"/>
+        <location filename="../../ui/handling.py" line="173"/>
         <source>Handling warning</source>
         <translation>处理方式警告</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="173"/>
+        <location filename="../../ui/handling.py" line="174"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="209"/>
+        <location filename="../../ui/handling.py" line="210"/>
         <source>no handling is chosen: type the first letters of a code</source>
         <translation>尚未选择处理方式：请输入代码的前几个字母</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="188"/>
+        <location filename="../../ui/handling.py" line="189"/>
         <source>Warning: {code} {warnings}</source>
         <translation>警告：{code} {warnings}</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="205"/>
+        <location filename="../../ui/handling.py" line="206"/>
         <source>no handling can be applied to this item now</source>
         <translation>此物品现在不能应用任何处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/handling.py" line="79"/>
+        <location filename="../../ui/handling.py" line="80"/>
         <source>(not available: {reason})</source>
         <translation>（不可用：{reason}）</translation>
     </message>

@@ -9,11 +9,16 @@ are real filesystems (a tmpfs remounted read-only / filled up, when running as r
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+
+import pytest
 
 from app.desk import DeskService
 from app.model import DecisionState
+from app.outbox import OutboxCounts
 from app.sandbox.server import SandboxServer
+from app.store.base import StoreError
 from tests.ui.decision_support import (
     header_texts,
     make_failed,
@@ -23,7 +28,7 @@ from tests.ui.decision_support import (
 )
 from ui import i18n
 from ui.decisions import DecisionLogDialog, FailedDecisionsDialog, OutboxStatus
-from ui.qt import QApplication, QMessageBox, Qt, load_qtest
+from ui.qt import QApplication, QMessageBox, Qt, QTimer, load_qtest
 from ui.tasks import TaskManager
 
 QTest = load_qtest()
@@ -152,7 +157,7 @@ def test_outbox_status_counts_with_icons_and_opens_failed_view(
     status = OutboxStatus(desk)
     qtbot.addWidget(status)
     status.show()
-    assert status.failed_button.text() == "0 failed"
+    qtbot.waitUntil(lambda: status.failed_button.text() == "0 failed")
     assert status.queued_label.text() == "0 queued"
     _record, decision = make_failed(qtbot, desk, sandbox)
     qtbot.waitUntil(lambda: status.failed_button.text() == "1 failed")
@@ -164,6 +169,63 @@ def test_outbox_status_counts_with_icons_and_opens_failed_view(
     desk.discard(decision.id)
     qtbot.waitUntil(lambda: status.failed_button.text() == "0 failed")
 
+
+
+class StuckCounts:
+    """``DeskService.counts`` of a database server that stops answering: each call waits
+    until released (at most 5 s, so a count on the GUI thread fails the test instead of
+    hanging it), then answers the next of ``answers``."""
+
+    def __init__(self, answers: list[OutboxCounts]) -> None:
+        self.answers = answers
+        self.release = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self) -> OutboxCounts:
+        self.threads.append(threading.current_thread())
+        self.release.wait(5)
+        return self.answers.pop(0)
+
+
+def test_outbox_status_counts_on_the_poll_thread_while_the_window_turns(
+        qtbot: Any, desk: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
+    status = OutboxStatus(desk, interval_ms=60_000)  # only the counts asked for below
+    qtbot.addWidget(status)
+    qtbot.waitUntil(lambda: status.queued_label.text() == "0 queued")
+    stuck = StuckCounts([OutboxCounts(queued=1, sending=0, failed=0),
+                         OutboxCounts(queued=2, sending=1, failed=0)])
+    monkeypatch.setattr(desk, "counts", stuck)
+    status.refresh()
+    ticks: list[int] = []
+    QTimer.singleShot(0, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks) and bool(stuck.threads))
+    # the GUI thread turned while the count waited on the store
+    assert not stuck.release.is_set()
+    assert stuck.threads[0] is not threading.main_thread()
+    assert status.queued_label.text() == "0 queued"  # nothing shown before the answer
+    status.refresh()  # a decision changed meanwhile: counted again, after this count
+    assert len(stuck.threads) == 1  # one count in flight at a time
+    stuck.release.set()
+    qtbot.waitUntil(lambda: status.sending_label.text() == "1 sending")
+    assert status.queued_label.text() == "2 queued"
+    assert len(stuck.threads) == 2 and stuck.answers == []
+
+
+def test_outbox_status_says_when_the_outbox_cannot_be_read(
+        qtbot: Any, desk: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
+    status = OutboxStatus(desk, interval_ms=60_000)
+    qtbot.addWidget(status)
+    qtbot.waitUntil(lambda: status.queued_label.text() == "0 queued")
+
+    def gone() -> OutboxCounts:
+        raise StoreError("the store does not answer")
+
+    monkeypatch.setattr(desk, "counts", gone)
+    status.refresh()
+    qtbot.waitUntil(lambda: status.queued_label.text() == "outbox unreadable")
+    monkeypatch.undo()
+    status.refresh()
+    qtbot.waitUntil(lambda: status.queued_label.text() == "0 queued")
 
 def test_window_has_the_decisions_menu_shortcuts_and_status(
         qtbot: Any, window: Any, sandbox: SandboxServer) -> None:
