@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.desk import DeskService
@@ -17,6 +19,7 @@ from ui.decision_common import (
 )
 from ui.feedback import icon
 from ui.i18n import decision_state_name, make_tr
+from ui.list_order import poll_executor
 from ui.qt import (
     QApplication,
     QDialog,
@@ -39,6 +42,17 @@ from ui.qt import (
 tr = make_tr("Decisions")
 log = logging.getLogger(__name__)
 
+@dataclass(slots=True)
+class _FailedRead:
+    """What the poll thread read for the failed decisions view."""
+
+    retrying: set[int]                   # the ids retried from here when the read began
+    failed: list[Decision] = field(default_factory=list)
+    retried: dict[int, Decision | None] = field(default_factory=dict)  # their states now
+    rmas: dict[str, str] = field(default_factory=dict)  # item key -> RMA, for new keys
+    error: Exception | None = None
+
+
 # -- failed decisions ------------------------------------------------------------------------
 class FailedDecisionsDialog(QDialog, _LiveMixin):
     """Failed decisions, to retry or discard. Non-modal; opened with ``show()``."""
@@ -47,12 +61,16 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
 
     retried = Signal(list)     # decision ids set back to queued
     discarded = Signal(list)   # decision ids given up
+    _read = Signal(object)     # a _FailedRead, from the poll thread
 
     def __init__(self, desk: DeskService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.store = desk.store
         self.retrying: set[int] = set()   # retried here, shown until applied or failed again
+        self._reading = False     # a read is in flight on the poll thread
+        self._read_again = False  # ...and something changed since it was asked for
+        self._select_first = False  # select the first row once rows arrive (select_first)
         self.decisions: dict[int, Decision] = {}
         self.confirm_box: QMessageBox | None = None
         self._rmas: dict[str, str] = {}
@@ -112,6 +130,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         self.copy_button.clicked.connect(self.copy_correlation_ids)
         self.refresh_button.clicked.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self._read.connect(self._arrived)
         self._start_live(desk)
         self.retranslate()
         self.refresh()
@@ -164,28 +183,66 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
 
     # -- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Re-read the failed decisions (and the ones being retried from here)."""
+        """Re-read the failed decisions (and the ones being retried from here) on the poll
+        thread; the table changes when they arrive. One read at a time: a change while it
+        reads has it read again. A store that stops answering holds up the read, not the
+        window."""
         if not is_valid(self):
             return
-        try:
-            shown = {d.id: d for d in self.desk.failed_decisions() if d.id is not None}
-            for decision_id in list(self.retrying):
-                if decision_id in shown:
-                    self.retrying.discard(decision_id)  # failed again: an ordinary row
-                    continue
-                current = self.store.get_decision(decision_id)
-                if current is None or current.state not in (DecisionState.QUEUED,
-                                                             DecisionState.SENDING):
-                    self.retrying.discard(decision_id)
-                    if current is not None and current.state is DecisionState.APPLIED:
-                        self._say("applied", tr("Applied after retry: {item} {change}").format(
-                            item=self._item_text(current), change=change_text(current)))
-                    continue
-                shown[decision_id] = current
-        except Exception as exc:
-            log.exception("failed decisions could not be read")
-            self._say("failed", tr("The store could not be read: {error}").format(error=str(exc)))
+        if self._reading:
+            self._read_again = True
             return
+        self._reading = True
+        desk, store, signal = self.desk, self.store, self._read
+        retrying, known = set(self.retrying), set(self._rmas)
+
+        def read() -> None:
+            result = _FailedRead(retrying)
+            try:
+                result.failed = [d for d in desk.failed_decisions() if d.id is not None]
+                shown = {d.id for d in result.failed}
+                result.retried = {i: store.get_decision(i) for i in retrying if i not in shown}
+                for d in [*result.failed, *result.retried.values()]:
+                    if d is not None and d.key not in known and d.key not in result.rmas:
+                        row = store.row(d.key)
+                        result.rmas[d.key] = (row.rma if row and row.rma else "") or d.key
+            except Exception as exc:
+                result.error = exc
+            with contextlib.suppress(RuntimeError):  # the dialog is gone
+                signal.emit(result)
+
+        poll_executor().submit(read)
+
+    def _arrived(self, result: _FailedRead) -> None:
+        self._reading = False
+        if not is_valid(self):
+            return
+        if self._read_again:
+            self._read_again = False
+            self.refresh()
+        if result.error is not None:
+            log.error("failed decisions could not be read: %s", result.error)
+            self._say("failed", tr("The store could not be read: {error}").format(
+                error=str(result.error)))
+            return
+        self._rmas.update(result.rmas)
+        shown: dict[int, Decision] = {d.id: d for d in result.failed if d.id is not None}
+        for decision_id in result.retrying:
+            if decision_id in shown:
+                self.retrying.discard(decision_id)  # failed again: an ordinary row
+                continue
+            current = result.retried.get(decision_id)
+            if current is None or current.state not in (DecisionState.QUEUED,
+                                                         DecisionState.SENDING):
+                self.retrying.discard(decision_id)
+                if current is not None and current.state is DecisionState.APPLIED:
+                    self._say("applied", tr("Applied after retry: {item} {change}").format(
+                        item=self._item_text(current), change=change_text(current)))
+                continue
+            shown[decision_id] = current
+        for decision_id in self.retrying - result.retrying:  # retried during the read
+            if decision_id in self.decisions:
+                shown[decision_id] = self.decisions[decision_id]
         self.decisions = shown
         self._show()
 
@@ -196,6 +253,10 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
                      d.result_message or "", d.correlation_id or "", f"{d.operator}@{d.desk}"])
                 for d in ordered]
         self.table.fill(self._headers(), rows, state_column=3)
+        if self._select_first and rows:
+            self._select_first = False
+            if not self.table.selected_ids():
+                self.table.selectRow(0)
         failed = sum(d.state is DecisionState.FAILED for d in ordered)
         if failed:
             self.summary_icon.setPixmap(icon("failed").pixmap(QSize(20, 20)))
@@ -244,6 +305,13 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         self.result_label.setAccessibleDescription(text)
         self.result_label.setToolTip(text)
 
+    def select_first(self) -> None:
+        """Select the first row unless one is selected: now, or when the rows arrive (the
+        first read of a newly opened view is still on its way)."""
+        self._select_first = not self.table.rowCount()
+        if self.table.rowCount() and not self.table.selected_ids():
+            self.table.selectRow(0)
+
     def select_ids(self, ids: Iterable[int]) -> None:
         wanted = set(ids)
         self.table.clearSelection()
@@ -256,7 +324,8 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
 
     # -- actions ------------------------------------------------------------------------------
     def _still_failed(self, ids: list[int]) -> tuple[list[int], int]:
-        """Of ``ids``, those still failed in the store (another desk may have acted)."""
+        """Of ``ids``, those still failed in the store (another desk may have acted); the
+        others leave the list at once (unless retried from here: those stay until sent)."""
         keep: list[int] = []
         gone = 0
         for decision_id in ids:
@@ -265,6 +334,8 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
                 keep.append(decision_id)
             else:
                 gone += 1
+                if decision_id not in self.retrying:
+                    self.decisions.pop(decision_id, None)
         return keep, gone
 
     def retry_selected(self, ids: list[int] | None = None) -> list[int]:
@@ -279,6 +350,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         except Exception as exc:
             log.exception("retry failed")
             self._say("failed", tr("Could not retry: {error}").format(error=str(exc)))
+            self._show()
             self.refresh()
             return []
         text = tr("{n} decision(s) queued again; they are sent in the background.").format(
@@ -286,6 +358,11 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         if gone:
             text += " " + tr("{n} were no longer failed (another desk acted).").format(n=gone)
         self._say("queued", text)
+        for decision_id in done:  # shown as queued at once; the read below follows it
+            if decision_id in self.decisions:
+                self.decisions[decision_id] = replace(self.decisions[decision_id],
+                                                      state=DecisionState.QUEUED)
+        self._show()
         self.refresh()
         if done:
             self.retried.emit(done)
@@ -324,12 +401,16 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         except Exception as exc:
             log.exception("discard failed")
             self._say("failed", tr("Could not discard: {error}").format(error=str(exc)))
+            self._show()
             self.refresh()
             return []
         text = tr("{n} decision(s) discarded.").format(n=len(todo))
         if gone:
             text += " " + tr("{n} were no longer failed (another desk acted).").format(n=gone)
         self._say("discarded", text)
+        for decision_id in todo:  # gone from the list at once; the read below confirms it
+            self.decisions.pop(decision_id, None)
+        self._show()
         self.refresh()
         if todo:
             self.discarded.emit(todo)

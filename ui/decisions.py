@@ -302,8 +302,7 @@ class DecisionViews(QObject):
         dialog.raise_()
         dialog.activateWindow()
         dialog.table.setFocus()
-        if dialog.table.rowCount() and not dialog.table.selected_ids():
-            dialog.table.selectRow(0)
+        dialog.select_first()
         return dialog
 
     def show_log(self, day: date | None = None) -> DecisionLogDialog:

@@ -151,6 +151,25 @@ def test_a_decision_handled_elsewhere_is_not_retried_twice(
     assert decision.id not in table_ids(failed_dialog)
 
 
+
+def test_failed_view_reads_on_the_poll_thread_while_the_window_turns(
+        qtbot: Any, desk: DeskService, sandbox: SandboxServer,
+        failed_dialog: FailedDecisionsDialog, monkeypatch: pytest.MonkeyPatch) -> None:
+    record, decision = make_failed(qtbot, desk, sandbox)
+    qtbot.waitUntil(lambda: decision.id in table_ids(failed_dialog))
+    failed_dialog._poll.stop()  # only the reads asked for below
+    stuck = Stuck([[], desk.failed_decisions()])
+    monkeypatch.setattr(desk, "failed_decisions", stuck)
+    failed_dialog.refresh()
+    turns_while_stuck(qtbot, stuck)
+    assert decision.id in table_ids(failed_dialog)  # nothing changes before the answer
+    failed_dialog.refresh()  # a change meanwhile: read again, after this read
+    assert len(stuck.threads) == 1  # one read in flight at a time
+    stuck.release.set()
+    qtbot.waitUntil(lambda: not stuck.answers)
+    qtbot.waitUntil(lambda: row_texts(failed_dialog.table, decision.id)[1] == record.rma)
+    assert len(stuck.threads) == 2 and table_ids(failed_dialog) == [decision.id]
+
 # -- status bar and the window ------------------------------------------------------------------------
 def test_outbox_status_counts_with_icons_and_opens_failed_view(
         qtbot: Any, desk: DeskService, sandbox: SandboxServer) -> None:
@@ -171,20 +190,29 @@ def test_outbox_status_counts_with_icons_and_opens_failed_view(
 
 
 
-class StuckCounts:
-    """``DeskService.counts`` of a database server that stops answering: each call waits
-    until released (at most 5 s, so a count on the GUI thread fails the test instead of
-    hanging it), then answers the next of ``answers``."""
+class Stuck:
+    """A desk read of a database server that stops answering: each call waits until
+    released (at most 5 s, so a read on the GUI thread fails the test instead of hanging
+    it), then answers the next of ``answers``."""
 
-    def __init__(self, answers: list[OutboxCounts]) -> None:
+    def __init__(self, answers: list[Any]) -> None:
         self.answers = answers
         self.release = threading.Event()
         self.threads: list[threading.Thread] = []
 
-    def __call__(self) -> OutboxCounts:
+    def __call__(self) -> Any:
         self.threads.append(threading.current_thread())
         self.release.wait(5)
         return self.answers.pop(0)
+
+
+def turns_while_stuck(qtbot: Any, stuck: Stuck) -> None:
+    """The GUI thread turns (a timer fires) while ``stuck`` waits, on another thread."""
+    ticks: list[int] = []
+    QTimer.singleShot(0, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks) and bool(stuck.threads))
+    assert not stuck.release.is_set()
+    assert stuck.threads[0] is not threading.main_thread()
 
 
 def test_outbox_status_counts_on_the_poll_thread_while_the_window_turns(
@@ -192,16 +220,11 @@ def test_outbox_status_counts_on_the_poll_thread_while_the_window_turns(
     status = OutboxStatus(desk, interval_ms=60_000)  # only the counts asked for below
     qtbot.addWidget(status)
     qtbot.waitUntil(lambda: status.queued_label.text() == "0 queued")
-    stuck = StuckCounts([OutboxCounts(queued=1, sending=0, failed=0),
-                         OutboxCounts(queued=2, sending=1, failed=0)])
+    stuck = Stuck([OutboxCounts(queued=1, sending=0, failed=0),
+                   OutboxCounts(queued=2, sending=1, failed=0)])
     monkeypatch.setattr(desk, "counts", stuck)
     status.refresh()
-    ticks: list[int] = []
-    QTimer.singleShot(0, lambda: ticks.append(1))
-    qtbot.waitUntil(lambda: bool(ticks) and bool(stuck.threads))
-    # the GUI thread turned while the count waited on the store
-    assert not stuck.release.is_set()
-    assert stuck.threads[0] is not threading.main_thread()
+    turns_while_stuck(qtbot, stuck)
     assert status.queued_label.text() == "0 queued"  # nothing shown before the answer
     status.refresh()  # a decision changed meanwhile: counted again, after this count
     assert len(stuck.threads) == 1  # one count in flight at a time
@@ -244,7 +267,8 @@ def test_window_has_the_decisions_menu_shortcuts_and_status(
     qtbot.waitUntil(lambda: views.status.failed_button.text() == "1 failed")
     QTest.mouseClick(views.status.failed_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: views.failed_dialog.isVisible())
-    assert views.failed_dialog.table.selected_ids() == [decision.id]
+    # the list is read on the poll thread: selected when its rows arrive
+    qtbot.waitUntil(lambda: views.failed_dialog.table.selected_ids() == [decision.id])
     views.failed_dialog.close()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
