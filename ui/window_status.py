@@ -62,7 +62,7 @@ class StatusMixin:
     sync_button: Any
     sync_progress: Any
     tasks: Any
-    poll_store: Any
+    poll_in_background: Any
     reload_warehouses_soon: Any
 
     _clock_said: bool = False  # the clock warning was given (said again when it clears)
@@ -173,9 +173,10 @@ class StatusMixin:
                 self.syncing = False
                 self.sync_button.setEnabled(True)
                 self.sync_progress.hide()
-                self.poll_store()
-                # The warehouse list is read by a poll on the poll thread, not stacked on
-                # this poll and the repaint it causes (nor on the GUI thread).
+                # The sync's last changes (and the list's count and the selection's place)
+                # are read on the poll thread at once, not on this thread; the warehouse
+                # list by a later poll, not stacked on this one and the repaint it causes.
+                self.poll_in_background()
                 self.reload_warehouses_soon(WAREHOUSES_DELAY_MS)
 
         def done(summary: Any) -> None:
