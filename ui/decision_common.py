@@ -106,6 +106,11 @@ class DecisionTable(QTableWidget):
         self.resizeColumnsToContents()
         for column in range(self.columnCount()):
             self.setColumnWidth(column, min(self.columnWidth(column), 360))
+        # Sizing the last column by hand ends its stretch: set again, it fills the table's
+        # width (no empty band beside the header), whatever the column.
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
 
     def ids(self) -> list[int]:
         ids = []

@@ -27,6 +27,7 @@ from tests.ui.decision_support import (
     wait_state,
 )
 from ui import i18n
+from ui.decision_common import DecisionTable
 from ui.decisions import DecisionLogDialog, FailedDecisionsDialog, OutboxStatus
 from ui.qt import QApplication, QMessageBox, Qt, QTimer, load_qtest
 from ui.tasks import TaskManager
@@ -169,6 +170,24 @@ def test_failed_view_reads_on_the_poll_thread_while_the_window_turns(
     qtbot.waitUntil(lambda: not stuck.answers)
     qtbot.waitUntil(lambda: row_texts(failed_dialog.table, decision.id)[1] == record.rma)
     assert len(stuck.threads) == 2 and table_ids(failed_dialog) == [decision.id]
+
+
+def test_decision_table_columns_fill_its_width(qtbot: Any, desk: DeskService,
+                                               sandbox: SandboxServer) -> None:
+    """Filled while shown (a day read, a decision coming in), the last column still stretches
+    to the table's edge: no empty band beside the header on a wide screen."""
+    _record, decision = make_failed(qtbot, desk, sandbox)
+    table = DecisionTable()
+    qtbot.addWidget(table)
+    table.resize(1800, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    table.fill(["Item", "Message", "correlationId"],
+               [(decision, [decision.key, "short", decision.correlation_id or ""])])
+    header = table.horizontalHeader()
+    last = header.count() - 1
+    assert header.sectionPosition(last) + header.sectionSize(last) == header.viewport().width()
+    assert header.sectionSize(last) > 1000
 
 # -- status bar and the window ------------------------------------------------------------------------
 def test_outbox_status_counts_with_icons_and_opens_failed_view(
