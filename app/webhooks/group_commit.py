@@ -45,6 +45,10 @@ class GroupCommit:
         self._durable: threading.Thread | None = None  # the writer thread made durable
         self.batches = 0
         self.checkpoints = 0
+        self.failed_batches = 0
+        #: Why the last batch failed, until a batch is written again (``/healthz`` says it:
+        #: a full disk or a store gone refuses every event until someone acts).
+        self.failing: str | None = None
 
     def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
         """One writer thread: batches are written one after another anyway, and one thread
@@ -169,6 +173,8 @@ class GroupCommit:
                     failure = exc
                 else:
                     failure = StoreError("the write was interrupted")
+                self.failed_batches += 1
+                self.failing = str(failure)
                 for _, _, future in batch:
                     if not future.done():
                         future.set_exception(failure)
@@ -176,6 +182,7 @@ class GroupCommit:
                     raise
                 continue
             self.batches += 1
+            self.failing = None
             for (_, _, future), inserted in zip(batch, results, strict=True):
                 if not future.done():
                     if isinstance(inserted, BaseException):

@@ -382,9 +382,15 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
             seq = await asyncio.to_thread(store.last_seq)
         except Exception as exc:  # any store failure makes the service unhealthy
             return JSONResponse({"status": "unhealthy", "store": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ok", "store": store.url, "seq": seq,
+        # The store reads but the last write failed (a full disk, a read-only folder):
+        # "degraded" with the store's words, still 200 (the process is up, and a probe that
+        # took it out of service would keep away the vendor's retry that shows it is fixed).
+        failing = writer.failing
+        return JSONResponse({"status": "degraded" if failing else "ok", "store": store.url,
+                             "seq": seq, "writes": failing or "ok",
                              "accepted": stats.accepted, "duplicates": stats.duplicates,
                              "rejected": stats.rejected, "write_batches": writer.batches,
+                             "failed_batches": writer.failed_batches,
                              "checkpoints": writer.checkpoints,
                              "winit_decryption": winit_decryptor.name})
 
