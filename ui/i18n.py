@@ -269,6 +269,16 @@ def problem_text(problem: object) -> str:
         "undo_wait": lambda: _names_tr("the update to {handling} for {key} is being sent: wait "
                                        "for Return Helper's answer, then undo it"),
         "not_failed": lambda: _names_tr("decision {id} is not a failed decision"),
+        # app.store.base.StoreError codes: the English message names the file for the log
+        "store_full": lambda: _names_tr("the disk holding the store is full, so nothing was "
+                                        "saved: free some space (ask IT), then try again"),
+        "store_server_full": lambda: _names_tr(
+            "the store's database server is out of disk space, so nothing was saved: ask its "
+            "administrator to free space, then try again"),
+        "store_read_only": lambda: _names_tr(
+            "the store is read-only, so nothing was saved: ask IT to check its permissions"),
+        "store_busy": lambda: _names_tr(
+            "the store is busy (another program keeps it locked): try again"),
     }
     text = texts.get(str(code))
     if text is None:

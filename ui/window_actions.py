@@ -272,9 +272,9 @@ class ActionsMixin:
 
     def _error_text(self, exc: BaseException) -> str:
         """A refusal or store error in the operator's language (the log keeps the English)."""
-        if isinstance(exc, StoreError):
+        if isinstance(exc, StoreError) and exc.code is None:
             return tr("the store does not answer ({error})").format(error=str(exc))
-        return problem_text(exc)
+        return problem_text(exc)  # a full disk, a read-only store: said as what it is
 
     def undo_last(self) -> Decision | None:
         try:

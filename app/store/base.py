@@ -23,7 +23,18 @@ from app.model import Decision, DecisionState, IdKind, InventoryRecord, Source
 
 
 class StoreError(RuntimeError):
-    """The store cannot do what was asked (disk full, server gone, bad URL). Message is for people."""
+    """The store cannot do what was asked (disk full, server gone, bad URL). Message is for people.
+
+    ``code`` names the kind of trouble where it is known, so the window can word it in the
+    operator's language (``ui.i18n.problem_text``): ``store_full`` (the disk holding a
+    SQLite store), ``store_server_full`` (a PostgreSQL server's disk), ``store_read_only``,
+    ``store_busy`` (locked by another program); None otherwise (a store that does not
+    answer, a bug), told with the message itself.
+    """
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ConflictError(StoreError):

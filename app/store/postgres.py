@@ -210,10 +210,13 @@ class PostgresStore(SqlStore):
         text = str(exc).strip() or type(exc).__name__
         if self._password:
             text = text.replace(self._password, "***")
+        code: str | None = None
         if isinstance(exc, psycopg.errors.DiskFull):
+            code = "store_server_full"
             message = (f"The PostgreSQL server of store {self.url} is out of disk space, so "
                        "nothing was saved. Ask its administrator to free space.")
         elif isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+            code = "store_read_only"
             message = f"The store {self.url} is read-only (a standby server?), so nothing was saved."
         elif isinstance(exc, psycopg.errors.QueryCanceled):
             within = (f"within {self.read_timeout_s:g} s" if self.read_timeout_s
@@ -225,7 +228,7 @@ class PostgresStore(SqlStore):
             message = f"Cannot reach the store {self.url}: {text}"
         else:
             message = f"Store error ({self.url}): {text}"
-        error = StoreError(message)
+        error = StoreError(message, code)
         error.__cause__ = None
         return error
 

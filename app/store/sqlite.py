@@ -146,14 +146,18 @@ class SQLiteStore(SqlStore):
     # -- errors --------------------------------------------------------------------------
     def _error(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc).lower()
+        code: str | None = None
         if "full" in text:
+            code = "store_full"
             message = (f"The disk holding the store {self.url} is full, so nothing was saved. "
                        "Free some space and try again.")
         elif "readonly" in text or "read-only" in text or (
                 "unable to open" in text and self._read_only()):
+            code = "store_read_only"
             message = (f"The store {self.url} is read-only, so nothing was saved. Check the "
                        "file's permissions or choose another store.")
         elif "locked" in text or "busy" in text:
+            code = "store_busy"
             message = (f"The store {self.url} is busy (another program kept it locked for "
                        f"{BUSY_TIMEOUT_MS // 1000} s). Try again.")
         elif "unable to open" in text:
@@ -162,7 +166,7 @@ class SQLiteStore(SqlStore):
             message = f"{self.url} is not a Return Desk store or is damaged: {exc}."
         else:
             message = f"Store error ({self.url}): {exc}"
-        error = StoreError(message)
+        error = StoreError(message, code)
         error.__cause__ = exc
         return error
 

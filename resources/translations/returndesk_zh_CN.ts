@@ -110,82 +110,82 @@
         <translation>仓库已在处理此物品；接口可能会拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="292"/>
+        <location filename="../../ui/i18n.py" line="302"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="293"/>
+        <location filename="../../ui/i18n.py" line="303"/>
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="294"/>
+        <location filename="../../ui/i18n.py" line="304"/>
         <source>Applied</source>
         <translation>已应用</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="295"/>
+        <location filename="../../ui/i18n.py" line="305"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="296"/>
+        <location filename="../../ui/i18n.py" line="306"/>
         <source>Discarded</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="297"/>
+        <location filename="../../ui/i18n.py" line="307"/>
         <source>Superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="305"/>
+        <location filename="../../ui/i18n.py" line="315"/>
         <source>Return Helper</source>
         <translation>Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="305"/>
+        <location filename="../../ui/i18n.py" line="315"/>
         <source>WINIT</source>
         <translation>万邑通 WINIT</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="312"/>
+        <location filename="../../ui/i18n.py" line="322"/>
         <source>Good</source>
         <translation>良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="312"/>
+        <location filename="../../ui/i18n.py" line="322"/>
         <source>Defective</source>
         <translation>不良品</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="320"/>
+        <location filename="../../ui/i18n.py" line="330"/>
         <source>Put away</source>
         <translation>直接上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="321"/>
+        <location filename="../../ui/i18n.py" line="331"/>
         <source>Photograph as new, put away</source>
         <translation>新品拍照上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="322"/>
+        <location filename="../../ui/i18n.py" line="332"/>
         <source>Destroy</source>
         <translation>销毁</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="323"/>
+        <location filename="../../ui/i18n.py" line="333"/>
         <source>Put away as good</source>
         <translation>良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="324"/>
+        <location filename="../../ui/i18n.py" line="334"/>
         <source>Put away as defective</source>
         <translation>不良品上架</translation>
     </message>
     <message>
-        <location filename="../../ui/i18n.py" line="345"/>
+        <location filename="../../ui/i18n.py" line="355"/>
         <source>Withdrawn by an undo before it was sent; nothing went to Return Helper</source>
         <translation>已在发送前撤销；未向 Return Helper 发送任何内容</translation>
     </message>
@@ -240,7 +240,27 @@
         <translation>处理决定 {id} 不是失败的处理决定</translation>
     </message>
     <message>
+        <location filename="../../ui/i18n.py" line="273"/>
+        <source>the disk holding the store is full, so nothing was saved: free some space (ask IT), then try again</source>
+        <translation>存放数据的磁盘已满，未保存任何内容：请释放空间（联系 IT）后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="275"/>
+        <source>the store's database server is out of disk space, so nothing was saved: ask its administrator to free space, then try again</source>
+        <translation>数据存储的数据库服务器磁盘空间不足，未保存任何内容：请联系其管理员释放空间后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="278"/>
+        <source>the store is read-only, so nothing was saved: ask IT to check its permissions</source>
+        <translation>数据存储为只读，未保存任何内容：请联系 IT 检查其权限</translation>
+    </message>
+    <message>
         <location filename="../../ui/i18n.py" line="280"/>
+        <source>the store is busy (another program keeps it locked): try again</source>
+        <translation>数据存储正忙（另一个程序锁定了它）：请重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/i18n.py" line="290"/>
         <source>not set</source>
         <translation>未设置</translation>
     </message>
@@ -1630,12 +1650,12 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="235"/>
+        <location filename="../../ui/window_status.py" line="236"/>
         <source>Sync finished</source>
         <translation>同步完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="249"/>
+        <location filename="../../ui/window_status.py" line="250"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1655,52 +1675,52 @@
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="223"/>
+        <location filename="../../ui/window_status.py" line="224"/>
         <source>Continuing an interrupted sync</source>
         <translation>正在接续上次中断的同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="224"/>
+        <location filename="../../ui/window_status.py" line="225"/>
         <source>Starting the sync</source>
         <translation>正在开始同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="259"/>
+        <location filename="../../ui/window_status.py" line="260"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="259"/>
+        <location filename="../../ui/window_status.py" line="260"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="260"/>
+        <location filename="../../ui/window_status.py" line="261"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="260"/>
+        <location filename="../../ui/window_status.py" line="261"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="278"/>
+        <location filename="../../ui/window_status.py" line="279"/>
         <source>{parts} in {seconds} s</source>
         <translation>{parts}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="297"/>
+        <location filename="../../ui/window_status.py" line="298"/>
         <source>details of 1 item could not be read (the next sync asks for it first)</source>
         <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="299"/>
+        <location filename="../../ui/window_status.py" line="300"/>
         <source>details of {count} items could not be read (the next sync asks for them first)</source>
         <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="302"/>
+        <location filename="../../ui/window_status.py" line="303"/>
         <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
         <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
@@ -1730,38 +1750,38 @@
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="230"/>
+        <location filename="../../ui/window_status.py" line="231"/>
         <source>Return Helper: {items} items</source>
         <translation>Return Helper：{items} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="232"/>
+        <location filename="../../ui/window_status.py" line="233"/>
         <source>WINIT: {orders} return orders</source>
         <translation>WINIT：{orders} 个退货单</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="270"/>
+        <location filename="../../ui/window_status.py" line="271"/>
         <source>{listed} Return Helper items ({new} new, {details} details)</source>
         <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="272"/>
+        <location filename="../../ui/window_status.py" line="273"/>
         <source>{changed} records changed</source>
         <translation>{changed} 条记录有变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="282"/>
+        <location filename="../../ui/window_status.py" line="283"/>
         <source>{summary} (continued an interrupted sync)</source>
         <translation>{summary}（接续了上次中断的同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="284"/>
+        <location filename="../../ui/window_status.py" line="285"/>
         <source>; </source>
         <comment>between the reasons a sync did not finish</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="286"/>
+        <location filename="../../ui/window_status.py" line="287"/>
         <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
         <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
     </message>
@@ -1776,27 +1796,27 @@
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="210"/>
+        <location filename="../../ui/window_status.py" line="211"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="228"/>
+        <location filename="../../ui/window_status.py" line="229"/>
         <source>Return Helper: {items} items, page {done} of {total}</source>
         <translation>Return Helper：{items} 件物品，第 {done} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="274"/>
+        <location filename="../../ui/window_status.py" line="275"/>
         <source>{orders} WINIT return orders</source>
         <translation>WINIT 退货单 {orders} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="277"/>
+        <location filename="../../ui/window_status.py" line="278"/>
         <source>{count} could not be read</source>
         <translation>{count} 项无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="279"/>
+        <location filename="../../ui/window_status.py" line="280"/>
         <source>, </source>
         <comment>between the parts of a sync summary</comment>
         <translation>，</translation>
@@ -1817,7 +1837,7 @@
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="191"/>
+        <location filename="../../ui/window_status.py" line="192"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
@@ -1827,12 +1847,12 @@
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="183"/>
+        <location filename="../../ui/window_status.py" line="184"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="186"/>
+        <location filename="../../ui/window_status.py" line="187"/>
         <source>Sync did not finish: {summary}</source>
         <translation>同步未完成：{summary}</translation>
     </message>
@@ -1842,7 +1862,7 @@
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="194"/>
+        <location filename="../../ui/window_status.py" line="195"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

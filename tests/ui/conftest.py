@@ -105,10 +105,16 @@ def fill_store(sandbox: SandboxServer) -> Callable[[Store], int]:
 
 
 @pytest.fixture
-def desk(qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox: SandboxServer, tmp_path: Path,
-         fill_store: Callable[[Store], int]) -> Iterator[DeskService]:
+def desk_store_path(tmp_path: Path) -> Path:
+    """Where the desk's store is (a test module may put it elsewhere: a small disk)."""
+    return tmp_path / "desk.sqlite3"
+
+
+@pytest.fixture
+def desk(qtbot: Any, qloop: asyncio.AbstractEventLoop, sandbox: SandboxServer,
+         desk_store_path: Path, fill_store: Callable[[Store], int]) -> Iterator[DeskService]:
     settings = Settings(environment=Environment.CUSTOM, rh_user_api=sandbox.user_base,
-                        rh_public_api=sandbox.public_base, store=str(tmp_path / "desk.sqlite3"),
+                        rh_public_api=sandbox.public_base, store=str(desk_store_path),
                         operator="tester", desk="desk-1", timeout_s=2.0, concurrency=4)
     store = open_store(settings.store)
     fill_store(store)

@@ -103,11 +103,12 @@ def test_full_disk_on_a_real_small_filesystem(tmp_path: Path) -> None:
         try:
             store.upsert_many([rh(n) for n in range(1, 6)])
             seq = store.last_seq()
-            with pytest.raises(StoreError, match=r"disk .* is full"):
+            with pytest.raises(StoreError, match=r"disk .* is full") as raised:
                 for batch in range(50):  # until the disk is full
                     store.upsert_many([rh(batch * 100 + n, description="x" * 3000)
                                        for n in range(100, 200)])
                     seq = store.last_seq()
+            assert raised.value.code == "store_full"  # the window words it for the operator
             # The failed batch left nothing behind; everything committed before is intact.
             assert store.last_seq() == seq
             assert store.count(RowQuery(filter=RowFilter.ALL)) == seq
@@ -123,9 +124,10 @@ def test_read_only_filesystem(tmp_path: Path) -> None:
             store.upsert(rh(1))
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         try:
-            with pytest.raises(StoreError, match=r"is read-only"), \
+            with pytest.raises(StoreError, match=r"is read-only") as raised, \
                     open_store(str(path)) as store:
                 store.upsert(rh(2))
+            assert raised.value.code == "store_read_only"
         finally:
             subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=False)
 

@@ -1,0 +1,75 @@
+"""A handling applied while the desk's disk is full (a real small tmpfs): said plainly, in
+the operator's language, with a sound; nothing saved, nothing sent; once there is room the
+same keys apply it."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.model import Source
+from tests.fixtures.filesystems import tmpfs
+from ui import i18n
+from ui.qt import QApplication
+
+
+@pytest.fixture
+def desk_store_path(tmp_path: Path) -> Iterator[Path]:
+    """The desk's store on a disk of its own, small enough to fill."""
+    with tmpfs(tmp_path / "small", "8m") as mount:
+        yield mount / "desk.sqlite3"
+
+
+def fill_disk(folder: Path) -> Path:
+    """Write a file until the disk is full; the file is the room given back later."""
+    filler = folder / "filler.bin"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler
+
+
+def a_decidable_record(window: Any) -> Any:
+    for row in window.store.rows(window.model.query, 0, 400):
+        record = window.store.get(row.key)
+        if record is not None and record.source is Source.RETURN_HELPER and \
+                [o for o in window.desk.options(record) if o.allowed]:
+            return record
+    raise AssertionError("no item can take a handling")
+
+
+def test_a_full_disk_says_so_and_saves_nothing(window: Any, desk_store_path: Path) -> None:
+    record = a_decidable_record(window)
+    code = next(o.code for o in window.desk.options(record) if o.allowed)
+    assert window.select_key(record.key)
+    filler = fill_disk(desk_store_path.parent)
+    before = window.store.decisions_for(record.key)
+    try:
+        assert window.apply_handling(code) is None
+        feedback = window.last_feedback
+        assert feedback.kind == "failed" and window.sounds.played[-1] == "failed"
+        assert feedback.text.startswith("Not applied: the disk holding the store is full")
+        assert "does not answer" not in feedback.text
+        assert window.store.decisions_for(record.key) == before  # nothing saved, nothing sent
+        assert window.scan_field.hasFocus()
+        # in the operator's language, not the English of the log
+        assert i18n.install_language("zh_CN")
+        QApplication.processEvents()
+        assert window.select_key(record.key)
+        assert window.apply_handling(code) is None
+        assert window.last_feedback.text.startswith("未应用：存放数据的磁盘已满")
+    finally:
+        i18n.install_language("en")
+        QApplication.processEvents()
+    filler.unlink()  # room again: the same decision goes through
+    assert window.select_key(record.key)
+    decision = window.apply_handling(code)
+    assert decision is not None and window.last_feedback.kind == "queued"
