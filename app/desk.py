@@ -102,6 +102,17 @@ class DecisionRefused(ValueError):
         self.params = params or {}
 
 
+
+def _not_failed(decision_id: int, exc: StoreError) -> DecisionRefused | None:
+    """A retry or discard the store refused: "not a failed decision" when another desk acted
+    first (or the decision is gone); None for the store's own trouble (a full disk, a store
+    that does not answer), raised as it is: the decision is still failed, and saying it
+    is not would send the operator looking in the wrong place."""
+    if isinstance(exc, ConflictError) or exc.code == "decision_missing":
+        return DecisionRefused(f"decision {decision_id} is not a failed decision",
+                               code="not_failed", params={"id": str(decision_id)})
+    return None
+
 async def open_desk_client(settings: Settings,
                            credentials: Credentials | None = None) -> ReturnHelperClient | None:
     """A Return Helper client for the configured environment, or None without credentials."""
@@ -355,9 +366,11 @@ class DeskService:
             decision = self.store.update_decision(decision_id, DecisionState.QUEUED,
                                                   idempotency_key=new_idempotency_key(),
                                                   expected=(DecisionState.FAILED,))
-        except (ConflictError, StoreError):
-            raise DecisionRefused(f"decision {decision_id} is not a failed decision",
-                                  code="not_failed", params={"id": str(decision_id)}) from None
+        except StoreError as exc:
+            refused = _not_failed(decision_id, exc)
+            if refused is None:
+                raise
+            raise refused from None
         self._emit(decision)
         self.outbox.wake()
         return decision
@@ -367,9 +380,11 @@ class DeskService:
         try:
             decision = self.store.update_decision(decision_id, DecisionState.DISCARDED,
                                                   expected=(DecisionState.FAILED,))
-        except (ConflictError, StoreError):
-            raise DecisionRefused(f"decision {decision_id} is not a failed decision",
-                                  code="not_failed", params={"id": str(decision_id)}) from None
+        except StoreError as exc:
+            refused = _not_failed(decision_id, exc)
+            if refused is None:
+                raise
+            raise refused from None
         self._emit(decision)
         return decision
 

@@ -18,7 +18,7 @@ from ui.decision_common import (
     local_time,
 )
 from ui.feedback import icon
-from ui.i18n import decision_state_name, make_tr
+from ui.i18n import decision_state_name, make_tr, problem_text
 from ui.list_order import poll_executor
 from ui.qt import (
     QApplication,
@@ -349,7 +349,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
                 done.append(decision_id)
         except Exception as exc:
             log.exception("retry failed")
-            self._say("failed", tr("Could not retry: {error}").format(error=str(exc)))
+            self._say("failed", tr("Could not retry: {error}").format(error=problem_text(exc)))
             self._show()
             self.refresh()
             return []
@@ -400,7 +400,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
                 self.desk.discard(decision_id)
         except Exception as exc:
             log.exception("discard failed")
-            self._say("failed", tr("Could not discard: {error}").format(error=str(exc)))
+            self._say("failed", tr("Could not discard: {error}").format(error=problem_text(exc)))
             self._show()
             self.refresh()
             return []

@@ -94,7 +94,8 @@ class SqlDecisions(SqlBase):
             row = q.one(f"SELECT {DECISION_COLUMNS} FROM decisions WHERE id = ?",  # noqa: S608
                         (decision_id,))
             if row is None:
-                raise StoreError(f"decision {decision_id} is not in the store")
+                raise StoreError(f"decision {decision_id} is not in the store",
+                                 code="decision_missing")
             old = self._decision(row)
             if expected is not None and old.state not in expected:
                 raise ConflictError(f"decision {decision_id} is {old.state.value} now, "

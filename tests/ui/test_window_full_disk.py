@@ -11,9 +11,13 @@ from typing import Any
 
 import pytest
 
-from app.model import Source
+from app.desk import DeskService
+from app.model import DecisionState, Source
+from app.sandbox.server import SandboxServer
 from tests.fixtures.filesystems import tmpfs
+from tests.ui.decision_support import make_failed, table_ids
 from ui import i18n
+from ui.decision_failed import FailedDecisionsDialog
 from ui.qt import QApplication
 
 
@@ -73,3 +77,18 @@ def test_a_full_disk_says_so_and_saves_nothing(window: Any, desk_store_path: Pat
     assert window.select_key(record.key)
     decision = window.apply_handling(code)
     assert decision is not None and window.last_feedback.kind == "queued"
+
+
+def test_a_retry_on_a_full_disk_says_so_and_the_decision_stays_failed(
+        qtbot: Any, desk: DeskService, sandbox: SandboxServer, desk_store_path: Path,
+        failed_dialog: FailedDecisionsDialog) -> None:
+    _record, decision = make_failed(qtbot, desk, sandbox)
+    qtbot.waitUntil(lambda: decision.id in table_ids(failed_dialog))
+    filler = fill_disk(desk_store_path.parent)
+    assert failed_dialog.retry_selected([decision.id]) == []
+    assert failed_dialog.result_label.text().startswith(
+        "⚠ Could not retry: the disk holding the store is full")
+    assert desk.store.get_decision(decision.id).state is DecisionState.FAILED
+    assert decision.id in table_ids(failed_dialog)
+    filler.unlink()
+    assert failed_dialog.retry_selected([decision.id]) == [decision.id]
