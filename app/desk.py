@@ -153,11 +153,20 @@ async def open_desk(settings: Settings, credentials: Credentials | None = None
             stack.push_async_callback(winit.aclose)
         desk = DeskService(settings, store, credentials, rh, winit=winit)
         if settings.webhooks_in_app:
-            from app.webhooks.service import WebhookService
+            from app.webhooks.service import WebhookService, WebhookServiceError
             receiver = WebhookService(store, credentials, settings)
-            await receiver.start()
-            stack.push_async_callback(receiver.stop)
-            desk.receiver = receiver
+            try:
+                await receiver.start()
+            except WebhookServiceError as exc:
+                # The desk works without it (scans, decisions, Sync now): an operator is not
+                # kept out of the window by a port another program holds. IT is told, in
+                # the log and beside the connection in the status bar.
+                address = f"{receiver.host}:{settings.webhooks_port}"
+                log.error("%s; the desk opens without it (new parcels come by Sync now)", exc)
+                desk.receiver_issue = Problem("receiver_down", str(exc), {"address": address})
+            else:
+                stack.push_async_callback(receiver.stop)
+                desk.receiver = receiver
         yield desk
 
 
@@ -179,6 +188,8 @@ class DeskService:
                                    concurrency=max(1, settings.concurrency))
         self._last_applied: list[int] = []
         self.receiver: Any = None  # the in-app webhook receiver, when this desk runs one
+        #: Why the in-app receiver asked for is not running (``receiver_down``: could not listen).
+        self.receiver_issue: Problem | None = None
 
     @property
     def online(self) -> bool:

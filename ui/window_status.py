@@ -66,6 +66,7 @@ class StatusMixin:
     reload_warehouses_soon: Any
 
     _clock_said: bool = False  # the clock warning was given (said again when it clears)
+    _receiver_said: bool = False  # the in-app receiver's failure to listen was said
     _front_said: bool = False  # "not in front" was said (said again when it is back)
     _in_front: bool = False
     _was_in_front: bool = False  # not before the window was first active (start-up)
@@ -149,6 +150,20 @@ class StatusMixin:
         elif wrong is None and self._clock_said:
             self.show_message(tr("This computer's clock agrees with Return Helper's again."))
         self._clock_said = wrong is not None
+        issue = getattr(self.desk, "receiver_issue", None)
+        if issue is not None:
+            # The in-app webhook receiver could not listen: new parcels come only by Sync now
+            # until it runs. Said beside the connection for as long as it lasts, and once in
+            # the messages.
+            name = "warning"
+            said = tr("The webhook receiver is not running: it could not listen on {address} "
+                      "(is the port in use?). New parcels arrive only through Sync now; tell "
+                      "IT.").format(address=issue.params.get("address", ""))
+            text += " · ⚠ " + tr("webhooks off")
+            tip = tip + " · " + said
+            if not self._receiver_said:
+                self._receiver_said = True
+                self.show_message(said, error=True)
         self.connection_icon.setPixmap(icon(name).pixmap(QSize(18, 18)))
         self.connection_label.setText(text)
         self.connection_label.setToolTip(tip)

@@ -1650,12 +1650,12 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="236"/>
+        <location filename="../../ui/window_status.py" line="251"/>
         <source>Sync finished</source>
         <translation>同步完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="250"/>
+        <location filename="../../ui/window_status.py" line="265"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1665,62 +1665,62 @@
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="111"/>
+        <location filename="../../ui/window_status.py" line="112"/>
         <source>Return Desk is not in front: scans go to another program. Click its window or press Alt+Tab to scan here again.</source>
         <translation>Return Desk 不在最前面：扫描会进入其他程序。请点击它的窗口或按 Alt+Tab 后再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="169"/>
+        <location filename="../../ui/window_status.py" line="184"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="224"/>
+        <location filename="../../ui/window_status.py" line="239"/>
         <source>Continuing an interrupted sync</source>
         <translation>正在接续上次中断的同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="225"/>
+        <location filename="../../ui/window_status.py" line="240"/>
         <source>Starting the sync</source>
         <translation>正在开始同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="260"/>
+        <location filename="../../ui/window_status.py" line="275"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="260"/>
+        <location filename="../../ui/window_status.py" line="275"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="261"/>
+        <location filename="../../ui/window_status.py" line="276"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="261"/>
+        <location filename="../../ui/window_status.py" line="276"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="279"/>
+        <location filename="../../ui/window_status.py" line="294"/>
         <source>{parts} in {seconds} s</source>
         <translation>{parts}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="298"/>
+        <location filename="../../ui/window_status.py" line="313"/>
         <source>details of 1 item could not be read (the next sync asks for it first)</source>
         <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="300"/>
+        <location filename="../../ui/window_status.py" line="315"/>
         <source>details of {count} items could not be read (the next sync asks for them first)</source>
         <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="303"/>
+        <location filename="../../ui/window_status.py" line="318"/>
         <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
         <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
@@ -1735,134 +1735,144 @@
         <translation>{hours} 小时 {minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="130"/>
+        <location filename="../../ui/window_status.py" line="131"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="160"/>
+        <location filename="../../ui/window_status.py" line="162"/>
+        <source>webhooks off</source>
+        <translation>webhook 未运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="175"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="163"/>
+        <location filename="../../ui/window_status.py" line="178"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="231"/>
+        <location filename="../../ui/window_status.py" line="246"/>
         <source>Return Helper: {items} items</source>
         <translation>Return Helper：{items} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="233"/>
+        <location filename="../../ui/window_status.py" line="248"/>
         <source>WINIT: {orders} return orders</source>
         <translation>WINIT：{orders} 个退货单</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="271"/>
+        <location filename="../../ui/window_status.py" line="286"/>
         <source>{listed} Return Helper items ({new} new, {details} details)</source>
         <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="273"/>
+        <location filename="../../ui/window_status.py" line="288"/>
         <source>{changed} records changed</source>
         <translation>{changed} 条记录有变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="283"/>
+        <location filename="../../ui/window_status.py" line="298"/>
         <source>{summary} (continued an interrupted sync)</source>
         <translation>{summary}（接续了上次中断的同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="285"/>
+        <location filename="../../ui/window_status.py" line="300"/>
         <source>; </source>
         <comment>between the reasons a sync did not finish</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="287"/>
+        <location filename="../../ui/window_status.py" line="302"/>
         <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
         <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="98"/>
+        <location filename="../../ui/window_status.py" line="99"/>
         <source>Return Desk is in front again: scans come here.</source>
         <translation>Return Desk 已回到最前面：扫描会进入这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="150"/>
+        <location filename="../../ui/window_status.py" line="151"/>
         <source>This computer's clock agrees with Return Helper's again.</source>
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="211"/>
+        <location filename="../../ui/window_status.py" line="159"/>
+        <source>The webhook receiver is not running: it could not listen on {address} (is the port in use?). New parcels arrive only through Sync now; tell IT.</source>
+        <translation>webhook 接收器未运行：无法在 {address} 上监听（端口是否被占用？）。新包裹只能通过“立即同步”获取；请告知 IT。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="226"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="229"/>
+        <location filename="../../ui/window_status.py" line="244"/>
         <source>Return Helper: {items} items, page {done} of {total}</source>
         <translation>Return Helper：{items} 件物品，第 {done} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="275"/>
+        <location filename="../../ui/window_status.py" line="290"/>
         <source>{orders} WINIT return orders</source>
         <translation>WINIT 退货单 {orders} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="278"/>
+        <location filename="../../ui/window_status.py" line="293"/>
         <source>{count} could not be read</source>
         <translation>{count} 项无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="280"/>
+        <location filename="../../ui/window_status.py" line="295"/>
         <source>, </source>
         <comment>between the parts of a sync summary</comment>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="136"/>
+        <location filename="../../ui/window_status.py" line="137"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="137"/>
+        <location filename="../../ui/window_status.py" line="138"/>
         <source>Decisions wait in the outbox. Set the API key and token in Settings (Ctrl+,) and restart Return Desk.</source>
         <translation>处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 API key 和 token，然后重启 Return Desk。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="146"/>
+        <location filename="../../ui/window_status.py" line="147"/>
         <source>clock {amount} off</source>
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="192"/>
+        <location filename="../../ui/window_status.py" line="207"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="132"/>
+        <location filename="../../ui/window_status.py" line="133"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="184"/>
+        <location filename="../../ui/window_status.py" line="199"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="187"/>
+        <location filename="../../ui/window_status.py" line="202"/>
         <source>Sync did not finish: {summary}</source>
         <translation>同步未完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="134"/>
+        <location filename="../../ui/window_status.py" line="135"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="195"/>
+        <location filename="../../ui/window_status.py" line="210"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

@@ -182,6 +182,33 @@ async def test_open_desk_wires_clients_and_the_in_app_receiver(sandbox: object, 
             await http.get(health_url)
 
 
+
+async def test_open_desk_when_the_receivers_port_is_taken_opens_without_it(
+        tmp_path: object, caplog: pytest.LogCaptureFixture) -> None:
+    """Another program holds the in-app receiver's port: the desk still opens (scans,
+    decisions, Sync now work), says why the receiver is not running, and logs it."""
+    import socket
+
+    from app.desk import open_desk
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = Settings(store=str(tmp_path) + "/desk.sqlite3", webhooks_in_app=True,
+                            webhooks_host="127.0.0.1", webhooks_port=port)
+        async with open_desk(settings) as desk:
+            assert desk.receiver is None
+            issue = desk.receiver_issue
+            assert issue is not None and issue.code == "receiver_down"
+            assert issue.params["address"] == f"127.0.0.1:{port}"
+            assert "port in use" in str(issue)
+            await desk.start()
+            assert desk.scan("no-such-label").outcome.value == "not_found"  # the desk works
+            await desk.close()
+    assert any("opens without it" in r.getMessage() and r.levelname == "ERROR"
+               for r in caplog.records)
+
 async def test_open_desk_without_credentials_is_offline_and_keeps_decisions(tmp_path: object) -> None:
     from app.desk import open_desk
     from app.model import InventoryRecord, Source

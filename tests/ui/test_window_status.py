@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.clock_check import ClockCheck
-from app.desk import DeskService
+from app.desk import DeskService, Problem
 from app.model import utcnow
 from app.returnhelper.client import ReturnHelperClient
 from app.sandbox.server import SandboxServer
@@ -83,3 +83,29 @@ def test_an_alarm_when_the_window_stops_receiving_scans(window: Any, qtbot: Any)
     assert window.sounds.played.count("not_in_front") == 1
     exporting.reject()
     state.emit(active)
+
+
+def test_an_in_app_receiver_that_could_not_listen_is_said_beside_the_connection(
+        qtbot: Any, qloop: Any, desk: DeskService, clock: FakeClock) -> None:
+    """``open_desk`` opens the desk without its receiver when the port is taken
+    (tests/app/test_desk.py) and leaves this problem: the window says it, once in the
+    messages and for as long as it lasts beside the connection, with the address."""
+    from ui.window import MainWindow
+
+    desk.receiver_issue = Problem(
+        "receiver_down", "the webhook receiver could not listen on 0.0.0.0:8765 (is the port "
+        "in use?)", {"address": "0.0.0.0:8765"})
+    window = MainWindow(desk, sounds=SoundPlayer(backend="none"), clock=clock)
+    try:
+        window.show()
+        assert "⚠ webhooks off" in window.connection_label.text()
+        tip = window.connection_label.toolTip()
+        assert "could not listen on 0.0.0.0:8765" in tip and "Sync now" in tip
+        assert window.connection_label.accessibleDescription() == tip
+        said = [m for m in window.messages if m.startswith("The webhook receiver is not running")]
+        assert len(said) == 1
+        window.update_connection()  # shown again (a sync, a decision): said once only
+        assert sum(m.startswith("The webhook receiver") for m in window.messages) == 1
+        assert "webhooks off" in window.connection_label.text()
+    finally:
+        run(qtbot, qloop, window.shutdown())
