@@ -57,13 +57,10 @@ class OutboxCounts:
 
 
 def counts(store: Store) -> OutboxCounts:
-    open_ = store.decisions_in_state([DecisionState.QUEUED, DecisionState.SENDING,
-                                      DecisionState.FAILED])
-    return OutboxCounts(
-        queued=sum(d.state is DecisionState.QUEUED for d in open_),
-        sending=sum(d.state is DecisionState.SENDING for d in open_),
-        failed=sum(d.state is DecisionState.FAILED for d in open_),
-    )
+    found = store.decision_counts([DecisionState.QUEUED, DecisionState.SENDING,
+                                   DecisionState.FAILED])
+    return OutboxCounts(queued=found[DecisionState.QUEUED], sending=found[DecisionState.SENDING],
+                        failed=found[DecisionState.FAILED])
 
 
 def vendor_now(client: object) -> datetime:

@@ -158,6 +158,18 @@ class SqlDecisions(SqlBase):
                          f"WHERE state IN ({marks}) ORDER BY id", [s.value for s in states])
         return [self._decision(r) for r in rows]
 
+    def decision_counts(self, states: Sequence[DecisionState]) -> dict[DecisionState, int]:
+        counts = dict.fromkeys(states, 0)
+        if not states:
+            return counts
+        marks = ", ".join("?" for _ in states)
+        with self._reading() as q:
+            rows = q.all(f"SELECT state, COUNT(*) FROM decisions "  # noqa: S608
+                         f"WHERE state IN ({marks}) GROUP BY state", [s.value for s in states])
+        for state, number in rows:
+            counts[DecisionState(state)] = int(number)
+        return counts
+
 
 def _code(value: str | None) -> str:
     return (value or "").strip().lower()

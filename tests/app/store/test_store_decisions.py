@@ -35,7 +35,12 @@ def test_decision_log_and_state_updates(store: Store) -> None:
     added = store.add_decision(decision("rh:1", "rst", idem="k-1"), expected_handling="TBC")
     assert added.id is not None and added.state is DecisionState.QUEUED
     assert store.decisions_in_state([DecisionState.QUEUED]) == [added]
+    counted = [DecisionState.QUEUED, DecisionState.SENDING, DecisionState.FAILED]
+    assert store.decision_counts(counted) == {DecisionState.QUEUED: 1, DecisionState.SENDING: 0,
+                                              DecisionState.FAILED: 0}
     sending = store.update_decision(added.id, DecisionState.SENDING, count_attempt=True)
+    assert store.decision_counts(counted)[DecisionState.SENDING] == 1
+    assert store.decision_counts([]) == {}
     assert sending.attempts == 1
     row = store.row("rh:1")
     assert row is not None and row.decision_state is DecisionState.SENDING
@@ -50,8 +55,10 @@ def test_decision_log_and_state_updates(store: Store) -> None:
     between = store.decisions_between(added.created_at - timedelta(seconds=1),
                                       added.created_at + timedelta(seconds=1))
     assert [d.id for d in between] == [added.id]
-    with pytest.raises(StoreError):
+    assert store.decision_counts(counted) == dict.fromkeys(counted, 0)
+    with pytest.raises(StoreError) as missing:
         store.update_decision(999_999, DecisionState.FAILED)
+    assert missing.value.code == "decision_missing"  # not the store's trouble: told apart
     with pytest.raises(StoreError, match="not in the store"):
         store.add_decision(decision("rh:404"))
 
