@@ -67,12 +67,79 @@ class DecisionTable(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # what the table shows (fill compares against it): headers, decision ids, rows
+        self._headers_shown: list[str] = []
+        self._ids_shown: list[int | None] = []
+        self._rows_shown: list[tuple[DecisionState, tuple[str, ...]]] = []
+        self._state_column: int | None = None
 
     def fill(self, headers: list[str], rows: list[tuple[Decision, list[str]]],
              state_column: int | None = None) -> None:
-        """One row per decision; the state column gets the state's icon beside its name."""
+        """One row per decision; the state column gets the state's icon beside its name.
+
+        The views read again every 2 s and on each change: rows already shown are left as
+        they are, changed ones are rewritten in place and new ones at the end are appended
+        (the day log grows there). Only a different order or set of rows, or new headers
+        (another language), fills the table again: at 500 rows that took 60-120 ms of the
+        GUI thread, every 2 s while a view was open.
+        """
+        ids = [decision.id for decision, _values in rows]
+        shown = [(decision.state, tuple(values)) for decision, values in rows]
+        if headers == self._headers_shown and ids == self._ids_shown and shown == self._rows_shown:
+            return
+        kept = len(self._ids_shown)
+        if headers == self._headers_shown and ids[:kept] == self._ids_shown:
+            changed = [r for r in range(kept) if shown[r] != self._rows_shown[r]]
+            self.setUpdatesEnabled(False)
+            try:
+                if len(rows) > kept:
+                    self.setRowCount(len(rows))
+                for r in [*changed, *range(kept, len(rows))]:
+                    self._set_row(r, rows[r], state_column)
+            finally:
+                self.setUpdatesEnabled(True)
+            self._widen([rows[r] for r in [*changed, *range(kept, len(rows))]])
+        else:
+            self._refill(headers, rows, state_column)
+        self._headers_shown, self._ids_shown, self._rows_shown = list(headers), ids, shown
+
+    def _set_row(self, r: int, row: tuple[Decision, list[str]], state_column: int | None,
+                 bold: QFont | None = None) -> None:
+        decision, values = row
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            item.setData(ID_ROLE, decision.id)
+            if value and len(value) > 40:
+                item.setToolTip(value)
+            if c == state_column:
+                item.setIcon(icon(STATE_ICON.get(decision.state, "warning")))
+                if decision.state is DecisionState.FAILED:
+                    if bold is None:
+                        bold = QFont(self.font())
+                        bold.setBold(True)
+                    item.setFont(bold)
+            self.setItem(r, c, item)
+
+    def _widen(self, rows: list[tuple[Decision, list[str]]]) -> None:
+        """Columns grow (never shrink, at most to 360 px) to fit rewritten or new rows, measured
+        on those rows alone: sizing to every row's contents took as long as filling them."""
+        if not rows:
+            return
+        metrics = self.fontMetrics()
+        padding = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin) + 12
+        for c in range(self.columnCount()):
+            extra = padding + (self.iconSize().width() or 16) + 4 if c == self._state_column else padding
+            widest = max(metrics.horizontalAdvance(values[c]) for _d, values in rows
+                         if c < len(values)) + extra
+            if widest > self.columnWidth(c):
+                self.setColumnWidth(c, min(widest, 360))
+        self._stretch_last()
+
+    def _refill(self, headers: list[str], rows: list[tuple[Decision, list[str]]],
+                state_column: int | None) -> None:
         selected = set(self.selected_ids())
         current_id = self.current_id()
+        self._state_column = state_column
         self.setUpdatesEnabled(False)
         try:
             self.clearContents()
@@ -82,17 +149,8 @@ class DecisionTable(QTableWidget):
             self.clearSelection()   # rows may have moved: select by decision id below
             bold = QFont(self.font())
             bold.setBold(True)
-            for r, (decision, values) in enumerate(rows):
-                for c, value in enumerate(values):
-                    item = QTableWidgetItem(value)
-                    item.setData(ID_ROLE, decision.id)
-                    if value and len(value) > 40:
-                        item.setToolTip(value)
-                    if c == state_column:
-                        item.setIcon(icon(STATE_ICON.get(decision.state, "warning")))
-                        if decision.state is DecisionState.FAILED:
-                            item.setFont(bold)
-                    self.setItem(r, c, item)
+            for r, row in enumerate(rows):
+                self._set_row(r, row, state_column, bold)
             selection = self.selectionModel()
             for r, (decision, _values) in enumerate(rows):
                 if decision.id in selected:
@@ -106,6 +164,9 @@ class DecisionTable(QTableWidget):
         self.resizeColumnsToContents()
         for column in range(self.columnCount()):
             self.setColumnWidth(column, min(self.columnWidth(column), 360))
+        self._stretch_last()
+
+    def _stretch_last(self) -> None:
         # Sizing the last column by hand ends its stretch: set again, it fills the table's
         # width (no empty band beside the header), whatever the column.
         header = self.horizontalHeader()

@@ -10,12 +10,13 @@ are real filesystems (a tmpfs remounted read-only / filled up, when running as r
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from app.desk import DeskService
-from app.model import DecisionState
+from app.model import Decision, DecisionAction, DecisionState, utcnow
 from app.outbox import OutboxCounts
 from app.sandbox.server import SandboxServer
 from app.store.base import StoreError
@@ -188,6 +189,44 @@ def test_decision_table_columns_fill_its_width(qtbot: Any, desk: DeskService,
     last = header.count() - 1
     assert header.sectionPosition(last) + header.sectionSize(last) == header.viewport().width()
     assert header.sectionSize(last) > 1000
+
+
+def a_decision(n: int, state: DecisionState = DecisionState.FAILED) -> Decision:
+    return Decision(id=n, key=f"rh:{n}", action=DecisionAction.UPDATE, new_handling="ohd",
+                    old_handling="tbc", operator="ann", desk="desk-1", created_at=utcnow(),
+                    idempotency_key=f"key-{n}", state=state)
+
+
+def test_decision_table_rewrites_only_what_changed(qtbot: Any) -> None:
+    """The views read again every 2 s: a read that changed nothing leaves every row as it is,
+    a changed row is rewritten in place, and new rows at the end are appended (the day log
+    grows there), a wider text widening its column."""
+    table = DecisionTable()
+    qtbot.addWidget(table)
+    table.show()
+    headers = ["Item", "State", "Message"]
+
+    def rows(decisions: list[Decision], message: str = "refused") -> list[tuple[Decision, list[str]]]:
+        return [(d, [d.key, d.state.value, message]) for d in decisions]
+
+    first = [a_decision(n) for n in range(1, 4)]
+    table.fill(headers, rows(first), state_column=1)
+    items = [table.item(r, 0) for r in range(3)]
+    table.selectRow(1)
+    table.fill(headers, rows(first), state_column=1)  # the same read again
+    assert [table.item(r, 0) for r in range(3)] == items  # untouched, not filled again
+    changed = [first[0], replace(first[1], state=DecisionState.QUEUED), first[2]]
+    table.fill(headers, rows(changed), state_column=1)
+    assert table.item(0, 0) is items[0] and table.item(2, 0) is items[2]
+    assert table.item(1, 1).text() == "queued" and table.selected_ids() == [2]
+    width = table.columnWidth(2)
+    grown = [*changed, a_decision(4)]
+    table.fill(headers, [*rows(changed), *rows(grown[3:], "refused: " + "x" * 60)],
+               state_column=1)
+    assert table.rowCount() == 4 and table.item(0, 0) is items[0]
+    assert table.item(3, 0).text() == "rh:4" and table.columnWidth(2) > width
+    table.fill(headers, rows(grown[1:]), state_column=1)  # one gone: filled again
+    assert table.ids() == [2, 3, 4] and table.item(0, 0) is not items[1]
 
 # -- status bar and the window ------------------------------------------------------------------------
 def test_outbox_status_counts_with_icons_and_opens_failed_view(
