@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,7 @@ from ui.decision_common import (
 )
 from ui.feedback import icon
 from ui.i18n import decision_state_name, make_tr, problem_text
-from ui.list_order import poll_executor
+from ui.list_order import PollRead
 from ui.qt import (
     QApplication,
     QDialog,
@@ -50,7 +49,6 @@ class _FailedRead:
     failed: list[Decision] = field(default_factory=list)
     retried: dict[int, Decision | None] = field(default_factory=dict)  # their states now
     rmas: dict[str, str] = field(default_factory=dict)  # item key -> RMA, for new keys
-    error: Exception | None = None
 
 
 # -- failed decisions ------------------------------------------------------------------------
@@ -68,8 +66,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         self.desk = desk
         self.store = desk.store
         self.retrying: set[int] = set()   # retried here, shown until applied or failed again
-        self._reading = False     # a read is in flight on the poll thread
-        self._read_again = False  # ...and something changed since it was asked for
+        self._reads = PollRead(self._read)
         self._select_first = False  # select the first row once rows arrive (select_first)
         self.decisions: dict[int, Decision] = {}
         self.confirm_box: QMessageBox | None = None
@@ -189,41 +186,31 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         window."""
         if not is_valid(self):
             return
-        if self._reading:
-            self._read_again = True
-            return
-        self._reading = True
-        desk, store, signal = self.desk, self.store, self._read
+        desk, store = self.desk, self.store
         retrying, known = set(self.retrying), set(self._rmas)
 
-        def read() -> None:
+        def read() -> _FailedRead:
             result = _FailedRead(retrying)
-            try:
-                result.failed = [d for d in desk.failed_decisions() if d.id is not None]
-                shown = {d.id for d in result.failed}
-                result.retried = {i: store.get_decision(i) for i in retrying if i not in shown}
-                for d in [*result.failed, *result.retried.values()]:
-                    if d is not None and d.key not in known and d.key not in result.rmas:
-                        row = store.row(d.key)
-                        result.rmas[d.key] = (row.rma if row and row.rma else "") or d.key
-            except Exception as exc:
-                result.error = exc
-            with contextlib.suppress(RuntimeError):  # the dialog is gone
-                signal.emit(result)
+            result.failed = [d for d in desk.failed_decisions() if d.id is not None]
+            shown = {d.id for d in result.failed}
+            result.retried = {i: store.get_decision(i) for i in retrying if i not in shown}
+            for d in [*result.failed, *result.retried.values()]:
+                if d is not None and d.key not in known and d.key not in result.rmas:
+                    row = store.row(d.key)
+                    result.rmas[d.key] = (row.rma if row and row.rma else "") or d.key
+            return result
 
-        poll_executor().submit(read)
+        self._reads.request(read)
 
-    def _arrived(self, result: _FailedRead) -> None:
-        self._reading = False
+    def _arrived(self, result: _FailedRead | Exception) -> None:
+        if self._reads.done():
+            self.refresh()  # a change while it read
         if not is_valid(self):
             return
-        if self._read_again:
-            self._read_again = False
-            self.refresh()
-        if result.error is not None:
-            log.error("failed decisions could not be read: %s", result.error)
+        if isinstance(result, Exception):
+            log.error("failed decisions could not be read: %s", result)
             self._say("failed", tr("The store could not be read: {error}").format(
-                error=str(result.error)))
+                error=problem_text(result)))
             return
         self._rmas.update(result.rmas)
         shown: dict[int, Decision] = {d.id: d for d in result.failed if d.id is not None}

@@ -22,7 +22,6 @@ The item's own decision log is the detail panel's (``ui/detail.py``, from
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -37,7 +36,7 @@ from ui.decision_common import (
 )
 from ui.feedback import icon
 from ui.i18n import make_tr
-from ui.list_order import poll_executor
+from ui.list_order import PollRead
 from ui.qt import (
     QAction,
     QEvent,
@@ -100,8 +99,7 @@ class OutboxStatus(QWidget):
         self.desk = desk
         self.counts: Any = None
         self._stopped = False
-        self._counting = False   # a count is in flight on the poll thread
-        self._count_again = False  # ...and something changed since it was asked for
+        self._count = PollRead(self.counted)
         self.setObjectName("outboxStatus")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,31 +153,14 @@ class OutboxStatus(QWidget):
 
     def refresh(self) -> None:
         """Count the outbox on the poll thread; the labels change when the count arrives."""
-        if not is_valid(self) or self._stopped:
-            return
-        if self._counting:
-            self._count_again = True
-            return
-        self._counting = True
-        desk, signal = self.desk, self.counted
-
-        def count() -> None:
-            try:
-                result: object = desk.counts()
-            except Exception as exc:
-                result = exc
-            with contextlib.suppress(RuntimeError):  # the widget is gone
-                signal.emit(result)
-
-        poll_executor().submit(count)
+        if is_valid(self) and not self._stopped:
+            self._count.request(self.desk.counts)
 
     def _counted(self, result: object) -> None:
-        self._counting = False
+        if self._count.done() and not self._stopped:
+            self.refresh()  # a change while it counted
         if not is_valid(self) or self._stopped:
             return
-        if self._count_again:
-            self._count_again = False
-            self.refresh()
         if isinstance(result, Exception):
             log.warning("the outbox could not be counted: %s", result)
             self.queued_label.setText(tr("outbox unreadable"))

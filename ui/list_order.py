@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,45 @@ def poll_executor() -> Any:
     """One background thread for the window's store polls: apart from the order reads,
     which take a second at 200,000 rows and must not hold a poll up."""
     return _single_thread("store-poll")
+
+
+class PollRead:
+    """A widget's store read on the poll thread, one at a time.
+
+    ``request(read)`` runs ``read`` there and emits its result (or the exception it raised)
+    through ``arrived``, a widget's ``Signal(object)`` connected to its slot, which is thus
+    called on the GUI thread. A request while a read is under way is not stacked: the slot's
+    first call, :meth:`done`, says True and the widget asks once more, for what changed
+    meanwhile. A widget gone before its answer is not called.
+    """
+
+    def __init__(self, arrived: Any) -> None:
+        self._arrived = arrived
+        self.busy = False
+        self._again = False
+
+    def request(self, read: Callable[[], object]) -> None:
+        if self.busy:
+            self._again = True
+            return
+        self.busy = True
+        arrived = self._arrived
+
+        def run() -> None:
+            try:
+                result = read()
+            except Exception as exc:
+                result = exc
+            with contextlib.suppress(RuntimeError):  # the widget is gone
+                arrived.emit(result)
+
+        poll_executor().submit(run)
+
+    def done(self) -> bool:
+        """The answer is in (call first in the slot): True when it should be asked again."""
+        self.busy = False
+        again, self._again = self._again, False
+        return again
 
 
 RANK_CHUNK = 5_000
