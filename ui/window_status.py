@@ -13,8 +13,9 @@ from typing import Any
 
 from app.clock_check import parts
 from app.settings import Environment
+from app.store.base import StoreError
 from ui.feedback import icon
-from ui.i18n import make_tr
+from ui.i18n import make_tr, problem_text
 from ui.qt import QGuiApplication, QSize, Qt, QTimer, is_valid
 
 tr = make_tr("MainWindow")
@@ -204,8 +205,10 @@ class StatusMixin:
             self.update_connection()
 
         def failed(exc: BaseException) -> None:
-            self.show_message(tr("Sync failed: {error}").format(error=str(exc)), error=True)
-            self.update_connection(problem=str(exc))
+            self.show_message(tr("Sync failed: {error}").format(error=problem_text(exc)),
+                              error=True)
+            if not isinstance(exc, StoreError):  # the API's trouble, not this computer's store
+                self.update_connection(problem=str(exc))
 
         return self.tasks.op(lambda progress: self.desk.sync(progress), label=tr("Sync")) \
             .progress(self._sync_progress).success(done).failure(failed) \

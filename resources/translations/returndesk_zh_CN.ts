@@ -273,217 +273,217 @@
         <translation>取消：{change}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="140"/>
+        <location filename="../../ui/decision_failed.py" line="137"/>
         <source>Failed decisions</source>
         <translation>失败的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="142"/>
+        <location filename="../../ui/decision_failed.py" line="139"/>
         <source>Return Helper refused these decisions, or they could not be sent and retrying will not help. Read the message, fix the cause (in Return Helper or with the warehouse), then Retry. Discard gives a decision up; it stays in the decision log.</source>
         <translation>Return Helper 拒绝了这些处理决定，或它们无法发送且重试也无济于事。请阅读消息，先排除原因（在 Return Helper 中或与仓库沟通），再点“重试”。“放弃”表示不再发送该决定；它仍保留在处理记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="147"/>
+        <location filename="../../ui/decision_failed.py" line="144"/>
         <source>Selected decision: message and correlationId</source>
         <translation>所选决定：消息和 correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="148"/>
+        <location filename="../../ui/decision_failed.py" line="145"/>
         <source>Number of failed decisions</source>
         <translation>失败的处理决定数量</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="149"/>
+        <location filename="../../ui/decision_failed.py" line="146"/>
         <source>Failed decisions symbol</source>
         <translation>失败的处理决定图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="150"/>
+        <location filename="../../ui/decision_failed.py" line="147"/>
         <source>Last action</source>
         <translation>上一步操作</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="151"/>
+        <location filename="../../ui/decision_failed.py" line="148"/>
         <source>&amp;Retry</source>
         <translation>重试(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="152"/>
+        <location filename="../../ui/decision_failed.py" line="149"/>
         <source>Retry the selected decisions</source>
         <translation>重试所选决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="153"/>
+        <location filename="../../ui/decision_failed.py" line="150"/>
         <source>Send the selected decisions to Return Helper again</source>
         <translation>将所选决定再次发送到 Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="154"/>
+        <location filename="../../ui/decision_failed.py" line="151"/>
         <source>&amp;Discard…</source>
         <translation>放弃(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="155"/>
+        <location filename="../../ui/decision_failed.py" line="152"/>
         <source>Discard the selected decisions</source>
         <translation>放弃所选决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="156"/>
+        <location filename="../../ui/decision_failed.py" line="153"/>
         <source>Give the selected decisions up; they stay in the log</source>
         <translation>放弃所选决定；它们仍保留在记录中</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="157"/>
+        <location filename="../../ui/decision_failed.py" line="154"/>
         <source>&amp;Copy correlationId</source>
         <translation>复制 correlationId(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="158"/>
+        <location filename="../../ui/decision_failed.py" line="155"/>
         <source>Copy correlationId</source>
         <translation>复制 correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="159"/>
+        <location filename="../../ui/decision_failed.py" line="156"/>
         <source>Copy the selected decisions' correlationIds for support</source>
         <translation>复制所选决定的 correlationId，供技术支持使用</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="160"/>
+        <location filename="../../ui/decision_failed.py" line="157"/>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="161"/>
+        <location filename="../../ui/decision_failed.py" line="158"/>
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="171"/>
+        <location filename="../../ui/decision_failed.py" line="168"/>
         <source>Decided</source>
         <translation>决定时间</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="171"/>
+        <location filename="../../ui/decision_failed.py" line="168"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="171"/>
+        <location filename="../../ui/decision_failed.py" line="168"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="171"/>
+        <location filename="../../ui/decision_failed.py" line="168"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="171"/>
+        <location filename="../../ui/decision_failed.py" line="168"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="172"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Error code</source>
         <translation>错误代码</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="172"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="172"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="172"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="266"/>
+        <location filename="../../ui/decision_failed.py" line="253"/>
         <source>No failed decisions</source>
         <translation>没有失败的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="380"/>
+        <location filename="../../ui/decision_failed.py" line="367"/>
         <source>Discard decisions</source>
         <translation>放弃处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="356"/>
+        <location filename="../../ui/decision_failed.py" line="343"/>
         <source>{n} decision(s) queued again; they are sent in the background.</source>
         <translation>{n} 条处理决定已重新排队，将在后台发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="407"/>
+        <location filename="../../ui/decision_failed.py" line="394"/>
         <source>{n} decision(s) discarded.</source>
         <translation>已放弃 {n} 条处理决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="263"/>
+        <location filename="../../ui/decision_failed.py" line="250"/>
         <source>{n} failed decision(s) need attention</source>
         <translation>{n} 条失败的处理决定需要处理</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="295"/>
+        <location filename="../../ui/decision_failed.py" line="282"/>
         <source>Message: {message}</source>
         <translation>消息：{message}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="296"/>
+        <location filename="../../ui/decision_failed.py" line="283"/>
         <source>Error code: {code}</source>
         <translation>错误代码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="297"/>
+        <location filename="../../ui/decision_failed.py" line="284"/>
         <source>correlationId: {id}</source>
         <translation>correlationId：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="298"/>
+        <location filename="../../ui/decision_failed.py" line="285"/>
         <source>Attempts: {n} · decided {time} by {operator} at {desk}</source>
         <translation>尝试次数：{n} · 由 {operator} 于 {time} 在 {desk} 做出</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="381"/>
+        <location filename="../../ui/decision_failed.py" line="368"/>
         <source>Give up {n} failed decision(s)? They are not sent again; the decision log keeps them as discarded.</source>
         <translation>放弃 {n} 条失败的处理决定？它们不会再被发送；处理记录中将标记为“已放弃”。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="225"/>
+        <location filename="../../ui/decision_failed.py" line="212"/>
         <source>The store could not be read: {error}</source>
         <translation>无法读取数据存储：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="269"/>
+        <location filename="../../ui/decision_failed.py" line="256"/>
         <source>{n} being retried</source>
         <translation>{n} 条正在重试</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="359"/>
+        <location filename="../../ui/decision_failed.py" line="346"/>
         <source>{n} were no longer failed (another desk acted).</source>
         <translation>{n} 条已不再是失败状态（其他工作台已处理）。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="426"/>
+        <location filename="../../ui/decision_failed.py" line="413"/>
         <source>Copied: {ids}</source>
         <translation>已复制：{ids}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="352"/>
+        <location filename="../../ui/decision_failed.py" line="339"/>
         <source>Could not retry: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="403"/>
+        <location filename="../../ui/decision_failed.py" line="390"/>
         <source>Could not discard: {error}</source>
         <translation>无法放弃：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="239"/>
+        <location filename="../../ui/decision_failed.py" line="226"/>
         <source>Applied after retry: {item} {change}</source>
         <translation>重试后已应用：{item} {change}</translation>
     </message>
@@ -638,92 +638,92 @@
         <translation>导出 CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="211"/>
+        <location filename="../../ui/decisions.py" line="192"/>
         <source>Outbox</source>
         <translation>发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="212"/>
+        <location filename="../../ui/decisions.py" line="193"/>
         <source>Queued decisions</source>
         <translation>排队中的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="213"/>
+        <location filename="../../ui/decisions.py" line="194"/>
         <source>Queued symbol</source>
         <translation>排队图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="214"/>
+        <location filename="../../ui/decisions.py" line="195"/>
         <source>Decisions being sent</source>
         <translation>正在发送的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="215"/>
+        <location filename="../../ui/decisions.py" line="196"/>
         <source>Sending symbol</source>
         <translation>发送图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="216"/>
+        <location filename="../../ui/decisions.py" line="197"/>
         <source>Failed decisions: open the list</source>
         <translation>失败的处理决定：打开列表</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="278"/>
+        <location filename="../../ui/decisions.py" line="259"/>
         <source>&amp;Decisions</source>
         <translation>处理决定(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="279"/>
+        <location filename="../../ui/decisions.py" line="260"/>
         <source>Decisions menu</source>
         <translation>处理决定菜单</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="280"/>
+        <location filename="../../ui/decisions.py" line="261"/>
         <source>&amp;Failed decisions…</source>
         <translation>失败的处理决定(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="283"/>
+        <location filename="../../ui/decisions.py" line="264"/>
         <source>Decision &amp;log…</source>
         <translation>处理记录(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="185"/>
+        <location filename="../../ui/decisions.py" line="166"/>
         <source>outbox unreadable</source>
         <translation>无法读取发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="201"/>
+        <location filename="../../ui/decisions.py" line="182"/>
         <source>Outbox: {q} queued, {s} sending, {f} failed</source>
         <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="207"/>
+        <location filename="../../ui/decisions.py" line="188"/>
         <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
         <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="194"/>
+        <location filename="../../ui/decisions.py" line="175"/>
         <source>{n} queued</source>
         <translation>{n} 条排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="195"/>
+        <location filename="../../ui/decisions.py" line="176"/>
         <source>{n} sending</source>
         <translation>{n} 条发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="281"/>
+        <location filename="../../ui/decisions.py" line="262"/>
         <source>Failed decisions: retry or discard ({key})</source>
         <translation>失败的处理决定：重试或放弃（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="284"/>
+        <location filename="../../ui/decisions.py" line="265"/>
         <source>The decisions of a day, and their CSV export ({key})</source>
         <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="205"/>
+        <location filename="../../ui/decisions.py" line="186"/>
         <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
         <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
     </message>
@@ -1635,244 +1635,244 @@
         <translation>设置无法保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="40"/>
+        <location filename="../../ui/window_status.py" line="41"/>
         <source>This computer's clock is {amount} behind Return Helper's.</source>
         <translation>本机时钟比 Return Helper 慢 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="42"/>
+        <location filename="../../ui/window_status.py" line="43"/>
         <source>This computer's clock is {amount} ahead of Return Helper's.</source>
         <translation>本机时钟比 Return Helper 快 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="43"/>
+        <location filename="../../ui/window_status.py" line="44"/>
         <source>Webhook events received here are refused as stale and times are shown wrong until it is corrected (Windows: Settings &gt; Time &amp; language &gt; Date &amp; time &gt; Sync now, and the time zone).</source>
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="251"/>
+        <location filename="../../ui/window_status.py" line="254"/>
         <source>Sync finished</source>
         <translation>同步完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="265"/>
+        <location filename="../../ui/window_status.py" line="268"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="33"/>
+        <location filename="../../ui/window_status.py" line="34"/>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="112"/>
+        <location filename="../../ui/window_status.py" line="113"/>
         <source>Return Desk is not in front: scans go to another program. Click its window or press Alt+Tab to scan here again.</source>
         <translation>Return Desk 不在最前面：扫描会进入其他程序。请点击它的窗口或按 Alt+Tab 后再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="184"/>
+        <location filename="../../ui/window_status.py" line="185"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="239"/>
+        <location filename="../../ui/window_status.py" line="242"/>
         <source>Continuing an interrupted sync</source>
         <translation>正在接续上次中断的同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="240"/>
+        <location filename="../../ui/window_status.py" line="243"/>
         <source>Starting the sync</source>
         <translation>正在开始同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="275"/>
+        <location filename="../../ui/window_status.py" line="278"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="275"/>
+        <location filename="../../ui/window_status.py" line="278"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="276"/>
+        <location filename="../../ui/window_status.py" line="279"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="276"/>
+        <location filename="../../ui/window_status.py" line="279"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="294"/>
+        <location filename="../../ui/window_status.py" line="297"/>
         <source>{parts} in {seconds} s</source>
         <translation>{parts}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="313"/>
+        <location filename="../../ui/window_status.py" line="316"/>
         <source>details of 1 item could not be read (the next sync asks for it first)</source>
         <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="315"/>
+        <location filename="../../ui/window_status.py" line="318"/>
         <source>details of {count} items could not be read (the next sync asks for them first)</source>
         <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="318"/>
+        <location filename="../../ui/window_status.py" line="321"/>
         <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
         <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="30"/>
+        <location filename="../../ui/window_status.py" line="31"/>
         <source>{days} d {hours} h</source>
         <translation>{days} 天 {hours} 小时</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="32"/>
+        <location filename="../../ui/window_status.py" line="33"/>
         <source>{hours} h {minutes} min</source>
         <translation>{hours} 小时 {minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="131"/>
+        <location filename="../../ui/window_status.py" line="132"/>
         <source>Demo: built-in sandbox</source>
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="162"/>
+        <location filename="../../ui/window_status.py" line="163"/>
         <source>webhooks off</source>
         <translation>webhook 未运行</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="175"/>
+        <location filename="../../ui/window_status.py" line="176"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="178"/>
+        <location filename="../../ui/window_status.py" line="179"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="246"/>
+        <location filename="../../ui/window_status.py" line="249"/>
         <source>Return Helper: {items} items</source>
         <translation>Return Helper：{items} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="248"/>
+        <location filename="../../ui/window_status.py" line="251"/>
         <source>WINIT: {orders} return orders</source>
         <translation>WINIT：{orders} 个退货单</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="286"/>
+        <location filename="../../ui/window_status.py" line="289"/>
         <source>{listed} Return Helper items ({new} new, {details} details)</source>
         <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="288"/>
+        <location filename="../../ui/window_status.py" line="291"/>
         <source>{changed} records changed</source>
         <translation>{changed} 条记录有变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="298"/>
+        <location filename="../../ui/window_status.py" line="301"/>
         <source>{summary} (continued an interrupted sync)</source>
         <translation>{summary}（接续了上次中断的同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="300"/>
+        <location filename="../../ui/window_status.py" line="303"/>
         <source>; </source>
         <comment>between the reasons a sync did not finish</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="302"/>
+        <location filename="../../ui/window_status.py" line="305"/>
         <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
         <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="99"/>
+        <location filename="../../ui/window_status.py" line="100"/>
         <source>Return Desk is in front again: scans come here.</source>
         <translation>Return Desk 已回到最前面：扫描会进入这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="151"/>
+        <location filename="../../ui/window_status.py" line="152"/>
         <source>This computer's clock agrees with Return Helper's again.</source>
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="159"/>
+        <location filename="../../ui/window_status.py" line="160"/>
         <source>The webhook receiver is not running: it could not listen on {address} (is the port in use?). New parcels arrive only through Sync now; tell IT.</source>
         <translation>webhook 接收器未运行：无法在 {address} 上监听（端口是否被占用？）。新包裹只能通过“立即同步”获取；请告知 IT。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="226"/>
+        <location filename="../../ui/window_status.py" line="229"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="244"/>
+        <location filename="../../ui/window_status.py" line="247"/>
         <source>Return Helper: {items} items, page {done} of {total}</source>
         <translation>Return Helper：{items} 件物品，第 {done} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="290"/>
+        <location filename="../../ui/window_status.py" line="293"/>
         <source>{orders} WINIT return orders</source>
         <translation>WINIT 退货单 {orders} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="293"/>
+        <location filename="../../ui/window_status.py" line="296"/>
         <source>{count} could not be read</source>
         <translation>{count} 项无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="295"/>
+        <location filename="../../ui/window_status.py" line="298"/>
         <source>, </source>
         <comment>between the parts of a sync summary</comment>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="137"/>
+        <location filename="../../ui/window_status.py" line="138"/>
         <source>Offline: no Return Helper credentials</source>
         <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="138"/>
+        <location filename="../../ui/window_status.py" line="139"/>
         <source>Decisions wait in the outbox. Set the API key and token in Settings (Ctrl+,) and restart Return Desk.</source>
         <translation>处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 API key 和 token，然后重启 Return Desk。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="147"/>
+        <location filename="../../ui/window_status.py" line="148"/>
         <source>clock {amount} off</source>
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="207"/>
+        <location filename="../../ui/window_status.py" line="208"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="133"/>
+        <location filename="../../ui/window_status.py" line="134"/>
         <source>Return Helper {env}</source>
         <translation>Return Helper {env}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="199"/>
+        <location filename="../../ui/window_status.py" line="200"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="202"/>
+        <location filename="../../ui/window_status.py" line="203"/>
         <source>Sync did not finish: {summary}</source>
         <translation>同步未完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="135"/>
+        <location filename="../../ui/window_status.py" line="136"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="210"/>
+        <location filename="../../ui/window_status.py" line="213"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

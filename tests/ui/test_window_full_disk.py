@@ -92,3 +92,17 @@ def test_a_retry_on_a_full_disk_says_so_and_the_decision_stays_failed(
     assert decision.id in table_ids(failed_dialog)
     filler.unlink()
     assert failed_dialog.retry_selected([decision.id]) == [decision.id]
+
+
+def test_a_sync_on_a_full_disk_says_so_and_not_as_a_connection_problem(
+        qtbot: Any, window: Any, desk_store_path: Path) -> None:
+    filler = fill_disk(desk_store_path.parent)
+    connection = window.connection_label.text()
+    try:
+        window.sync_now()
+        qtbot.waitUntil(lambda: not window.syncing, timeout=20000)
+        said = [m for m in window.messages if m.startswith("Sync failed")]
+        assert said and said[-1].startswith("Sync failed: the disk holding the store is full")
+        assert window.connection_label.text() == connection  # the API is fine
+    finally:
+        filler.unlink()
