@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import socket
 from dataclasses import dataclass
 
 from app.credentials import Credentials, Secret
@@ -69,6 +71,10 @@ async def run_checks(settings: Settings, credentials: Credentials) -> list[Check
         if not settings.webhooks_public_url:
             needs.append("webhooks_public_url is not set (the URL registered with Return "
                          "Helper: it is part of the signed text)")
+        taken = await asyncio.to_thread(port_problem, settings.webhooks_host,
+                                        settings.webhooks_port)
+        if taken:
+            needs.append(taken)
         checks.append(Check("webhooks", "FAIL" if needs else "PASS", "; ".join(needs) or (
             f"in the app on {settings.webhooks_host}:{settings.webhooks_port}, signing key set, "
             f"registered as {settings.webhooks_public_url}")))
@@ -101,6 +107,24 @@ async def run_checks(settings: Settings, credentials: Credentials) -> list[Check
     ok, detail = await asyncio.to_thread(check_tls)
     checks.append(Check("tls", "PASS" if ok else "FAIL", detail))
     return checks
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the in-app receiver could not listen on ``host:port`` now, or None: bound the way
+    the receiver binds (address reuse on POSIX, as asyncio does; not on Windows, where it
+    would let two programs share the port)."""
+    if not port:
+        return None  # any free port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            if os.name != "nt":
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        return (f"cannot listen on {host}:{port}: {exc.strerror or exc} (another program "
+                "holds the port, or Return Desk already runs on this computer)")
+    return None
 
 
 def check_command(args: argparse.Namespace, settings: Settings,

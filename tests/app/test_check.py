@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,15 @@ async def test_a_desk_that_receives_webhooks_needs_its_signing_key_and_url(
     checks = {c.name: c for c in await run_checks(settings, credentials)}
     assert "webhooks" not in checks  # receiving elsewhere: nothing to check here
     settings.webhooks_in_app = True
+    settings.webhooks_host = "127.0.0.1"
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    settings.webhooks_port = held.getsockname()[1]
+    checks = {c.name: c for c in await run_checks(settings, credentials)}
+    assert checks["webhooks"].outcome == "FAIL"
+    assert f"cannot listen on 127.0.0.1:{settings.webhooks_port}" in checks["webhooks"].detail
+    held.close()  # the port is free again (the receiver's own, for the checks below)
     checks = {c.name: c for c in await run_checks(settings, credentials)}
     assert checks["webhooks"].outcome == "FAIL"
     assert "signing key" in checks["webhooks"].detail and "webhooks_public_url" in checks[
