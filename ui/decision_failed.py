@@ -68,6 +68,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         self.retrying: set[int] = set()   # retried here, shown until applied or failed again
         self._reads = PollRead(self._read)
         self._select_first = False  # select the first row once rows arrive (select_first)
+        self.read_once = False  # the list has been read (until then it says it is reading)
         self.decisions: dict[int, Decision] = {}
         self.confirm_box: QMessageBox | None = None
         self._rmas: dict[str, str] = {}
@@ -231,6 +232,7 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
             if decision_id in self.decisions:
                 shown[decision_id] = self.decisions[decision_id]
         self.decisions = shown
+        self.read_once = True
         self._show()
 
     def _show(self) -> None:
@@ -245,7 +247,10 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
             if not self.table.selected_ids():
                 self.table.selectRow(0)
         failed = sum(d.state is DecisionState.FAILED for d in ordered)
-        if failed:
+        if not self.read_once:  # the first read is on its way: not "no failed decisions" yet
+            self.summary_icon.setPixmap(icon("sending").pixmap(QSize(20, 20)))
+            text = tr("Reading the failed decisions…")
+        elif failed:
             self.summary_icon.setPixmap(icon("failed").pixmap(QSize(20, 20)))
             text = tr("{n} failed decision(s) need attention").format(n=failed)
         else:

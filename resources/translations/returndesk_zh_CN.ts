@@ -273,217 +273,222 @@
         <translation>取消：{change}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="137"/>
+        <location filename="../../ui/decision_failed.py" line="138"/>
         <source>Failed decisions</source>
         <translation>失败的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="139"/>
+        <location filename="../../ui/decision_failed.py" line="140"/>
         <source>Return Helper refused these decisions, or they could not be sent and retrying will not help. Read the message, fix the cause (in Return Helper or with the warehouse), then Retry. Discard gives a decision up; it stays in the decision log.</source>
         <translation>Return Helper 拒绝了这些处理决定，或它们无法发送且重试也无济于事。请阅读消息，先排除原因（在 Return Helper 中或与仓库沟通），再点“重试”。“放弃”表示不再发送该决定；它仍保留在处理记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="144"/>
+        <location filename="../../ui/decision_failed.py" line="145"/>
         <source>Selected decision: message and correlationId</source>
         <translation>所选决定：消息和 correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="145"/>
+        <location filename="../../ui/decision_failed.py" line="146"/>
         <source>Number of failed decisions</source>
         <translation>失败的处理决定数量</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="146"/>
+        <location filename="../../ui/decision_failed.py" line="147"/>
         <source>Failed decisions symbol</source>
         <translation>失败的处理决定图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="147"/>
+        <location filename="../../ui/decision_failed.py" line="148"/>
         <source>Last action</source>
         <translation>上一步操作</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="148"/>
+        <location filename="../../ui/decision_failed.py" line="149"/>
         <source>&amp;Retry</source>
         <translation>重试(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="149"/>
+        <location filename="../../ui/decision_failed.py" line="150"/>
         <source>Retry the selected decisions</source>
         <translation>重试所选决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="150"/>
+        <location filename="../../ui/decision_failed.py" line="151"/>
         <source>Send the selected decisions to Return Helper again</source>
         <translation>将所选决定再次发送到 Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="151"/>
+        <location filename="../../ui/decision_failed.py" line="152"/>
         <source>&amp;Discard…</source>
         <translation>放弃(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="152"/>
+        <location filename="../../ui/decision_failed.py" line="153"/>
         <source>Discard the selected decisions</source>
         <translation>放弃所选决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="153"/>
+        <location filename="../../ui/decision_failed.py" line="154"/>
         <source>Give the selected decisions up; they stay in the log</source>
         <translation>放弃所选决定；它们仍保留在记录中</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="154"/>
+        <location filename="../../ui/decision_failed.py" line="155"/>
         <source>&amp;Copy correlationId</source>
         <translation>复制 correlationId(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="155"/>
+        <location filename="../../ui/decision_failed.py" line="156"/>
         <source>Copy correlationId</source>
         <translation>复制 correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="156"/>
+        <location filename="../../ui/decision_failed.py" line="157"/>
         <source>Copy the selected decisions' correlationIds for support</source>
         <translation>复制所选决定的 correlationId，供技术支持使用</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="157"/>
+        <location filename="../../ui/decision_failed.py" line="158"/>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="158"/>
+        <location filename="../../ui/decision_failed.py" line="159"/>
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="168"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Decided</source>
         <translation>决定时间</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="168"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="168"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="168"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="168"/>
+        <location filename="../../ui/decision_failed.py" line="169"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Error code</source>
         <translation>错误代码</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="253"/>
-        <source>No failed decisions</source>
-        <translation>没有失败的处理决定</translation>
+        <location filename="../../ui/decision_failed.py" line="252"/>
+        <source>Reading the failed decisions…</source>
+        <translation>正在读取失败的处理决定…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="367"/>
+        <location filename="../../ui/decision_failed.py" line="372"/>
         <source>Discard decisions</source>
         <translation>放弃处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="343"/>
+        <location filename="../../ui/decision_failed.py" line="258"/>
+        <source>No failed decisions</source>
+        <translation>没有失败的处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="348"/>
         <source>{n} decision(s) queued again; they are sent in the background.</source>
         <translation>{n} 条处理决定已重新排队，将在后台发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="394"/>
+        <location filename="../../ui/decision_failed.py" line="399"/>
         <source>{n} decision(s) discarded.</source>
         <translation>已放弃 {n} 条处理决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="250"/>
-        <source>{n} failed decision(s) need attention</source>
-        <translation>{n} 条失败的处理决定需要处理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/decision_failed.py" line="282"/>
+        <location filename="../../ui/decision_failed.py" line="287"/>
         <source>Message: {message}</source>
         <translation>消息：{message}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="283"/>
+        <location filename="../../ui/decision_failed.py" line="288"/>
         <source>Error code: {code}</source>
         <translation>错误代码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="284"/>
+        <location filename="../../ui/decision_failed.py" line="289"/>
         <source>correlationId: {id}</source>
         <translation>correlationId：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="285"/>
+        <location filename="../../ui/decision_failed.py" line="290"/>
         <source>Attempts: {n} · decided {time} by {operator} at {desk}</source>
         <translation>尝试次数：{n} · 由 {operator} 于 {time} 在 {desk} 做出</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="368"/>
+        <location filename="../../ui/decision_failed.py" line="373"/>
         <source>Give up {n} failed decision(s)? They are not sent again; the decision log keeps them as discarded.</source>
         <translation>放弃 {n} 条失败的处理决定？它们不会再被发送；处理记录中将标记为“已放弃”。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="212"/>
+        <location filename="../../ui/decision_failed.py" line="213"/>
         <source>The store could not be read: {error}</source>
         <translation>无法读取数据存储：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="256"/>
+        <location filename="../../ui/decision_failed.py" line="255"/>
+        <source>{n} failed decision(s) need attention</source>
+        <translation>{n} 条失败的处理决定需要处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/decision_failed.py" line="261"/>
         <source>{n} being retried</source>
         <translation>{n} 条正在重试</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="346"/>
+        <location filename="../../ui/decision_failed.py" line="351"/>
         <source>{n} were no longer failed (another desk acted).</source>
         <translation>{n} 条已不再是失败状态（其他工作台已处理）。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="413"/>
+        <location filename="../../ui/decision_failed.py" line="418"/>
         <source>Copied: {ids}</source>
         <translation>已复制：{ids}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="339"/>
+        <location filename="../../ui/decision_failed.py" line="344"/>
         <source>Could not retry: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="390"/>
+        <location filename="../../ui/decision_failed.py" line="395"/>
         <source>Could not discard: {error}</source>
         <translation>无法放弃：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="226"/>
+        <location filename="../../ui/decision_failed.py" line="227"/>
         <source>Applied after retry: {item} {change}</source>
         <translation>重试后已应用：{item} {change}</translation>
     </message>

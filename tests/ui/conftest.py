@@ -205,6 +205,7 @@ def failed_dialog(qtbot: Any, desk: DeskService) -> Iterator[FailedDecisionsDial
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.read_once)  # the list is read on the poll thread
     yield dialog
     dialog.close()
 

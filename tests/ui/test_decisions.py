@@ -171,6 +171,15 @@ def test_failed_view_reads_on_the_poll_thread_while_the_window_turns(
     qtbot.waitUntil(lambda: not stuck.answers)
     qtbot.waitUntil(lambda: row_texts(failed_dialog.table, decision.id)[1] == record.rma)
     assert len(stuck.threads) == 2 and table_ids(failed_dialog) == [decision.id]
+    # a view opened while the store is slow says it is reading, not "no failed decisions"
+    slow = Stuck([desk.store.decisions_in_state([DecisionState.FAILED])] * 10)
+    monkeypatch.setattr(desk, "failed_decisions", slow)
+    opened = FailedDecisionsDialog(desk)
+    qtbot.addWidget(opened)
+    opened.show()
+    assert opened.summary.text() == "Reading the failed decisions…"
+    slow.release.set()
+    qtbot.waitUntil(lambda: opened.summary.text().startswith("1 failed decision(s)"))
 
 
 def test_decision_table_columns_fill_its_width(qtbot: Any, desk: DeskService,
