@@ -231,6 +231,8 @@ class FailedDecisionsDialog(QDialog, _LiveMixin):
         for decision_id in self.retrying - result.retrying:  # retried during the read
             if decision_id in self.decisions:
                 shown[decision_id] = self.decisions[decision_id]
+        if self.read_once and shown == self.decisions and not result.rmas:
+            return  # the same as shown: most re-reads (every 2 s)
         self.decisions = shown
         self.read_once = True
         self._show()
