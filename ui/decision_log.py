@@ -69,6 +69,7 @@ class DecisionLogDialog(QDialog, _LiveMixin):
         self.exporting = False
         self._generation = 0
         self._rmas: dict[str, str] = {}
+        self._shown_day: date | None = None  # the day whose decisions the table shows
         self.setObjectName("decisionLogDialog")
         self.setWindowIcon(icon("returndesk"))
         self.resize(1100, 600)
@@ -196,8 +197,10 @@ class DecisionLogDialog(QDialog, _LiveMixin):
             if generation != self._generation or not is_valid(self):
                 return
             self.loading = False
-            self.decisions, self._rmas = result
-            self._show()
+            if list(result) != [self.decisions, self._rmas] or self._shown_day != day:
+                self.decisions, self._rmas = result
+                self._shown_day = day
+                self._show()  # not when the day's decisions are as shown (most re-reads)
             self.loaded.emit(len(self.decisions))
 
         def failed(exc: BaseException) -> None:
