@@ -71,7 +71,6 @@ class DecisionTable(QTableWidget):
         self._headers_shown: list[str] = []
         self._ids_shown: list[int | None] = []
         self._rows_shown: list[tuple[DecisionState, tuple[str, ...]]] = []
-        self._state_column: int | None = None
 
     def fill(self, headers: list[str], rows: list[tuple[Decision, list[str]]],
              state_column: int | None = None) -> None:
@@ -88,17 +87,18 @@ class DecisionTable(QTableWidget):
         if headers == self._headers_shown and ids == self._ids_shown and shown == self._rows_shown:
             return
         kept = len(self._ids_shown)
-        if headers == self._headers_shown and ids[:kept] == self._ids_shown:
-            changed = [r for r in range(kept) if shown[r] != self._rows_shown[r]]
+        if kept and headers == self._headers_shown and ids[:kept] == self._ids_shown:
+            written = [r for r in range(kept) if shown[r] != self._rows_shown[r]]
+            written += range(kept, len(rows))
             self.setUpdatesEnabled(False)
             try:
                 if len(rows) > kept:
                     self.setRowCount(len(rows))
-                for r in [*changed, *range(kept, len(rows))]:
+                for r in written:
                     self._set_row(r, rows[r], state_column)
             finally:
                 self.setUpdatesEnabled(True)
-            self._widen([rows[r] for r in [*changed, *range(kept, len(rows))]])
+            self._widen(written)
         else:
             self._refill(headers, rows, state_column)
         self._headers_shown, self._ids_shown, self._rows_shown = list(headers), ids, shown
@@ -120,17 +120,15 @@ class DecisionTable(QTableWidget):
                     item.setFont(bold)
             self.setItem(r, c, item)
 
-    def _widen(self, rows: list[tuple[Decision, list[str]]]) -> None:
-        """Columns grow (never shrink, at most to 360 px) to fit rewritten or new rows, measured
-        on those rows alone: sizing to every row's contents took as long as filling them."""
+    def _widen(self, rows: list[int]) -> None:
+        """Columns grow (never shrink, at most to 360 px) to fit the rows just written, as
+        the item delegate sizes them (font, bold, icon, margins), measured on those rows
+        alone: sizing to every row's contents took as long as filling them."""
         if not rows:
             return
-        metrics = self.fontMetrics()
-        padding = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin) + 12
+        model = self.model()
         for c in range(self.columnCount()):
-            extra = padding + (self.iconSize().width() or 16) + 4 if c == self._state_column else padding
-            widest = max(metrics.horizontalAdvance(values[c]) for _d, values in rows
-                         if c < len(values)) + extra
+            widest = max(self.sizeHintForIndex(model.index(r, c)).width() for r in rows)
             if widest > self.columnWidth(c):
                 self.setColumnWidth(c, min(widest, 360))
         self._stretch_last()
@@ -139,7 +137,6 @@ class DecisionTable(QTableWidget):
                 state_column: int | None) -> None:
         selected = set(self.selected_ids())
         current_id = self.current_id()
-        self._state_column = state_column
         self.setUpdatesEnabled(False)
         try:
             self.clearContents()

@@ -6,7 +6,7 @@ Re-runs itself under ``xvfb-run`` when there is no display. Saves:
 main_window.png, detail_panel.png, detail_winit.png, settings_dialog.png,
 settings_dialog_desk.png, scan_not_found.png, scan_multiple.png (when the demo data has a
 tracking number on several parcels), scan_keyboard_layout.png, status_warnings.png,
-main_window_zh_CN.png and decision_log.png
+main_window_zh_CN.png, decision_log.png and failed_decisions.png
 (with --language both, the default).
 The demo is the real thing: sandbox over HTTP, webhooks into a temporary store; a few WINIT
 return orders are added to that store so the declared/received comparison can be seen.
@@ -86,12 +86,13 @@ async def _wait_for(predicate: object, timeout: float = 60.0) -> bool:
 async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path]:
     import httpx
 
+    from app.demo import demo_environment
+    from app.desk import DeskService
     from app.model import Source
     from app.settings import Settings
     from app.store import RowFilter, RowQuery
     from tests.ui.conftest import winit_records
     from ui import i18n
-    from ui.main import open_session
     from ui.window import MainWindow, image_loader
 
     saved: list[Path] = []
@@ -102,10 +103,9 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
         widget.grab().save(str(path))  # type: ignore[attr-defined]
         saved.append(path)
 
-    args = argparse.Namespace(items=items)
     async with httpx.AsyncClient(timeout=10) as http, \
-            open_session(Settings(), args, True, http) as session:
-        desk = session.desk
+            demo_environment(Settings(), items=items) as env:  # what `returndesk demo` opens
+        desk = DeskService(env.settings, env.store, env.credentials, env.rh)
         await desk.start()
         desk.store.upsert_many(winit_records(12))
         window = MainWindow(desk, load_image=image_loader(http), demo=True)
@@ -191,6 +191,20 @@ async def _shoot(app: object, out: Path, items: int, language: str) -> list[Path
             await _settle(app, 0.5)
             grab(log_dialog, "decision_log.png")
             log_dialog.close()
+        # a decision Return Helper refuses (the warehouse completed the item meanwhile)
+        other = next((r for r in candidates if r.key != record.key and r.return_inventory_id
+                      and [o for o in desk.options(r) if o.allowed]), None)
+        if other is not None and other.return_inventory_id is not None:
+            env.sandbox.warehouse_act(other.return_inventory_id, "completed")
+            code = next(o.code for o in desk.options(other) if o.allowed)
+            refused = desk.decide(other.key, code)
+            await _wait_for(lambda: desk.store.get_decision(refused.id).state.value == "failed",
+                            15)
+            failed_view = window.decision_views.show_failed()
+            await _wait_for(lambda: failed_view.table.selected_ids() != [], 10)
+            await _settle(app, 0.3)
+            grab(failed_view, "failed_decisions.png")
+            failed_view.close()
         await window.shutdown()
         window.close()
         await desk.close()

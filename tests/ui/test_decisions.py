@@ -236,6 +236,17 @@ def test_decision_table_rewrites_only_what_changed(qtbot: Any) -> None:
     assert table.item(3, 0).text() == "rh:4" and table.columnWidth(2) > width
     table.fill(headers, rows(grown[1:]), state_column=1)  # one gone: filled again
     assert table.ids() == [2, 3, 4] and table.item(0, 0) is not items[1]
+    # rows arriving in a table that showed none (a view's first read) fit their columns:
+    # "Failed" in bold beside its icon is not cut off
+    empty = DecisionTable()
+    qtbot.addWidget(empty)
+    empty.show()
+    empty.fill(headers, [], state_column=1)
+    empty.fill(headers, rows([a_decision(9)]), state_column=1)
+    assert empty.item(0, 1).font().bold()
+    for column in range(2):
+        needed = empty.sizeHintForIndex(empty.model().index(0, column)).width()
+        assert empty.columnWidth(column) >= needed
 
 # -- status bar and the window ------------------------------------------------------------------------
 def test_outbox_status_counts_with_icons_and_opens_failed_view(
