@@ -102,7 +102,6 @@ class DecisionRefused(ValueError):
         self.params = params or {}
 
 
-
 def _not_failed(decision_id: int, exc: StoreError) -> DecisionRefused | None:
     """A retry or discard the store refused: "not a failed decision" when another desk acted
     first (or the decision is gone); None for the store's own trouble (a full disk, a store
@@ -112,6 +111,7 @@ def _not_failed(decision_id: int, exc: StoreError) -> DecisionRefused | None:
         return DecisionRefused(f"decision {decision_id} is not a failed decision",
                                code="not_failed", params={"id": str(decision_id)})
     return None
+
 
 async def open_desk_client(settings: Settings,
                            credentials: Credentials | None = None) -> ReturnHelperClient | None:

@@ -41,6 +41,7 @@ from ui.qt import (
 tr = make_tr("Decisions")
 log = logging.getLogger(__name__)
 
+
 @dataclass(slots=True)
 class _FailedRead:
     """What the poll thread read for the failed decisions view."""

@@ -273,372 +273,372 @@
         <translation>取消：{change}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="138"/>
+        <location filename="../../ui/decision_failed.py" line="139"/>
         <source>Failed decisions</source>
         <translation>失败的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="140"/>
+        <location filename="../../ui/decision_failed.py" line="141"/>
         <source>Return Helper refused these decisions, or they could not be sent and retrying will not help. Read the message, fix the cause (in Return Helper or with the warehouse), then Retry. Discard gives a decision up; it stays in the decision log.</source>
         <translation>Return Helper 拒绝了这些处理决定，或它们无法发送且重试也无济于事。请阅读消息，先排除原因（在 Return Helper 中或与仓库沟通），再点“重试”。“放弃”表示不再发送该决定；它仍保留在处理记录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="145"/>
+        <location filename="../../ui/decision_failed.py" line="146"/>
         <source>Selected decision: message and correlationId</source>
         <translation>所选决定：消息和 correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="146"/>
+        <location filename="../../ui/decision_failed.py" line="147"/>
         <source>Number of failed decisions</source>
         <translation>失败的处理决定数量</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="147"/>
+        <location filename="../../ui/decision_failed.py" line="148"/>
         <source>Failed decisions symbol</source>
         <translation>失败的处理决定图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="148"/>
+        <location filename="../../ui/decision_failed.py" line="149"/>
         <source>Last action</source>
         <translation>上一步操作</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="149"/>
+        <location filename="../../ui/decision_failed.py" line="150"/>
         <source>&amp;Retry</source>
         <translation>重试(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="150"/>
+        <location filename="../../ui/decision_failed.py" line="151"/>
         <source>Retry the selected decisions</source>
         <translation>重试所选决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="151"/>
+        <location filename="../../ui/decision_failed.py" line="152"/>
         <source>Send the selected decisions to Return Helper again</source>
         <translation>将所选决定再次发送到 Return Helper</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="152"/>
+        <location filename="../../ui/decision_failed.py" line="153"/>
         <source>&amp;Discard…</source>
         <translation>放弃(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="153"/>
+        <location filename="../../ui/decision_failed.py" line="154"/>
         <source>Discard the selected decisions</source>
         <translation>放弃所选决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="154"/>
+        <location filename="../../ui/decision_failed.py" line="155"/>
         <source>Give the selected decisions up; they stay in the log</source>
         <translation>放弃所选决定；它们仍保留在记录中</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="155"/>
+        <location filename="../../ui/decision_failed.py" line="156"/>
         <source>&amp;Copy correlationId</source>
         <translation>复制 correlationId(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="156"/>
+        <location filename="../../ui/decision_failed.py" line="157"/>
         <source>Copy correlationId</source>
         <translation>复制 correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="157"/>
+        <location filename="../../ui/decision_failed.py" line="158"/>
         <source>Copy the selected decisions' correlationIds for support</source>
         <translation>复制所选决定的 correlationId，供技术支持使用</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="158"/>
+        <location filename="../../ui/decision_failed.py" line="159"/>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="159"/>
+        <location filename="../../ui/decision_failed.py" line="160"/>
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Decided</source>
         <translation>决定时间</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Item</source>
         <translation>物品</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Handling</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="169"/>
+        <location filename="../../ui/decision_failed.py" line="170"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="170"/>
+        <location filename="../../ui/decision_failed.py" line="171"/>
         <source>Error code</source>
         <translation>错误代码</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="170"/>
+        <location filename="../../ui/decision_failed.py" line="171"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="170"/>
+        <location filename="../../ui/decision_failed.py" line="171"/>
         <source>correlationId</source>
         <translation>correlationId</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="170"/>
+        <location filename="../../ui/decision_failed.py" line="171"/>
         <source>Operator</source>
         <translation>操作员</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="252"/>
+        <location filename="../../ui/decision_failed.py" line="255"/>
         <source>Reading the failed decisions…</source>
         <translation>正在读取失败的处理决定…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="372"/>
+        <location filename="../../ui/decision_failed.py" line="375"/>
         <source>Discard decisions</source>
         <translation>放弃处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="258"/>
+        <location filename="../../ui/decision_failed.py" line="261"/>
         <source>No failed decisions</source>
         <translation>没有失败的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="348"/>
+        <location filename="../../ui/decision_failed.py" line="351"/>
         <source>{n} decision(s) queued again; they are sent in the background.</source>
         <translation>{n} 条处理决定已重新排队，将在后台发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="399"/>
+        <location filename="../../ui/decision_failed.py" line="402"/>
         <source>{n} decision(s) discarded.</source>
         <translation>已放弃 {n} 条处理决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="287"/>
+        <location filename="../../ui/decision_failed.py" line="290"/>
         <source>Message: {message}</source>
         <translation>消息：{message}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="288"/>
+        <location filename="../../ui/decision_failed.py" line="291"/>
         <source>Error code: {code}</source>
         <translation>错误代码：{code}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="289"/>
+        <location filename="../../ui/decision_failed.py" line="292"/>
         <source>correlationId: {id}</source>
         <translation>correlationId：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="290"/>
+        <location filename="../../ui/decision_failed.py" line="293"/>
         <source>Attempts: {n} · decided {time} by {operator} at {desk}</source>
         <translation>尝试次数：{n} · 由 {operator} 于 {time} 在 {desk} 做出</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="373"/>
+        <location filename="../../ui/decision_failed.py" line="376"/>
         <source>Give up {n} failed decision(s)? They are not sent again; the decision log keeps them as discarded.</source>
         <translation>放弃 {n} 条失败的处理决定？它们不会再被发送；处理记录中将标记为“已放弃”。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="213"/>
+        <location filename="../../ui/decision_failed.py" line="214"/>
         <source>The store could not be read: {error}</source>
         <translation>无法读取数据存储：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="255"/>
+        <location filename="../../ui/decision_failed.py" line="258"/>
         <source>{n} failed decision(s) need attention</source>
         <translation>{n} 条失败的处理决定需要处理</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="261"/>
+        <location filename="../../ui/decision_failed.py" line="264"/>
         <source>{n} being retried</source>
         <translation>{n} 条正在重试</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="351"/>
+        <location filename="../../ui/decision_failed.py" line="354"/>
         <source>{n} were no longer failed (another desk acted).</source>
         <translation>{n} 条已不再是失败状态（其他工作台已处理）。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="418"/>
+        <location filename="../../ui/decision_failed.py" line="421"/>
         <source>Copied: {ids}</source>
         <translation>已复制：{ids}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="344"/>
+        <location filename="../../ui/decision_failed.py" line="347"/>
         <source>Could not retry: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="395"/>
+        <location filename="../../ui/decision_failed.py" line="398"/>
         <source>Could not discard: {error}</source>
         <translation>无法放弃：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_failed.py" line="227"/>
+        <location filename="../../ui/decision_failed.py" line="228"/>
         <source>Applied after retry: {item} {change}</source>
         <translation>重试后已应用：{item} {change}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="145"/>
+        <location filename="../../ui/decision_log.py" line="146"/>
         <source>Decision log</source>
         <translation>处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="147"/>
+        <location filename="../../ui/decision_log.py" line="148"/>
         <source>&amp;Day:</source>
         <translation>日期(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="148"/>
+        <location filename="../../ui/decision_log.py" line="149"/>
         <source>Day shown</source>
         <translation>显示的日期</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="149"/>
+        <location filename="../../ui/decision_log.py" line="150"/>
         <source>Previous day</source>
         <translation>前一天</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="151"/>
+        <location filename="../../ui/decision_log.py" line="152"/>
         <source>Next day</source>
         <translation>后一天</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="153"/>
+        <location filename="../../ui/decision_log.py" line="154"/>
         <source>&amp;Today</source>
         <translation>今天(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="154"/>
+        <location filename="../../ui/decision_log.py" line="155"/>
         <source>Show today</source>
         <translation>显示今天</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="155"/>
+        <location filename="../../ui/decision_log.py" line="156"/>
         <source>Number of decisions shown</source>
         <translation>显示的处理决定数量</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="156"/>
+        <location filename="../../ui/decision_log.py" line="157"/>
         <source>Decisions of the day</source>
         <translation>当天的处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="157"/>
+        <location filename="../../ui/decision_log.py" line="158"/>
         <source>Ctrl+C copies the selected rows</source>
         <translation>Ctrl+C 复制所选行</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="158"/>
+        <location filename="../../ui/decision_log.py" line="159"/>
         <source>Export result</source>
         <translation>导出结果</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="159"/>
+        <location filename="../../ui/decision_log.py" line="160"/>
         <source>Export result symbol</source>
         <translation>导出结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="160"/>
+        <location filename="../../ui/decision_log.py" line="161"/>
         <source>&amp;Export CSV…</source>
         <translation>导出 CSV(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="161"/>
+        <location filename="../../ui/decision_log.py" line="162"/>
         <source>Export the day as CSV</source>
         <translation>将当天记录导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="162"/>
+        <location filename="../../ui/decision_log.py" line="163"/>
         <source>Write this day's decisions to a CSV file</source>
         <translation>将当天的处理决定写入 CSV 文件</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="172"/>
+        <location filename="../../ui/decision_log.py" line="173"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="172"/>
+        <location filename="../../ui/decision_log.py" line="173"/>
         <source>Desk</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="172"/>
+        <location filename="../../ui/decision_log.py" line="173"/>
         <source>RMA</source>
         <translation>RMA</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="173"/>
+        <location filename="../../ui/decision_log.py" line="174"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="255"/>
+        <location filename="../../ui/decision_log.py" line="258"/>
         <source>Export decisions as CSV</source>
         <translation>将处理决定导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="256"/>
+        <location filename="../../ui/decision_log.py" line="259"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="313"/>
+        <location filename="../../ui/decision_log.py" line="316"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="225"/>
+        <location filename="../../ui/decision_log.py" line="228"/>
         <source>{n} decision(s) on {day}</source>
         <translation>{day} 共 {n} 条处理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="277"/>
+        <location filename="../../ui/decision_log.py" line="280"/>
         <source>Writing {path}…</source>
         <translation>正在写入 {path}…</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="296"/>
+        <location filename="../../ui/decision_log.py" line="299"/>
         <source>The file could not be written: {path}: {reason}. Nothing was lost: the decisions stay in the store and any earlier file is unchanged. Choose another folder (or free some space) and export again.</source>
         <translation>无法写入文件：{path}：{reason}。没有丢失任何数据：处理决定仍保存在数据存储中，已有的文件也未被改动。请选择其他文件夹（或释放磁盘空间）后重新导出。</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="207"/>
+        <location filename="../../ui/decision_log.py" line="210"/>
         <source>The decisions could not be read: {error}</source>
         <translation>无法读取处理决定：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="227"/>
+        <location filename="../../ui/decision_log.py" line="230"/>
         <source>{n} failed</source>
         <translation>{n} 条失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="288"/>
+        <location filename="../../ui/decision_log.py" line="291"/>
         <source>{n} decision(s) of {day} written to {path}</source>
         <translation>已将 {day} 的 {n} 条处理决定写入 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="210"/>
+        <location filename="../../ui/decision_log.py" line="213"/>
         <source>Read decision log</source>
         <translation>读取处理记录</translation>
     </message>
     <message>
-        <location filename="../../ui/decision_log.py" line="309"/>
+        <location filename="../../ui/decision_log.py" line="312"/>
         <source>Export CSV</source>
         <translation>导出 CSV</translation>
     </message>
