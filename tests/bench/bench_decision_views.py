@@ -103,10 +103,12 @@ def main() -> int:
         view._show()
         app.processEvents()
 
+    # and each of these has the first decision changed (one more attempt than the last)
+    changed_reads = [[replace(listed[0], attempts=listed[0].attempts + 1 + n),
+                      *(replace(d) for d in listed[1:])] for n in range(args.rounds)]
+
     def one_changed() -> None:
-        first = listed[0]
-        listed[0] = replace(first, attempts=first.attempts + 1)
-        arrive([replace(d) for d in listed])
+        arrive(changed_reads.pop(0))
 
     unchanged = timed(show, args.rounds)
     changed = timed(one_changed, args.rounds)
