@@ -1,6 +1,6 @@
-"""A handling applied while the desk's disk is full (a real small tmpfs): said plainly, in
-the operator's language, with a sound; nothing saved, nothing sent; once there is room the
-same keys apply it."""
+"""The desk on a full disk (a real small tmpfs): a handling, a retry and a sync are refused
+and said as a full disk, in the operator's language, with the failure sound; nothing is
+saved or sent; once there is room the same decision goes through."""
 
 from __future__ import annotations
 
