@@ -57,6 +57,20 @@ def poll_executor() -> Any:
     return _single_thread("store-poll")
 
 
+async def store_reads_done(timeout: float = 5.0) -> bool:
+    """Wait (without blocking the loop) until the store reads already on the background
+    threads (polls, counts, list orders) have finished, at most ``timeout`` seconds: the
+    caller closes the store next, and a read must not run into a closed store. False when
+    one was still running at the timeout (a store that does not answer)."""
+    import asyncio
+
+    pending = [asyncio.wrap_future(pool.submit(lambda: None)) for pool in list(_pools.values())]
+    if not pending:
+        return True
+    _done, late = await asyncio.wait(pending, timeout=timeout)
+    return not late
+
+
 class PollRead:
     """A widget's store read on the poll thread, one at a time.
 

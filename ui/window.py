@@ -26,6 +26,7 @@ from ui.feedback import SoundPlayer, icon, unshaped_font
 from ui.handling import HandlingPanel
 from ui.i18n import make_tr, problem_text
 from ui.inventory import KEY_ROLE, Column, InventoryModel, count_in_background
+from ui.list_order import store_reads_done
 from ui.listwidgets import Feedback, InventoryView, MatchList
 from ui.qt import (
     QAbstractItemView,
@@ -449,9 +450,12 @@ class MainWindow(ActionsMixin, HandlingMixin, StatusMixin, SettingsMixin, PollMi
         self.closed.emit()
 
     async def shutdown(self) -> None:
-        """Cancel the window's tasks; the caller closes the desk and the HTTP client."""
+        """Cancel the window's tasks and let the store reads under way on the background
+        threads finish; the caller closes the desk (and its store) and the HTTP client."""
         self._stop_timers()
         await self.tasks.cancel_all()
+        if not await store_reads_done():
+            log.warning("a store read was still running when the window closed")
 
     def _stop_timers(self) -> None:
         """Nothing may read the store after this: the caller closes it next."""

@@ -20,6 +20,7 @@ from app.model import Decision, DecisionAction, DecisionState, utcnow
 from app.outbox import OutboxCounts
 from app.sandbox.server import SandboxServer
 from app.store.base import StoreError
+from tests.ui.conftest import run
 from tests.ui.decision_support import (
     header_texts,
     make_failed,
@@ -311,6 +312,31 @@ def test_outbox_status_counts_on_the_poll_thread_while_the_window_turns(
     assert status.queued_label.text() == "2 queued"
     assert len(stuck.threads) == 2 and stuck.answers == []
 
+
+
+def test_the_window_closes_after_the_reads_under_way(
+        qtbot: Any, qloop: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller closes the store once the window has shut down: a count still running on
+    the poll thread (a store slow to answer) finishes first instead of running into a
+    closed store."""
+    status = window.decision_views.status
+    qtbot.waitUntil(lambda: not status._count.busy)
+    finished = threading.Event()
+
+    def slow_counts() -> OutboxCounts:
+        for _ in range(500):  # a store that answers 300 ms after the window starts closing
+            if window._closing:
+                break
+            threading.Event().wait(0.01)
+        threading.Event().wait(0.3)
+        finished.set()
+        return OutboxCounts(queued=0, sending=0, failed=0)
+
+    monkeypatch.setattr(window.desk, "counts", slow_counts)
+    status.refresh()
+    qtbot.waitUntil(lambda: status._count.busy)
+    run(qtbot, qloop, window.shutdown())
+    assert finished.is_set()  # the read ended before the store could be closed
 
 def test_outbox_status_says_when_the_outbox_cannot_be_read(
         qtbot: Any, desk: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
