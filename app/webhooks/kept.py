@@ -45,8 +45,7 @@ from app.webhooks.returnhelper_events import (
     parse_envelope,
 )
 from app.webhooks.winit_events import WinitItem, parse_body
-
-WINIT_CATEGORY: Final = "EVENT_OMS_RMA_STATUS_CHANGE"
+from app.winit.mapping import EVENT_NAME
 
 #: Added to the kept headers of a Return Helper event whose signature was verified (never a
 #: received header: the receiver keeps only the ones it names).
@@ -128,7 +127,7 @@ def _replay_winit(store: Store, kept: RawEvent, *, dry_run: bool,
                   decryptor: EventDecryptor | None) -> Replayed:
     """One kept WINIT body: each record not stored yet is applied under its own key."""
     def done(status: str, note: str = "", keys: tuple[str, ...] = ()) -> Replayed:
-        return Replayed(kept.dedup_key, kept_reason(kept.dedup_key), status, WINIT_CATEGORY,
+        return Replayed(kept.dedup_key, kept_reason(kept.dedup_key), status, EVENT_NAME,
                         kept.received_at, note, keys)
 
     try:
@@ -148,15 +147,11 @@ def _replay_winit(store: Store, kept: RawEvent, *, dry_run: bool,
     if dry_run:
         return done(Status.WOULD_APPLY, "", keys)
     applied: list[str] = []
+    headers = {**kept.headers, REPLAYED_HEADER: kept.dedup_key}
     for item in new:
         record = item.record
-        raw = RawEvent(source=Source.WINIT, dedup_key=item.dedup_key,
-                       received_at=kept.received_at, body=item.body, category=WINIT_CATEGORY,
-                       action=record.status if record else None,
-                       event_time=record.updated_at if record else None,
-                       outcome="applied" if record else f"rejected:invalid:{item.error}",
-                       headers={**kept.headers, REPLAYED_HEADER: kept.dedup_key})
-        if store.ingest(raw, [record] if record else []) and record is not None:
+        if store.ingest(item.raw_event(kept.received_at, headers),
+                        [record] if record else []) and record is not None:
             applied.append(record.key)
     if not applied:  # a delivery in time (or another replay) got there first
         return done(Status.ALREADY, "every record stored before")

@@ -310,14 +310,8 @@ def create_app(store: Store, credentials: Credentials, settings: Settings, *,
         items = parse_body(plaintext)
         writes = []
         for item in items:
-            record = item.record
-            raw = RawEvent(source=Source.WINIT, dedup_key=item.dedup_key, received_at=now,
-                           body=item.body, category="EVENT_OMS_RMA_STATUS_CHANGE",
-                           action=record.status if record else None,
-                           event_time=record.updated_at if record else None,
-                           outcome=Outcome.APPLIED if record else f"rejected:invalid:{item.error}",
-                           headers=headers)
-            writes.append(writer.ingest(raw, [record] if record else []))
+            writes.append(writer.ingest(item.raw_event(now, headers),
+                                        [item.record] if item.record else []))
         inserted_all = await asyncio.gather(*writes)
         applied = duplicates = rejected = 0
         for item, inserted in zip(items, inserted_all, strict=True):

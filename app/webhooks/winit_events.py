@@ -13,12 +13,15 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from app.model import InventoryRecord
-from app.webhooks.returnhelper_events import EventError
+from app.model import InventoryRecord, Source
+from app.store.base import RawEvent
+from app.webhooks.returnhelper_events import EventError, Outcome
 from app.webhooks.wire import log_event
 from app.winit.mapping import (
+    EVENT_NAME,
     WinitMappingError,
     event_uuid,
     record_from_event,
@@ -35,6 +38,17 @@ class WinitItem:
     uuid: str | None
     record: InventoryRecord | None
     error: str | None = None
+
+    def raw_event(self, received_at: datetime, headers: dict[str, str]) -> RawEvent:
+        """The raw-event log's entry for this record (a live delivery's or a replay's): the
+        record's JSON under its own key, applied or rejected with the reason."""
+        record = self.record
+        return RawEvent(source=Source.WINIT, dedup_key=self.dedup_key, received_at=received_at,
+                        body=self.body, category=EVENT_NAME,
+                        action=record.status if record else None,
+                        event_time=record.updated_at if record else None,
+                        outcome=Outcome.APPLIED if record else f"rejected:invalid:{self.error}",
+                        headers=headers)
 
 
 def parse_body(plaintext: bytes) -> list[WinitItem]:
