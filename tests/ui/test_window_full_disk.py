@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from app.desk import DeskService
-from app.model import DecisionState, Source
+from app.model import DecisionState
 from app.sandbox.server import SandboxServer
 from tests.fixtures.filesystems import tmpfs
-from tests.ui.decision_support import make_failed, table_ids
+from tests.ui.decision_support import decidable, make_failed, table_ids
 from ui import i18n
 from ui.decision_failed import FailedDecisionsDialog
 from ui.qt import QApplication
@@ -41,18 +41,8 @@ def fill_disk(folder: Path) -> Path:
     return filler
 
 
-def a_decidable_record(window: Any) -> Any:
-    for row in window.store.rows(window.model.query, 0, 400):
-        record = window.store.get(row.key)
-        if record is not None and record.source is Source.RETURN_HELPER and \
-                [o for o in window.desk.options(record) if o.allowed]:
-            return record
-    raise AssertionError("no item can take a handling")
-
-
 def test_a_full_disk_says_so_and_saves_nothing(window: Any, desk_store_path: Path) -> None:
-    record = a_decidable_record(window)
-    code = next(o.code for o in window.desk.options(record) if o.allowed)
+    record, code = decidable(window.desk)
     assert window.select_key(record.key)
     filler = fill_disk(desk_store_path.parent)
     before = window.store.decisions_for(record.key)
