@@ -154,7 +154,6 @@ def test_a_decision_handled_elsewhere_is_not_retried_twice(
     assert decision.id not in table_ids(failed_dialog)
 
 
-
 def test_failed_view_reads_on_the_poll_thread_while_the_window_turns(
         qtbot: Any, desk: DeskService, sandbox: SandboxServer,
         failed_dialog: FailedDecisionsDialog, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,18 +182,17 @@ def test_failed_view_reads_on_the_poll_thread_while_the_window_turns(
     qtbot.waitUntil(lambda: opened.summary.text().startswith("1 failed decision(s)"))
 
 
-def test_decision_table_columns_fill_its_width(qtbot: Any, desk: DeskService,
-                                               sandbox: SandboxServer) -> None:
+def test_decision_table_columns_fill_its_width(qtbot: Any) -> None:
     """Filled while shown (a day read, a decision coming in), the last column still stretches
     to the table's edge: no empty band beside the header on a wide screen."""
-    _record, decision = make_failed(qtbot, desk, sandbox)
+    decision = a_decision(1)
     table = DecisionTable()
     qtbot.addWidget(table)
     table.resize(1800, 300)
     table.show()
     qtbot.waitExposed(table)
     table.fill(["Item", "Message", "correlationId"],
-               [(decision, [decision.key, "short", decision.correlation_id or ""])])
+               [(decision, [decision.key, "short", "c75d72f3-0ce4-443f-881f-77a5e542734a"])])
     header = table.horizontalHeader()
     last = header.count() - 1
     assert header.sectionPosition(last) + header.sectionSize(last) == header.viewport().width()
