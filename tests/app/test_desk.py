@@ -182,7 +182,6 @@ async def test_open_desk_wires_clients_and_the_in_app_receiver(sandbox: object, 
             await http.get(health_url)
 
 
-
 async def test_open_desk_when_the_receivers_port_is_taken_opens_without_it(
         tmp_path: object, caplog: pytest.LogCaptureFixture) -> None:
     """Another program holds the in-app receiver's port: the desk still opens (scans,
@@ -208,6 +207,7 @@ async def test_open_desk_when_the_receivers_port_is_taken_opens_without_it(
             await desk.close()
     assert any("opens without it" in r.getMessage() and r.levelname == "ERROR"
                for r in caplog.records)
+
 
 async def test_open_desk_without_credentials_is_offline_and_keeps_decisions(tmp_path: object) -> None:
     from app.desk import open_desk

@@ -247,6 +247,7 @@ def test_decision_table_rewrites_only_what_changed(qtbot: Any) -> None:
         needed = empty.sizeHintForIndex(empty.model().index(0, column)).width()
         assert empty.columnWidth(column) >= needed
 
+
 # -- status bar and the window ------------------------------------------------------------------------
 def test_outbox_status_counts_with_icons_and_opens_failed_view(
         qtbot: Any, desk: DeskService, sandbox: SandboxServer) -> None:
@@ -264,7 +265,6 @@ def test_outbox_status_counts_with_icons_and_opens_failed_view(
         QTest.mouseClick(status.failed_button, Qt.MouseButton.LeftButton)
     desk.discard(decision.id)
     qtbot.waitUntil(lambda: status.failed_button.text() == "0 failed")
-
 
 
 class Stuck:
@@ -311,7 +311,6 @@ def test_outbox_status_counts_on_the_poll_thread_while_the_window_turns(
     assert len(stuck.threads) == 2 and stuck.answers == []
 
 
-
 def test_the_window_closes_after_the_reads_under_way(
         qtbot: Any, qloop: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The caller closes the store once the window has shut down: a count still running on
@@ -336,6 +335,7 @@ def test_the_window_closes_after_the_reads_under_way(
     run(qtbot, qloop, window.shutdown())
     assert finished.is_set()  # the read ended before the store could be closed
 
+
 def test_outbox_status_says_when_the_outbox_cannot_be_read(
         qtbot: Any, desk: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
     status = OutboxStatus(desk, interval_ms=60_000)
@@ -351,6 +351,7 @@ def test_outbox_status_says_when_the_outbox_cannot_be_read(
     monkeypatch.undo()
     status.refresh()
     qtbot.waitUntil(lambda: status.queued_label.text() == "0 queued")
+
 
 def test_window_has_the_decisions_menu_shortcuts_and_status(
         qtbot: Any, window: Any, sandbox: SandboxServer) -> None:
