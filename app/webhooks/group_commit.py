@@ -25,15 +25,23 @@ class GroupCommit:
     share one transaction and when idle an event is written at once. A batch that fails
     fails every request in it (each answers 503 and the vendor retries): all or nothing.
 
+    Under load, the next batch waits ``gather_s`` (half a millisecond) before it starts, the
+    way PostgreSQL's ``commit_delay`` does: the senders just answered send their next events
+    within that time, and they join it. Without the wait, batches settle into two cohorts
+    that alternate (16 senders gave batches of 8), each paying a commit. An event that comes
+    when the writer is idle is written at once; only the batch after a busy one waits.
+
     The writer's commits skip the store's automatic log checkpoint
     (:meth:`Store.defer_checkpoints`); a second thread runs :meth:`Store.checkpoint`
     every ``checkpoint_every`` batches instead, so the copy-back and its fsync never hold
     up an answer (on SQLite they were about half the writer's time).
     """
 
-    def __init__(self, store: Store, max_batch: int = 64, checkpoint_every: int = 16) -> None:
+    def __init__(self, store: Store, max_batch: int = 64, checkpoint_every: int = 16,
+                 gather_s: float = 0.0005) -> None:
         self._store = store
         self._max = max_batch
+        self._gather_s = gather_s
         self._checkpoint_every = checkpoint_every
         self._pending: list[tuple[RawEvent | Build, Sequence[InventoryRecord],
                                   asyncio.Future[bool]]] = []
@@ -159,7 +167,11 @@ class GroupCommit:
         return results
 
     async def _drain(self) -> None:
+        busy = False  # a batch was just written: more events are likely on their way
         while self._pending:
+            if busy and self._gather_s > 0 and len(self._pending) < self._max:
+                await asyncio.sleep(self._gather_s)
+            busy = True
             batch, self._pending = self._pending[:self._max], self._pending[self._max:]
             try:
                 results = await asyncio.get_running_loop().run_in_executor(

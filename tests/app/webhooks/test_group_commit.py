@@ -177,3 +177,66 @@ async def test_an_event_the_store_cannot_write_fails_alone(tmp_path: Path) -> No
     assert store.get(rh_key(3)) is None and store.get(rh_key(4)) is not None
     assert sorted(e.dedup_key for e in store.raw_events()) == ["rh:n:1", "rh:n:2", "rh:n:4"]
     store.close()
+
+
+class _Gated(_Recording):
+    """Holds the first batch until the test lets it go, so what queues meanwhile is known."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def ingest_many(self, items: Sequence[tuple[RawEvent, Sequence[InventoryRecord]]],
+                    ) -> list[bool]:
+        self.entered.set()
+        assert self.gate.wait(30)
+        return super().ingest_many(items)
+
+
+@pytest.mark.parametrize(("gather_s", "sizes"), [(0.0005, [1, 2]), (0.0, [1, 1, 1])])
+async def test_a_sender_answered_joins_the_next_batch(
+        tmp_path: Path, gather_s: float, sizes: list[int]) -> None:
+    # Sender A's event is being written while B's waits. A is answered and sends its next
+    # event at once: after the short gather it shares B's batch (one commit, not two).
+    # Without the gather (0.0) it would be a batch of its own: two cohorts, two commits.
+    store = open_store(str(tmp_path / "gather.sqlite3"))
+    gated = _Gated(store)
+    writer = GroupCommit(cast(Store, gated), gather_s=gather_s)
+
+    async def sender_a() -> list[bool]:
+        return [await writer.ingest(*_item(0)), await writer.ingest(*_item(2))]
+
+    try:
+        a = asyncio.create_task(sender_a())
+        assert await asyncio.to_thread(gated.entered.wait, 30)
+        b = asyncio.create_task(writer.ingest(*_item(1)))
+        await asyncio.sleep(0)  # B is queued behind the held batch
+        gated.gate.set()
+        assert await a == [True, True] and await b is True
+    finally:
+        writer.close()
+    assert [size for _, size in gated.calls] == sizes
+    assert all(store.get(rh_key(n)) is not None for n in range(3))
+    store.close()
+
+
+async def test_an_event_on_an_idle_writer_is_written_without_waiting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def noting_sleep(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr("app.webhooks.group_commit.asyncio.sleep", noting_sleep)
+    store = open_store(str(tmp_path / "idle.sqlite3"))
+    writer = GroupCommit(store)
+    try:
+        assert await writer.ingest(*_item(1)) is True
+        assert await writer.ingest(*_item(2)) is True  # the writer was idle again
+    finally:
+        writer.close()
+        store.close()
+    assert waits == [] and writer.batches == 2
