@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -27,6 +28,9 @@ KEPT_HEADERS = ("content-type", "content-length", "user-agent", TIMESTAMP_HEADER
 _READ_HEADERS = {name.encode("latin-1"): name for name in (*KEPT_HEADERS, SIGNATURE_HEADER)}
 
 
+_NEEDS_QUOTES = re.compile(r'[ ="]')
+
+
 def log_event(level: int, **fields: object) -> None:
     """One structured line: ``webhook k=v k="v with spaces"`` (values never secrets)."""
     if not log.isEnabledFor(level):
@@ -36,7 +40,7 @@ def log_event(level: int, **fields: object) -> None:
         if value is None:
             continue
         text = str(value).replace("\n", " ")
-        if not text or any(c in text for c in ' ="'):
+        if not text or _NEEDS_QUOTES.search(text):
             text = '"' + text.replace('"', "'") + '"'
         parts.append(f"{name}={text}")
     log.log(level, "webhook %s", " ".join(parts))

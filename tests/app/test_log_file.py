@@ -1,0 +1,59 @@
+"""app.log_file.RotatingFile: rotates like the standard handler, formatting each record once."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from app.log_file import RotatingFile
+
+
+class _Counting(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(message)s")
+        self.calls = 0
+
+    def format(self, record: logging.LogRecord) -> str:
+        self.calls += 1
+        return super().format(record)
+
+
+def _record(n: int) -> logging.LogRecord:
+    return logging.LogRecord("app.webhooks", logging.INFO, __file__, 1, "event %04d %s",
+                             (n, "x" * 40), None)
+
+
+def test_it_rotates_at_the_size_and_formats_each_record_once(tmp_path: Path) -> None:
+    path = tmp_path / "hooks.log"
+    handler = RotatingFile(path, maxBytes=500, backupCount=2, encoding="utf-8")
+    formatter = _Counting()
+    handler.setFormatter(formatter)
+    try:
+        for n in range(40):  # 40 lines of 51 bytes: several files' worth
+            handler.handle(_record(n))
+    finally:
+        handler.close()
+    assert formatter.calls == 40  # the standard handler formats each record twice
+    files = [path, path.with_name("hooks.log.1"), path.with_name("hooks.log.2")]
+    assert all(f.exists() for f in files) and not path.with_name("hooks.log.3").exists()
+    assert all(f.stat().st_size <= 500 for f in files)
+    lines = [line for f in reversed(files) for line in f.read_text(encoding="utf-8").splitlines()]
+    assert lines == [f"event {n:04d} {'x' * 40}" for n in range(40 - len(lines), 40)]
+    assert len(lines) >= 20  # the newest lines, none lost within what is kept
+
+
+@pytest.mark.skipif(not os.path.exists(os.devnull) or os.name == "nt",
+                    reason="needs a device file to log to")
+def test_a_log_that_is_not_a_regular_file_is_never_rotated(tmp_path: Path) -> None:
+    link = tmp_path / "null.log"
+    link.symlink_to(os.devnull)  # as an admin pointing the log at /dev/null
+    handler = RotatingFile(link, maxBytes=10, backupCount=1)
+    try:
+        for n in range(5):
+            handler.handle(_record(n))
+    finally:
+        handler.close()
+    assert link.is_symlink() and not link.with_name("null.log.1").exists()
