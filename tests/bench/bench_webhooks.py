@@ -2,9 +2,10 @@
 Starlette endpoint on the same server stack that does nothing (run by hand:
 ``python tests/bench/bench_webhooks.py [--events 2000] [--concurrency 16]``).
 
-Each server runs in its own process (uvicorn, h11, loopback); the load generator posts
-pre-signed ``newInventoryCreated`` events (unique notificationIds) with bounded
-concurrency. Target: the receiver reaches at least half the bare endpoint's throughput.
+Each server runs in its own process (uvicorn, h11, loopback). The receiver logs a line per
+event to its file and to stderr as ``serve-hooks`` does (stderr to /dev/null here). The load
+generator posts pre-signed ``newInventoryCreated`` events (unique notificationIds) with
+bounded concurrency. Target: the receiver reaches at least half the bare endpoint's throughput.
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ def serve(kind: str, port: int, store_path: str) -> None:
         app = Starlette(routes=[Route("/webhooks/returnhelper", bare, methods=["POST"])])
     else:
         from app.credentials import Credentials, Secret
+        from app.logs import setup_logging
         from app.settings import Settings
         from app.store import open_store
         from app.webhooks.receiver import create_app
 
+        setup_logging("returndesk-hooks")  # as serve-hooks does: a line per event (file, stderr)
         keyring.set_keyring(MemoryKeyring())
         credentials = Credentials()
         credentials.set(Secret.RH_SIGNING_KEY, os.environ["BENCH_SIGNING_KEY"], "uat")
@@ -150,10 +153,14 @@ def cpu_seconds(pid: int) -> float:
 def run(kind: str, count: int, concurrency: int, key: str,
         workdir: str) -> tuple[float, int, float]:
     port = free_port()
-    env = {**os.environ, "BENCH_SIGNING_KEY": key, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "BENCH_SIGNING_KEY": key, "PYTHONPATH": str(ROOT),
+           "RETURNDESK_LOG_DIR": os.path.join(workdir, f"logs-{port}")}
     store_path = os.path.join(workdir, f"{kind}-{port}.sqlite3")
+    # the receiver's stderr (its log lines, as serve-hooks prints them) goes nowhere: a
+    # terminal drawing 2,000 lines would measure the terminal
     proc = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port),
-                             "--store", store_path], env=env)
+                             "--store", store_path], env=env,
+                            stderr=subprocess.DEVNULL if kind == "receiver" else None)
     url = f"http://127.0.0.1:{port}/webhooks/returnhelper"
     try:
         deadline = time.monotonic() + 30
