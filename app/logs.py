@@ -70,6 +70,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _SharedFormatter(logging.Formatter):
+    """One formatter for the file and the console: a record is formatted once for both."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        done = record.__dict__.get("returndesk_text")
+        if done is not None and done[0] is self:
+            return str(done[1])
+        text = super().format(record)
+        record.__dict__["returndesk_text"] = (self, text)
+        return text
+
+
 _installed: list[logging.Handler] = []
 _installed_path: Path | None = None
 
@@ -128,7 +140,7 @@ def setup_logging(name: str = "returndesk", level: int = logging.INFO, *,
         root.removeHandler(handler)
         handler.close()
     _installed.clear()
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = _SharedFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     from app.log_file import RotatingFile  # logging.handlers: ~4 ms a window need not pay first
 
     handlers: list[logging.Handler] = [RotatingFile(

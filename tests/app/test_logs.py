@@ -38,7 +38,7 @@ def test_holding_is_bounded(logging_restored: None, isolated_dirs: Path) -> None
     assert len(path.read_text(encoding="utf-8").splitlines()) == logs._Held.LIMIT
 
 
-def test_every_handler_writes_the_masked_text_and_it_is_masked_once(
+def test_every_handler_writes_the_masked_text_masked_and_formatted_once(
         logging_restored: None, isolated_dirs: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
@@ -49,6 +49,15 @@ def test_every_handler_writes_the_masked_text_and_it_is_masked_once(
         return real_redact(text)
 
     monkeypatch.setattr(logs, "redact", counting)
+    times: list[float] = []
+    real_time = logs._SharedFormatter.formatTime
+
+    def counting_time(self: logging.Formatter, record: logging.LogRecord,
+                      datefmt: str | None = None) -> str:
+        times.append(record.created)
+        return real_time(self, record, datefmt)
+
+    monkeypatch.setattr(logs._SharedFormatter, "formatTime", counting_time)
     logs.register_secret("hunter2-wh-secret")
     path = logs.setup_logging("twice", console=True)  # the file and stderr, one filter each
     logging.getLogger("app.example").warning("key %s, Authorization: Bearer abc.def-ghi ok",
@@ -57,6 +66,7 @@ def test_every_handler_writes_the_masked_text_and_it_is_masked_once(
         assert "key ***, Authorization: *** ok" in text
         assert "hunter2" not in text and "abc.def" not in text
     assert len(calls) == 1  # the second handler's filter found the record already masked
+    assert len(times) == 1  # and its formatter the record already formatted
 
 
 @settings(max_examples=300, deadline=None)
