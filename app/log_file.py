@@ -14,8 +14,8 @@ class RotatingFile(RotatingFileHandler):
     """The standard rotating file, formatting each record once.
 
     The standard handler formats every record twice (once to see whether it still fits) and
-    checks twice per record that the file is a regular file. The receiver writes a line per
-    event from its event loop, so that was about a fifth of its CPU per event. Here the text is
+    checks twice per record that the file is a regular file: about a third of what a line
+    cost, and the receiver writes one per event from its event loop. Here the text is
     formatted once, and the check runs when the file is opened. As before, only a regular file
     is rotated (bpo-45401)."""
 
