@@ -32,7 +32,10 @@ class RotatingFile(RotatingFileHandler):
             stream = self.stream if self.stream is not None else self._reopen()
             if self.maxBytes > 0 and self._regular:
                 stream.seek(0, 2)  # another handle may have written (Windows)
-                if stream.tell() + len(text) >= self.maxBytes:
+                position = stream.tell()
+                # an empty file is never rolled over (gh-116263): a line longer than the
+                # limit would otherwise leave empty old files behind
+                if position and position + len(text) >= self.maxBytes:
                     self.doRollover()
                     stream = self.stream if self.stream is not None else self._reopen()
             stream.write(text)

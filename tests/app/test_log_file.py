@@ -45,6 +45,21 @@ def test_it_rotates_at_the_size_and_formats_each_record_once(tmp_path: Path) -> 
     assert len(lines) >= 20  # the newest lines, none lost within what is kept
 
 
+def test_a_line_longer_than_the_limit_leaves_no_empty_old_files(tmp_path: Path) -> None:
+    path = tmp_path / "long.log"
+    handler = RotatingFile(path, maxBytes=20, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    try:
+        handler.handle(_record(1))  # 51 bytes into an empty file: written, not rotated first
+        handler.handle(_record(2))  # the file has text now: rotated, then written
+    finally:
+        handler.close()
+    old = path.with_name("long.log.1")
+    assert path.read_text(encoding="utf-8").startswith("event 0002")
+    assert old.read_text(encoding="utf-8").startswith("event 0001")
+    assert not path.with_name("long.log.2").exists()
+
+
 @pytest.mark.skipif(not os.path.exists(os.devnull) or os.name == "nt",
                     reason="needs a device file to log to")
 def test_a_log_that_is_not_a_regular_file_is_never_rotated(tmp_path: Path) -> None:
