@@ -38,7 +38,7 @@ def test_holding_is_bounded(logging_restored: None, isolated_dirs: Path) -> None
     assert len(path.read_text(encoding="utf-8").splitlines()) == logs._Held.LIMIT
 
 
-def test_every_handler_writes_the_masked_text_masked_and_formatted_once(
+def test_the_file_and_the_console_get_a_record_masked_and_formatted_once(
         logging_restored: None, isolated_dirs: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
