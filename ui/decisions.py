@@ -122,6 +122,7 @@ class OutboxStatus(QWidget):
         for widget in (self.queued_icon, self.queued_label, self.sending_icon,
                        self.sending_label, self.failed_button):
             layout.addWidget(widget)
+        self.retranslate_names()  # named from the start, not once the first count arrives
         self.changed.connect(lambda _d: self._schedule())
         self.counted.connect(self._counted)
         self._unsubscribe = desk.subscribe(self._from_any_thread)
@@ -186,7 +187,6 @@ class OutboxStatus(QWidget):
         self.failed_button.setToolTip(tr("{n} failed: press to see, retry or discard them (Ctrl+Shift+F)")
                                       .format(n=counts.failed) if counts.failed
                                       else tr("No failed decisions (Ctrl+Shift+F opens the list)"))
-        self.retranslate_names()
 
     def retranslate_names(self) -> None:
         self.setAccessibleName(tr("Outbox"))
