@@ -102,17 +102,6 @@ class DecisionRefused(ValueError):
         self.params = params or {}
 
 
-def _not_failed(decision_id: int, exc: StoreError) -> DecisionRefused | None:
-    """A retry or discard the store refused: "not a failed decision" when another desk acted
-    first (or the decision is gone); None for the store's own trouble (a full disk, a store
-    that does not answer), raised as it is: the decision is still failed, and saying it
-    is not would send the operator looking in the wrong place."""
-    if isinstance(exc, ConflictError) or exc.code == "decision_missing":
-        return DecisionRefused(f"decision {decision_id} is not a failed decision",
-                               code="not_failed", params={"id": str(decision_id)})
-    return None
-
-
 async def open_desk_client(settings: Settings,
                            credentials: Credentials | None = None) -> ReturnHelperClient | None:
     """A Return Helper client for the configured environment, or None without credentials."""
@@ -373,31 +362,33 @@ class DeskService:
         """Queue a FAILED decision again, with a fresh idempotency key: a refused request was
         not applied, and Return Helper (like the sandbox) replays the stored refusal for the
         old key. Only failed decisions: a new key on one in flight could apply it twice."""
-        try:
-            decision = self.store.update_decision(decision_id, DecisionState.QUEUED,
-                                                  idempotency_key=new_idempotency_key(),
-                                                  expected=(DecisionState.FAILED,))
-        except StoreError as exc:
-            refused = _not_failed(decision_id, exc)
-            if refused is None:
-                raise
-            raise refused from None
+        decision = self._leave_failed(decision_id, DecisionState.QUEUED,
+                                      idempotency_key=new_idempotency_key())
         self._emit(decision)
         self.outbox.wake()
         return decision
 
     def discard(self, decision_id: int) -> Decision:
         """Give up a failed decision (kept in the log as discarded; never sent again)."""
-        try:
-            decision = self.store.update_decision(decision_id, DecisionState.DISCARDED,
-                                                  expected=(DecisionState.FAILED,))
-        except StoreError as exc:
-            refused = _not_failed(decision_id, exc)
-            if refused is None:
-                raise
-            raise refused from None
+        decision = self._leave_failed(decision_id, DecisionState.DISCARDED)
         self._emit(decision)
         return decision
+
+    def _leave_failed(self, decision_id: int, state: DecisionState,
+                      idempotency_key: str | None = None) -> Decision:
+        """Move a FAILED decision to ``state`` (retry, discard). "Not a failed decision"
+        (:class:`DecisionRefused`) when another desk acted first or the decision is gone;
+        the store's own trouble (a full disk, a store that does not answer) is raised as it
+        is: the decision is still failed, and saying it is not would send the operator
+        looking in the wrong place."""
+        try:
+            return self.store.update_decision(decision_id, state, idempotency_key=idempotency_key,
+                                              expected=(DecisionState.FAILED,))
+        except StoreError as exc:
+            if isinstance(exc, ConflictError) or exc.code == "decision_missing":
+                raise DecisionRefused(f"decision {decision_id} is not a failed decision",
+                                      code="not_failed", params={"id": str(decision_id)}) from None
+            raise
 
     def failed_decisions(self) -> list[Decision]:
         return self.store.decisions_in_state([DecisionState.FAILED])
