@@ -18,7 +18,7 @@ Target amd64-unicode   ; a 64-bit installer: the app is 64-bit, and Wine then ne
 !define UNINSTKEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\ReturnDesk"
 !define GUIEXE "ReturnDesk.exe"
 !define CLIEXE "returndesk.com"
-!define DATADIR "$LOCALAPPDATA\returndesk"   ; platformdirs' dir for app id "returndesk"
+!define DATADIR "$LOCALAPPDATA\returndesk"   ; app.settings.data_dir() on Windows (app id "returndesk")
 
 Name "${APPNAME}"
 OutFile "${OUTFILE}"

@@ -28,7 +28,7 @@ UNINSTALL_KEY = r"Software\Microsoft\Windows\CurrentVersion\Uninstall\ReturnDesk
 GUI_LAUNCHER = "ReturnDesk.exe"
 CONSOLE_LAUNCHER = "returndesk.com"
 APP_PACKAGES = ("app", "ui")
-USER_DATA_DIR_NAME = "returndesk"        # platformdirs' %LOCALAPPDATA%\returndesk (app.APP_ID)
+USER_DATA_DIR_NAME = "returndesk"        # %LOCALAPPDATA%\returndesk (app.APP_ID; app.settings.data_dir)
 
 #: PySide6 Python modules shipped (``PySide6.<name>``); everything ui/ imports must be here.
 QT_MODULES = ("QtCore", "QtGui", "QtWidgets", "QtSvg")

@@ -67,3 +67,56 @@ def test_save_is_atomic_round_trip_and_holds_no_secret_shaped_key(tmp_path: Path
 def test_user_agent_names_app_platform_and_runtime() -> None:
     agent = s.user_agent("1.2.3")
     assert agent.startswith("ReturnDesk/1.2.3 (Platform=") and "Runtime=" in agent
+
+
+@pytest.fixture
+def no_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("CONFIG_DIR", "DATA_DIR", "LOG_DIR"):
+        monkeypatch.delenv(s.ENV_PREFIX + name, raising=False)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "LOCALAPPDATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_folders_on_windows_are_in_local_app_data(
+        no_overrides: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(s.sys, "platform", "win32")
+    local = tmp_path / "Local"
+    monkeypatch.setenv("LOCALAPPDATA", str(local))
+    # Where the installer's uninstaller (/PURGE) and earlier versions put them.
+    assert s.config_dir() == local / "returndesk"
+    assert s.data_dir() == local / "returndesk"
+    assert s.log_dir() == local / "returndesk" / "Logs"
+    monkeypatch.delenv("LOCALAPPDATA")
+    assert s.data_dir() == no_overrides / "AppData" / "Local" / "returndesk"
+
+
+def test_folders_on_linux_follow_xdg(no_overrides: Path, monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path) -> None:
+    monkeypatch.setattr(s.sys, "platform", "linux")
+    assert s.config_dir() == no_overrides / ".config" / "returndesk"
+    assert s.data_dir() == no_overrides / ".local" / "share" / "returndesk"
+    assert s.log_dir() == no_overrides / ".local" / "state" / "returndesk" / "log"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "c"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "d"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "s"))
+    assert s.config_dir() == tmp_path / "c" / "returndesk"
+    assert s.data_dir() == tmp_path / "d" / "returndesk"
+    assert s.log_dir() == tmp_path / "s" / "returndesk" / "log"
+    monkeypatch.setenv("XDG_CONFIG_HOME", "  ")  # blank counts as unset
+    assert s.config_dir() == no_overrides / ".config" / "returndesk"
+
+
+def test_folders_on_macos(no_overrides: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(s.sys, "platform", "darwin")
+    assert s.config_dir() == no_overrides / "Library" / "Application Support" / "returndesk"
+    assert s.log_dir() == no_overrides / "Library" / "Logs" / "returndesk"
+
+
+def test_environment_overrides_the_folders(no_overrides: Path, monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    for name in ("CONFIG_DIR", "DATA_DIR", "LOG_DIR"):
+        monkeypatch.setenv(s.ENV_PREFIX + name, str(tmp_path / name))
+    assert (s.config_dir(), s.data_dir(), s.log_dir()) == (
+        tmp_path / "CONFIG_DIR", tmp_path / "DATA_DIR", tmp_path / "LOG_DIR")
