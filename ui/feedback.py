@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ui.i18n import resources_dir
-from ui.qt import QApplication, QFont, QIcon, QPixmap, QTimer, QUrl, has_module, load_sound_effect_class
+from ui.qt import QApplication, QFont, QIcon, QPixmap, QTimer, has_module, load_sound_effect_class
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,8 @@ class SoundPlayer:
             if sound_effect is None:
                 QApplication.beep()
                 return
+            from ui.qt import QUrl  # only where QtMultimedia exists: made when first needed
+
             effect = sound_effect()
             effect.setSource(QUrl.fromLocalFile(str(path)))
             self._effects[name] = effect
