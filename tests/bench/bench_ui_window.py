@@ -316,6 +316,14 @@ def report_startup(args: argparse.Namespace) -> None:
     pairs = sorted(w / b for w, b in zip(times["window"], times["bare"], strict=True))
     print(f"  ratio run by run (each window start over the bare start just before it): median "
           f"{statistics.median(pairs):.2f} x, range {pairs[0]:.2f}-{pairs[-1]:.2f} x")
+    if len(pairs) >= 4:
+        # This machine runs the same process 20-40% slower from one moment to the next (CPU
+        # time = wall time, so it is the host, not waiting): the spread says how far one
+        # run's ratio can be trusted.
+        q1, _, q3 = statistics.quantiles(pairs, n=4)
+        within = sum(r <= 1.5 for r in pairs)
+        print(f"  run by run quartiles {q1:.2f} / {statistics.median(pairs):.2f} / {q3:.2f} x; "
+              f"{within} of {len(pairs)} pairs within 1.5x")
     tuned = statistics.median(times["bare-tuned"])
     print(f"  bare window with returndesk's first steps (collection paused, GUI thread "
           f"favoured) {tuned * 1000:.0f} ms; the window against it {window / tuned:.2f} x")
