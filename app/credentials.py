@@ -94,24 +94,41 @@ class Credentials:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None, *,
                  memory_only: str | None = None) -> None:
-        """``memory_only`` (a reason, e.g. demo mode) keeps secrets in this object only."""
-        self._backend: keyring.backend.KeyringBackend | None
+        """``memory_only`` (a reason, e.g. demo mode) keeps secrets in this object only.
+
+        Without ``backend``, the OS keyring is found when a secret is first asked for (or
+        :attr:`info` is read), not here: importing ``keyring`` and finding its backend took
+        100-200 ms, which the window's start no longer waits for."""
+        self._backend: keyring.backend.KeyringBackend | None = None
+        self._info: BackendInfo | None = None
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._finding = threading.Lock()  # finding the backend (not under _lock: get() reads info)
         if memory_only is not None:
-            self._backend = None
-            self.info = BackendInfo("memory", False, memory_only)
-            return
-        if backend is None:
-            import keyring
+            self._info = BackendInfo("memory", False, memory_only)
+        elif backend is not None:
+            self._use(backend)
 
-            backend = keyring.get_keyring()
-        self._backend = backend
-        self.info = check_backend(self._backend)
-        if not self.info.persistent:
-            log.warning("%s", self.info.problem)
+    def _use(self, backend: keyring.backend.KeyringBackend) -> None:
+        info = check_backend(backend)
+        if not info.persistent:
+            log.warning("%s", info.problem)
+        self._backend, self._info = backend, info
+
+    @property
+    def info(self) -> BackendInfo:
+        """Which keyring backend holds the secrets; the OS keyring is found on first use."""
+        if self._info is None:
+            with self._finding:
+                if self._info is None:
+                    import keyring
+
+                    self._use(keyring.get_keyring())
+        assert self._info is not None
+        return self._info
 
     def _keyring(self) -> keyring.backend.KeyringBackend:
+        self.info  # noqa: B018  # finds the OS keyring on first use
         if self._backend is None:
             raise CredentialsError("this session keeps secrets in memory only")
         return self._backend

@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -119,44 +119,60 @@ async def open_desk_client(settings: Settings,
 
 
 @contextlib.asynccontextmanager
-async def open_desk(settings: Settings, credentials: Credentials | None = None
-                    ) -> AsyncIterator[DeskService]:
+async def open_desk(settings: Settings, credentials: Credentials | None = None, *,
+                    clients_later: bool = False) -> AsyncIterator[DeskService]:
     """A desk on the configured store and APIs, with everything it runs closed on exit.
 
     Return Helper and WINIT clients when their credentials are set (else the desk works
     offline: decisions wait in the outbox), and the webhook receiver on this loop when the
     ``webhooks_in_app`` setting asks for it (a single desk without a separate receiver).
+
+    ``clients_later``: the desk comes back on its store alone (:attr:`DeskService.connecting`
+    is true) and :meth:`DeskService.connect` makes the clients and the receiver. The window
+    shows first: the keyring, the HTTP stack and the CA bundle took 150-250 ms to load.
     """
     from app.store import open_store
-    from app.winit.client import WinitClient
 
     credentials = credentials or Credentials()
     async with contextlib.AsyncExitStack() as stack:
         store = await asyncio.to_thread(open_store, settings.store, credentials=credentials)
         stack.callback(store.close)
-        rh = await open_desk_client(settings, credentials)
-        if rh is not None:
-            stack.push_async_callback(rh.aclose)
-        winit = WinitClient.from_settings(settings, credentials)
-        if winit is not None:
-            stack.push_async_callback(winit.aclose)
-        desk = DeskService(settings, store, credentials, rh, winit=winit)
-        if settings.webhooks_in_app:
-            from app.webhooks.service import WebhookService, WebhookServiceError
-            receiver = WebhookService(store, credentials, settings)
-            try:
-                await receiver.start()
-            except WebhookServiceError as exc:
-                # The desk works without it (scans, decisions, Sync now): an operator is not
-                # kept out of the window by a port another program holds. IT is told, in
-                # the log and beside the connection in the status bar.
-                address = f"{receiver.host}:{settings.webhooks_port}"
-                log.error("%s; the desk opens without it (new parcels come by Sync now)", exc)
-                desk.receiver_issue = Problem("receiver_down", str(exc), {"address": address})
-            else:
-                stack.push_async_callback(receiver.stop)
-                desk.receiver = receiver
+        desk = DeskService(settings, store, credentials, None)
+        desk._connector = lambda: _connect(desk, stack)
+        if clients_later:
+            desk.connecting = True
+        else:
+            await desk.connect()
         yield desk
+
+
+async def _connect(desk: DeskService, stack: contextlib.AsyncExitStack) -> None:
+    """The clients and the in-app receiver of a desk from :func:`open_desk`, closed with it."""
+    from app.winit.client import WinitClient
+
+    settings, credentials = desk.settings, desk.credentials
+    rh = await open_desk_client(settings, credentials)
+    if rh is not None:
+        stack.push_async_callback(rh.aclose)
+    winit = WinitClient.from_settings(settings, credentials)
+    if winit is not None:
+        stack.push_async_callback(winit.aclose)
+    desk.attach_clients(rh, winit)
+    if settings.webhooks_in_app:
+        from app.webhooks.service import WebhookService, WebhookServiceError
+        receiver = WebhookService(desk.store, credentials, settings)
+        try:
+            await receiver.start()
+        except WebhookServiceError as exc:
+            # The desk works without it (scans, decisions, Sync now): an operator is not
+            # kept out of the window by a port another program holds. IT is told, in
+            # the log and beside the connection in the status bar.
+            address = f"{receiver.host}:{settings.webhooks_port}"
+            log.error("%s; the desk opens without it (new parcels come by Sync now)", exc)
+            desk.receiver_issue = Problem("receiver_down", str(exc), {"address": address})
+        else:
+            stack.push_async_callback(receiver.stop)
+            desk.receiver = receiver
 
 
 class DeskService:
@@ -179,6 +195,26 @@ class DeskService:
         self.receiver: Any = None  # the in-app webhook receiver, when this desk runs one
         #: Why the in-app receiver asked for is not running (``receiver_down``: could not listen).
         self.receiver_issue: Problem | None = None
+        #: Opened with ``open_desk(clients_later=True)`` and not connected yet.
+        self.connecting = False
+        self._connector: Callable[[], Awaitable[None]] | None = None
+
+    async def connect(self) -> None:
+        """Make the clients of a desk opened with ``open_desk(clients_later=True)`` (once;
+        nothing for any other desk). Raises what went wrong (a keyring that cannot be read,
+        a receiver that failed): the desk then stays offline."""
+        connector, self._connector = self._connector, None
+        try:
+            if connector is not None:
+                await connector()
+        finally:
+            self.connecting = False
+
+    def attach_clients(self, rh: ReturnHelperClient | None, winit: Any = None) -> None:
+        """The APIs' clients, made after the desk (before :meth:`start`)."""
+        self.rh = rh
+        self.winit = winit
+        self.outbox.client = rh
 
     @property
     def online(self) -> bool:

@@ -2,12 +2,14 @@
 
 The loop is started the supported way: ``asyncio.Runner(loop_factory=...)`` with qasync's
 ``QEventLoop`` (what ``asyncio.run(main(), loop_factory=qasync.QEventLoop)`` does on Python
-3.12+; ``asyncio.Runner`` takes the same ``loop_factory`` on 3.11). The coroutine opens an
+3.12+; ``asyncio.Runner`` takes the same ``loop_factory`` on 3.11). The coroutine opens the
+store and the desk, shows the window, and only then connects (:func:`connect_after_paint`):
+the keyring, httpx and the CA bundle load on a worker thread, then come the
 ``httpx.AsyncClient`` for the window's own requests (images, the settings dialog's
-connection test), the store and the desk, shows the window and waits until it is closed;
-then it cancels the window's tasks, stops the outbox sender, closes the client and the
-store. ``quitOnLastWindowClosed`` is off so the Qt loop keeps running until that clean-up
-has finished.
+connection test), the APIs' clients and the in-app receiver. It waits until the window is
+closed; then it cancels the window's tasks, stops the outbox sender, closes the clients and
+the store. ``quitOnLastWindowClosed`` is off so the Qt loop keeps running until that
+clean-up has finished.
 
 The APIs' clients are not this client: :func:`app.desk.open_desk` makes them. Return
 Helper's keeps its own httpcore connection pool (``app.returnhelper.transport``: the
@@ -25,7 +27,6 @@ import contextlib
 import gc
 import logging
 import sys
-import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from app.settings import Settings, data_dir, user_agent
 from app.store.base import StoreError
 from ui.feedback import icon
 from ui.i18n import install_language, make_tr
-from ui.qt import QApplication, QEvent
+from ui.qt import QApplication, QEvent, is_valid
 from ui.tasks import CrashHandler, TaskManager
 from ui.window import MainWindow, default_test_connection, image_loader
 
@@ -108,8 +109,6 @@ class Session:
     demo: bool
     user_settings: Settings | None = None      # set when the demo stands in for a setup
     user_credentials: Credentials | None = None
-    #: A configured desk opened without Return Helper credentials (:func:`configured_desk`).
-    no_credentials: bool = False
 
 
 def has_rh_credentials(settings: Settings, credentials: Credentials) -> bool:
@@ -154,34 +153,37 @@ def configured_desk(settings: Settings) -> str | None:
 
 
 @contextlib.asynccontextmanager
-async def open_session(settings: Settings, args: argparse.Namespace | None, demo: bool,
-                       http: Any) -> AsyncIterator[Session]:
-    """The desk for the configured store and API (``app.desk.open_desk``), or the demo when
-    asked or when nothing is set up on this computer yet (no Return Helper credentials and
-    :func:`configured_desk` finds nothing). A set-up desk whose credentials are missing (the
+async def open_session(settings: Settings, args: argparse.Namespace | None,
+                       demo: bool) -> AsyncIterator[Session]:
+    """The desk for the configured store and API (``app.desk.open_desk``, its clients made
+    by :func:`connect_after_paint`), or the demo when asked or when nothing is set up on
+    this computer yet (:func:`configured_desk` finds nothing and the keyring holds no Return
+    Helper credentials). A set-up desk is known from its settings and store alone, so its
+    window opens without waiting for the keyring; one whose credentials are missing (the
     keyring lost them, another Windows user) opens its own store without Return Helper:
     scans and the list work, and decisions wait in the outbox until the credentials are set.
     The demo there would answer every real scan with "not found"."""
     from app.desk import open_desk
 
-    credentials = Credentials()
-    configured = has_rh_credentials(settings, credentials)
-    setup = None if demo or configured else await asyncio.to_thread(configured_desk, settings)
-    if demo or (not configured and setup is None):
+    credentials = Credentials()  # the keyring is searched when a secret is first needed
+    auto_demo = False
+    if not demo:
+        setup = await asyncio.to_thread(configured_desk, settings)
+        if setup is None:
+            auto_demo = not await asyncio.to_thread(has_rh_credentials, settings, credentials)
+    if demo or auto_demo:
         from app.demo import demo_environment
 
         items = int(getattr(args, "items", 3000) or 3000)
-        if not demo:
+        if auto_demo:
             log.info("no Return Helper credentials and nothing set up: starting the demo")
         async with demo_environment(settings, items=items) as env:
             desk = DeskService(env.settings, env.store, env.credentials, env.rh)
-            yield Session(desk, True, None if demo else settings, None if demo else credentials)
+            yield Session(desk, True, settings if auto_demo else None,
+                          credentials if auto_demo else None)
         return
-    if not configured:
-        log.warning("no Return Helper credentials for %s, but this desk is set up (%s): opening "
-                    "its store without Return Helper", settings.environment.value, setup)
-    async with open_desk(settings, credentials) as desk:
-        yield Session(desk, False, no_credentials=not configured)
+    async with open_desk(settings, credentials, clients_later=True) as desk:
+        yield Session(desk, False)
 
 
 def no_credentials_text(settings: Settings) -> str:
@@ -192,42 +194,112 @@ def no_credentials_text(settings: Settings) -> str:
               "Desk to send them.").format(env=settings.environment.value)
 
 
+class LateClient:
+    """The window's own ``httpx.AsyncClient`` (images, the connection test), made once the
+    window has painted (:func:`connect_after_paint`); whoever needs it first waits for it."""
+
+    def __init__(self) -> None:
+        self._made: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def set(self, client: Any) -> None:
+        self._made.set_result(client)
+
+    def fail(self, exc: BaseException) -> None:
+        self._made.set_exception(exc)
+
+    async def client(self) -> Any:
+        return await asyncio.shield(self._made)
+
+    async def get(self, url: str, **kwargs: Any) -> Any:
+        return await (await self.client()).get(url, **kwargs)
+
+
+def _load_client_parts(credentials: Credentials) -> None:
+    """What connecting needs and takes long to load, on a worker thread while the window is
+    up: httpx and the API clients' modules, the CA bundle, and the OS keyring's backend."""
+    try:
+        import importlib
+
+        for module in ("httpx", "app.returnhelper.client", "app.winit.client"):
+            importlib.import_module(module)
+        from app.tls import shared_ssl_context
+
+        shared_ssl_context()
+        credentials.info  # noqa: B018  # finds the OS keyring
+    except Exception:  # connecting says what is wrong, on the loop, where it is shown
+        log.debug("loading the clients ahead failed", exc_info=True)
+
+
+async def connect_after_paint(window: MainWindow, session: Session, settings: Settings,
+                              late: LateClient, stack: contextlib.AsyncExitStack) -> None:
+    """Connect a window that is already up: the slow imports and the keyring on a worker
+    thread (the event loop keeps turning, so a scan typed meanwhile is handled), then the
+    window's HTTP client and, for a desk, its API clients and receiver."""
+    desk = session.desk
+    await asyncio.to_thread(_load_client_parts, desk.credentials)
+    try:
+        import httpx
+
+        from app.tls import shared_ssl_context
+
+        late.set(await stack.enter_async_context(httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.timeout_s),
+            headers={"User-Agent": user_agent(__version__)}, verify=shared_ssl_context())))
+    except Exception as exc:
+        late.fail(exc)
+        log.error("the window's HTTP client could not be made: %s", exc)
+    if not desk.connecting:
+        return
+    try:
+        await desk.connect()
+    except Exception as exc:
+        log.error("the desk could not connect: %s", exc)
+        window.show_message(tr("Return Desk could not connect: {error}. Scans and the list "
+                               "work; decisions wait in the outbox.").format(error=exc),
+                            error=True)
+    else:
+        if not desk.online:
+            log.warning("no Return Helper credentials for %s: the desk is open without Return "
+                        "Helper", settings.environment.value)
+            window.show_message(no_credentials_text(desk.settings), error=True)
+    if is_valid(window):
+        window.update_connection()
+
+
 async def run_window(app: QApplication, settings: Settings, args: argparse.Namespace | None,
                      demo: bool, crash: CrashHandler) -> int:
-    import httpx
-
     from app import settings as settings_module
-    from app.tls import shared_ssl_context
 
-    async with httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout_s),
-                                 headers={"User-Agent": user_agent(__version__)},
-                                 verify=shared_ssl_context()) as http, \
-            open_session(settings, args, demo, http) as session:
+    async with contextlib.AsyncExitStack() as clients, \
+            open_session(settings, args, demo) as session:
         desk = session.desk
         crash.redact.add_source(secret_values(desk.credentials, desk.settings))
         tasks = TaskManager(None, crash)
         # The window opens on the handling types cached in the store; the API is asked once
         # it shows (an unreachable API used to keep the window shut until the timeout).
         desk.load_cached_catalog()
+        late = LateClient()
 
         async def tester(candidate: Settings, typed: dict[Secret, str]) -> str:
             return await default_test_connection(
-                candidate, typed, session.user_credentials or desk.credentials, http)
+                candidate, typed, session.user_credentials or desk.credentials,
+                await late.client())
 
         own_settings = session.user_settings is not None
         save = settings_module.save if (not session.demo or own_settings) else None
-        window = MainWindow(desk, tasks=tasks, load_image=image_loader(http), tester=tester,
+        window = MainWindow(desk, tasks=tasks, load_image=image_loader(late), tester=tester,
                             demo=session.demo, save_settings=save,
                             user_settings=session.user_settings,
                             user_credentials=session.user_credentials)
-        if session.no_credentials:
-            window.show_message(no_credentials_text(desk.settings), error=True)
         freeze_startup_heap()
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
         window.show()
-        asyncio.get_running_loop().call_soon(open_log_file)  # after the first paint
+        loop = asyncio.get_running_loop()
+        loop.call_soon(open_log_file)  # after the first paint
+        await asyncio.sleep(0)  # the first paint comes first (a timer: after posted events)
+        await connect_after_paint(window, session, settings, late, clients)
         window.start_desk()
         await closed.wait()
         await window.shutdown()
@@ -318,21 +390,9 @@ def show_already_open() -> None:
     box.exec()
 
 
-def _warm_tls() -> None:
-    try:
-        from app.tls import shared_ssl_context
-
-        shared_ssl_context()
-    except Exception:  # the clients load it themselves, and report what is wrong
-        log.debug("the TLS context could not be made ahead", exc_info=True)
-
-
 def run_gui(settings: Settings, args: argparse.Namespace | None = None, *, demo: bool = False) -> int:
     import qasync
 
-    # The CA bundle (tens of milliseconds, twice: the API client and the image/test client)
-    # loads on a thread while Qt and the window start, once for both clients.
-    threading.Thread(target=_warm_tls, name="tls-warm", daemon=True).start()
     hold_until_setup()
     favour_the_gui_thread()
     app = make_application()

@@ -130,6 +130,8 @@ class StatusMixin:
         tip = None
         if self.demo or env is Environment.SANDBOX:
             name, text = "demo", tr("Demo: built-in sandbox")
+        elif getattr(self.desk, "connecting", False):  # the window is up, the clients not yet
+            name, text = "sending", tr("Connecting to Return Helper…")
         elif self.desk.online and not problem:
             name, text = "online", tr("Return Helper {env}").format(env=env.value)
         elif self.desk.online:

@@ -268,7 +268,7 @@
 <context>
     <name>Decisions</name>
     <message>
-        <location filename="../../ui/decision_common.py" line="45"/>
+        <location filename="../../ui/decision_common.py" line="46"/>
         <source>cancel: {change}</source>
         <translation>取消：{change}</translation>
     </message>
@@ -693,27 +693,27 @@
         <translation>处理记录(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="166"/>
+        <location filename="../../ui/decisions.py" line="167"/>
         <source>outbox unreadable</source>
         <translation>无法读取发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="182"/>
+        <location filename="../../ui/decisions.py" line="183"/>
         <source>Outbox: {q} queued, {s} sending, {f} failed</source>
         <translation>发件箱：{q} 条排队中，{s} 条发送中，{f} 条失败</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="188"/>
+        <location filename="../../ui/decisions.py" line="189"/>
         <source>No failed decisions (Ctrl+Shift+F opens the list)</source>
         <translation>没有失败的处理决定（Ctrl+Shift+F 打开列表）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="175"/>
+        <location filename="../../ui/decisions.py" line="176"/>
         <source>{n} queued</source>
         <translation>{n} 条排队中</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="176"/>
+        <location filename="../../ui/decisions.py" line="177"/>
         <source>{n} sending</source>
         <translation>{n} 条发送中</translation>
     </message>
@@ -728,7 +728,7 @@
         <translation>某一天的处理决定及其 CSV 导出（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/decisions.py" line="186"/>
+        <location filename="../../ui/decisions.py" line="187"/>
         <source>{n} failed: press to see, retry or discard them (Ctrl+Shift+F)</source>
         <translation>{n} 条失败：点击查看、重试或放弃（Ctrl+Shift+F）</translation>
     </message>
@@ -1275,137 +1275,137 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/window.py" line="319"/>
+        <location filename="../../ui/window.py" line="320"/>
         <source>Return Desk</source>
         <translation>Return Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="320"/>
+        <location filename="../../ui/window.py" line="321"/>
         <source>&amp;Scan:</source>
         <translation>扫描(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="322"/>
+        <location filename="../../ui/window.py" line="323"/>
         <source>Scan result</source>
         <translation>扫描结果</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="323"/>
+        <location filename="../../ui/window.py" line="324"/>
         <source>Scan result symbol</source>
         <translation>扫描结果图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="324"/>
+        <location filename="../../ui/window.py" line="325"/>
         <source>Sho&amp;w:</source>
         <translation>显示(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="325"/>
+        <location filename="../../ui/window.py" line="326"/>
         <source>Which items to list</source>
         <translation>列出哪些物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="326"/>
+        <location filename="../../ui/window.py" line="327"/>
         <source>W&amp;arehouse:</source>
         <translation>仓库(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="327"/>
+        <location filename="../../ui/window.py" line="328"/>
         <source>Warehouse filter</source>
         <translation>仓库筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="328"/>
+        <location filename="../../ui/window.py" line="329"/>
         <source>S&amp;ource:</source>
         <translation>来源(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="329"/>
+        <location filename="../../ui/window.py" line="330"/>
         <source>Source filter</source>
         <translation>来源筛选</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="330"/>
+        <location filename="../../ui/window.py" line="331"/>
         <source>Number of items listed</source>
         <translation>列出的物品数量</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="331"/>
+        <location filename="../../ui/window.py" line="332"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="332"/>
+        <location filename="../../ui/window.py" line="333"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="333"/>
+        <location filename="../../ui/window.py" line="334"/>
         <source>Fetch new and changed items from the APIs (F5)</source>
         <translation>从接口获取新增和变更的物品 (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="334"/>
+        <location filename="../../ui/window.py" line="335"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="335"/>
+        <location filename="../../ui/window.py" line="336"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="336"/>
+        <location filename="../../ui/window.py" line="337"/>
         <source>Environment, credentials, sound, scanner, language (Ctrl+,)</source>
         <translation>环境、凭据、声音、扫描枪、语言 (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="337"/>
+        <location filename="../../ui/window.py" line="338"/>
         <source>Inventory list</source>
         <translation>库存列表</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="338"/>
+        <location filename="../../ui/window.py" line="339"/>
         <source>Returned parcels; F6 moves here, Enter opens the handling</source>
         <translation>退货包裹；F6 跳到此处，回车打开处理方式</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="339"/>
+        <location filename="../../ui/window.py" line="340"/>
         <source>Several items match this scan; choose one and press Enter:</source>
         <translation>有多个物品与此扫描匹配；请选择一个并按回车：</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="340"/>
+        <location filename="../../ui/window.py" line="341"/>
         <source>Matching items</source>
         <translation>匹配的物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="343"/>
+        <location filename="../../ui/window.py" line="344"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="344"/>
+        <location filename="../../ui/window.py" line="345"/>
         <source>Connection symbol</source>
         <translation>连接图标</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="345"/>
+        <location filename="../../ui/window.py" line="346"/>
         <source>Last message</source>
         <translation>最新消息</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="346"/>
+        <location filename="../../ui/window.py" line="347"/>
         <source>Sync progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="317"/>
+        <location filename="../../ui/window.py" line="318"/>
         <source>demo (built-in sandbox)</source>
         <translation>演示（内置沙盒）</translation>
     </message>
     <message>
-        <location filename="../../ui/window.py" line="430"/>
+        <location filename="../../ui/window.py" line="431"/>
         <source>Connecting</source>
         <translation>正在连接</translation>
     </message>
@@ -1655,12 +1655,12 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="254"/>
+        <location filename="../../ui/window_status.py" line="256"/>
         <source>Sync finished</source>
         <translation>同步完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="268"/>
+        <location filename="../../ui/window_status.py" line="270"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1675,57 +1675,57 @@
         <translation>Return Desk 不在最前面：扫描会进入其他程序。请点击它的窗口或按 Alt+Tab 后再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="185"/>
+        <location filename="../../ui/window_status.py" line="187"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="242"/>
+        <location filename="../../ui/window_status.py" line="244"/>
         <source>Continuing an interrupted sync</source>
         <translation>正在接续上次中断的同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="243"/>
+        <location filename="../../ui/window_status.py" line="245"/>
         <source>Starting the sync</source>
         <translation>正在开始同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="278"/>
+        <location filename="../../ui/window_status.py" line="280"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="278"/>
+        <location filename="../../ui/window_status.py" line="280"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="279"/>
+        <location filename="../../ui/window_status.py" line="281"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="279"/>
+        <location filename="../../ui/window_status.py" line="281"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="297"/>
+        <location filename="../../ui/window_status.py" line="299"/>
         <source>{parts} in {seconds} s</source>
         <translation>{parts}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="316"/>
+        <location filename="../../ui/window_status.py" line="318"/>
         <source>details of 1 item could not be read (the next sync asks for it first)</source>
         <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="318"/>
+        <location filename="../../ui/window_status.py" line="320"/>
         <source>details of {count} items could not be read (the next sync asks for them first)</source>
         <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="321"/>
+        <location filename="../../ui/window_status.py" line="323"/>
         <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
         <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
@@ -1745,53 +1745,53 @@
         <translation>演示：内置沙盒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="163"/>
+        <location filename="../../ui/window_status.py" line="165"/>
         <source>webhooks off</source>
         <translation>webhook 未运行</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="176"/>
+        <location filename="../../ui/window_status.py" line="178"/>
         <source>A sync is already running.</source>
         <translation>同步已在进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="179"/>
+        <location filename="../../ui/window_status.py" line="181"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="249"/>
+        <location filename="../../ui/window_status.py" line="251"/>
         <source>Return Helper: {items} items</source>
         <translation>Return Helper：{items} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="251"/>
+        <location filename="../../ui/window_status.py" line="253"/>
         <source>WINIT: {orders} return orders</source>
         <translation>WINIT：{orders} 个退货单</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="289"/>
+        <location filename="../../ui/window_status.py" line="291"/>
         <source>{listed} Return Helper items ({new} new, {details} details)</source>
         <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="291"/>
+        <location filename="../../ui/window_status.py" line="293"/>
         <source>{changed} records changed</source>
         <translation>{changed} 条记录有变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="301"/>
+        <location filename="../../ui/window_status.py" line="303"/>
         <source>{summary} (continued an interrupted sync)</source>
         <translation>{summary}（接续了上次中断的同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="303"/>
+        <location filename="../../ui/window_status.py" line="305"/>
         <source>; </source>
         <comment>between the reasons a sync did not finish</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="305"/>
+        <location filename="../../ui/window_status.py" line="307"/>
         <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
         <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
     </message>
@@ -1801,83 +1801,88 @@
         <translation>Return Desk 已回到最前面：扫描会进入这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="152"/>
+        <location filename="../../ui/window_status.py" line="134"/>
+        <source>Connecting to Return Helper…</source>
+        <translation>正在连接 Return Helper…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="154"/>
         <source>This computer's clock agrees with Return Helper's again.</source>
         <translation>本机时钟已与 Return Helper 一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="160"/>
+        <location filename="../../ui/window_status.py" line="162"/>
         <source>The webhook receiver is not running: it could not listen on {address} (is the port in use?). New parcels arrive only through Sync now; tell IT.</source>
         <translation>webhook 接收器未运行：无法在 {address} 上监听（端口是否被占用？）。新包裹只能通过“立即同步”获取；请告知 IT。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="229"/>
+        <location filename="../../ui/window_status.py" line="231"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="247"/>
+        <location filename="../../ui/window_status.py" line="249"/>
         <source>Return Helper: {items} items, page {done} of {total}</source>
         <translation>Return Helper：{items} 件物品，第 {done} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="293"/>
+        <location filename="../../ui/window_status.py" line="295"/>
         <source>{orders} WINIT return orders</source>
         <translation>WINIT 退货单 {orders} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="296"/>
+        <location filename="../../ui/window_status.py" line="298"/>
         <source>{count} could not be read</source>
         <translation>{count} 项无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="298"/>
+        <location filename="../../ui/window_status.py" line="300"/>
         <source>, </source>
         <comment>between the parts of a sync summary</comment>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="138"/>
-        <source>Offline: no Return Helper credentials</source>
-        <translation>离线：没有 Return Helper 凭据</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window_status.py" line="139"/>
-        <source>Decisions wait in the outbox. Set the API key and token in Settings (Ctrl+,) and restart Return Desk.</source>
-        <translation>处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 API key 和 token，然后重启 Return Desk。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/window_status.py" line="148"/>
+        <location filename="../../ui/window_status.py" line="150"/>
         <source>clock {amount} off</source>
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="208"/>
+        <location filename="../../ui/window_status.py" line="210"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="134"/>
-        <source>Return Helper {env}</source>
-        <translation>Return Helper {env}</translation>
+        <location filename="../../ui/window_status.py" line="140"/>
+        <source>Offline: no Return Helper credentials</source>
+        <translation>离线：没有 Return Helper 凭据</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="200"/>
+        <location filename="../../ui/window_status.py" line="141"/>
+        <source>Decisions wait in the outbox. Set the API key and token in Settings (Ctrl+,) and restart Return Desk.</source>
+        <translation>处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 API key 和 token，然后重启 Return Desk。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="202"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="203"/>
+        <location filename="../../ui/window_status.py" line="205"/>
         <source>Sync did not finish: {summary}</source>
         <translation>同步未完成：{summary}</translation>
     </message>
     <message>
         <location filename="../../ui/window_status.py" line="136"/>
+        <source>Return Helper {env}</source>
+        <translation>Return Helper {env}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="138"/>
         <source>Connection problem: {problem}</source>
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="213"/>
+        <location filename="../../ui/window_status.py" line="215"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
@@ -2286,27 +2291,27 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/main.py" line="258"/>
+        <location filename="../../ui/main.py" line="330"/>
         <source>Return Desk cannot start</source>
         <translation>Return Desk 无法启动</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="312"/>
+        <location filename="../../ui/main.py" line="384"/>
         <source>Return Desk is already open</source>
         <translation>Return Desk 已经打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="314"/>
+        <location filename="../../ui/main.py" line="386"/>
         <source>Return Desk is already open on this computer for this store. Use that window (it may be minimised in the taskbar).</source>
         <translation>Return Desk 已在这台电脑上为此数据存储打开。请使用那个窗口（它可能已最小化到任务栏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="189"/>
+        <location filename="../../ui/main.py" line="191"/>
         <source>No Return Helper API key and token for {env} on this computer: this desk's store is open without Return Helper. Scans and the list work; decisions wait in the outbox. Set the key and token in Settings (Ctrl+,) and restart Return Desk to send them.</source>
         <translation>本机没有 {env} 的 Return Helper API key 和 token：本工作台的数据存储已打开，但未连接 Return Helper。扫描和列表可以正常使用；处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 key 和 token 并重启 Return Desk，即可发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="260"/>
+        <location filename="../../ui/main.py" line="332"/>
         <source>The store could not be opened:
 
 {error}
@@ -2317,6 +2322,11 @@ Check the store setting (the settings file, --store or RETURNDESK_STORE) or ask 
 {error}
 
 请检查存储设置（设置文件、--store 或 RETURNDESK_STORE）或联系 IT，然后重试。未做任何更改。详细信息见日志：{folder}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main.py" line="257"/>
+        <source>Return Desk could not connect: {error}. Scans and the list work; decisions wait in the outbox.</source>
+        <translation>Return Desk 无法连接：{error}。扫描和列表可以使用；处理决定在发件箱中等待。</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@ import io
 import logging
 from pathlib import Path
 
+import keyring
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
@@ -107,3 +108,26 @@ def test_secrets_never_reach_the_log_file_or_settings(isolated_dirs: Path) -> No
     for path in written:
         assert SECRET_VALUE not in path.read_text(encoding="utf-8", errors="replace"), path
     assert "***" in log_path.read_text()
+
+
+def test_the_os_keyring_is_found_when_a_secret_is_first_needed(
+        memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window starts without waiting for keyring's backend search (100-200 ms)."""
+    found: list[object] = []
+    real = keyring.get_keyring
+    monkeypatch.setattr(keyring, "get_keyring", lambda: found.append(1) or real())
+    creds = Credentials()
+    assert found == []
+    memory_keyring.entries[(SERVICE, "uat:rh.api_key")] = SECRET_VALUE
+    assert creds.get(Secret.RH_API_KEY, "uat") == SECRET_VALUE
+    assert creds.persistent and creds.info.name.endswith("MemoryKeyring")
+    assert creds.get(Secret.RH_API_TOKEN, "uat") is None
+    assert found == [1]  # once
+
+
+def test_a_memory_only_session_never_looks_for_the_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyring, "get_keyring", lambda: pytest.fail("the keyring was searched"))
+    creds = Credentials(memory_only="demo")
+    creds.set(Secret.RH_API_KEY, SECRET_VALUE, "sandbox")
+    assert creds.get(Secret.RH_API_KEY, "sandbox") == SECRET_VALUE
+    assert not creds.persistent and creds.info.name == "memory"

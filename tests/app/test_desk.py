@@ -182,6 +182,54 @@ async def test_open_desk_wires_clients_and_the_in_app_receiver(sandbox: object, 
             await http.get(health_url)
 
 
+async def test_open_desk_with_clients_later_connects_when_asked(sandbox: object, tmp_path: object) -> None:
+    """What the window does: the desk on its store at once (offline, "connecting"), the
+    clients and the receiver once ``connect`` runs, closed with the desk."""
+    import httpx
+
+    from app.credentials import Credentials, Secret
+    from app.desk import open_desk
+    from app.settings import Environment
+
+    sb = sandbox
+    credentials = Credentials()
+    scope = Environment.CUSTOM.value
+    credentials.set(Secret.RH_API_KEY, sb.api_key, scope)  # type: ignore[attr-defined]
+    credentials.set(Secret.RH_API_TOKEN, sb.api_token, scope)  # type: ignore[attr-defined]
+    settings = Settings(environment=Environment.CUSTOM, rh_user_api=sb.user_base,  # type: ignore[attr-defined]
+                        rh_public_api=sb.public_base, store=str(tmp_path) + "/desk.sqlite3",  # type: ignore[attr-defined]
+                        webhooks_in_app=True, webhooks_port=0)
+    async with open_desk(settings, credentials, clients_later=True) as desk:
+        assert desk.connecting and not desk.online and desk.receiver is None
+        assert desk.outbox.client is None
+        await desk.connect()
+        assert not desk.connecting and desk.online and desk.outbox.client is desk.rh
+        await desk.connect()  # once: nothing more is made
+        health_url = desk.receiver.url + "/healthz"
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(health_url)).status_code == 200
+        await desk.start()
+        assert "ohd" in [h.code for h in desk.catalog]
+        await desk.close()
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.ConnectError):
+            await http.get(health_url)
+
+
+async def test_a_desk_whose_connect_fails_stays_offline(tmp_path: object) -> None:
+    from app.credentials import CredentialsError
+    from app.desk import open_desk
+
+    settings = Settings(store=str(tmp_path) + "/desk.sqlite3")
+    async with open_desk(settings, clients_later=True) as desk:
+        async def broken() -> None:
+            raise CredentialsError("the keyring could not be read (KeyringLocked)")
+        desk._connector = broken
+        with pytest.raises(CredentialsError):
+            await desk.connect()
+        assert not desk.connecting and not desk.online
+
+
 async def test_open_desk_when_the_receivers_port_is_taken_opens_without_it(
         tmp_path: object, caplog: pytest.LogCaptureFixture) -> None:
     """Another program holds the in-app receiver's port: the desk still opens (scans,

@@ -104,6 +104,7 @@ def test_a_set_up_desk_without_credentials_opens_its_store_offline(
     try:
         assert not window.demo and not window.desk.online
         assert window.store.url == desk_store  # the desk's own store, not a demo's
+        qtbot.waitUntil(lambda: not window.desk.connecting)  # the keyring is read once it shows
         said = window.message_label.text()
         assert said.startswith("⚠") and "No Return Helper API key and token for production" in said
         assert "Settings (Ctrl+,)" in said and "outbox" in said
@@ -127,3 +128,44 @@ def test_a_set_up_desk_without_credentials_opens_its_store_offline(
     finally:
         _close(qtbot, task, window)
     assert Environment(load().environment) is Environment.PRODUCTION  # nothing rewritten
+
+
+def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
+        qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, desk_store: str,
+        logging_restored: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyring's backend search, httpx and the CA bundle took 150-250 ms before the
+    window could show: a set-up desk now shows its window (its store, scans) first and
+    connects after, on a worker thread, while scans are handled."""
+    import threading
+
+    import keyring
+
+    import ui.main
+
+    searched: list[str] = []
+    real_search = keyring.get_keyring
+    monkeypatch.setattr(keyring, "get_keyring",
+                        lambda: searched.append(threading.current_thread().name) or real_search())
+    release = threading.Event()
+    real_load = ui.main._load_client_parts
+
+    def held(credentials: Any) -> None:
+        assert release.wait(30)
+        real_load(credentials)
+
+    monkeypatch.setattr(ui.main, "_load_client_parts", held)
+    _write_settings(store=desk_store, environment="production")
+    task, window = _start(qapp, qloop, qtbot, load())
+    try:
+        assert window.desk.connecting and searched == []
+        assert window.connection_label.text() == "Connecting to Return Helper…"
+        _key, rma = _awaiting(window.store)
+        window.scan_field.submit(rma)  # the window works while it connects
+        assert window.last_feedback is not None and window.last_feedback.kind == "found"
+        release.set()
+        qtbot.waitUntil(lambda: not window.desk.connecting)
+        assert searched and searched[0] != threading.main_thread().name  # on the worker
+        assert window.connection_label.text() == "Offline: no Return Helper credentials"
+    finally:
+        release.set()
+        _close(qtbot, task, window)
