@@ -64,8 +64,12 @@ class InventoryView(QTableView):
     ``rowCount``/``columnCount`` again: a full repaint took 30 ms with it, 15 without).
     """
 
+    #: The list's first paint: the window is on screen (``ui.main`` connects after it).
+    first_painted = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._painted = False
         self.setObjectName("inventoryView")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -113,8 +117,11 @@ class InventoryView(QTableView):
         if (self.page_painter is None or not hasattr(model, "cell_text")
                 or not self.page_painter.can_paint()):
             super().paintEvent(event)
-            return
-        self.page_painter.paint(event.rect(), model)
+        else:
+            self.page_painter.paint(event.rect(), model)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def set_column_widths(self, widths: dict[int, int]) -> None:
         """The starting column widths, set while the view is still hidden.

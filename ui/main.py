@@ -216,11 +216,12 @@ class LateClient:
 
 def _load_client_parts(credentials: Credentials) -> None:
     """What connecting needs and takes long to load, on a worker thread while the window is
-    up: httpx and the API clients' modules, the CA bundle, and the OS keyring's backend."""
+    up: the log file's handler (``logging.handlers``), httpx and the API clients' modules,
+    the CA bundle, and the OS keyring's backend."""
     try:
         import importlib
 
-        for module in ("httpx", "app.returnhelper.client", "app.winit.client"):
+        for module in ("app.log_file", "httpx", "app.returnhelper.client", "app.winit.client"):
             importlib.import_module(module)
         from app.tls import shared_ssl_context
 
@@ -234,9 +235,11 @@ async def connect_after_paint(window: MainWindow, session: Session, settings: Se
                               late: LateClient, stack: contextlib.AsyncExitStack) -> None:
     """Connect a window that is already up: the slow imports and the keyring on a worker
     thread (the event loop keeps turning, so a scan typed meanwhile is handled), then the
-    window's HTTP client and, for a desk, its API clients and receiver."""
+    log file (what was logged since the start goes into it), the window's HTTP client and,
+    for a desk, its API clients and receiver."""
     desk = session.desk
     await asyncio.to_thread(_load_client_parts, desk.credentials)
+    open_log_file()
     try:
         import httpx
 
@@ -295,17 +298,26 @@ async def run_window(app: QApplication, settings: Settings, args: argparse.Names
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         app.aboutToQuit.connect(closed.set)
+        painted = asyncio.Event()
+        window.view.first_painted.connect(painted.set)
         window.show()
-        loop = asyncio.get_running_loop()
-        loop.call_soon(open_log_file)  # after the first paint
-        await asyncio.sleep(0)  # the first paint comes first (a timer: after posted events)
+        # Connecting starts once the window is on screen: the worker thread's imports slowed
+        # its first paint by 30-50 ms. A window that is not painted (started minimised)
+        # connects after FIRST_PAINT_WAIT_S.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
         await connect_after_paint(window, session, settings, late, clients)
-        window.start_desk()
+        if not closed.is_set():  # not closed while it connected
+            window.start_desk()
         await closed.wait()
         await window.shutdown()
         await desk.close()
         window.deleteLater()
     return 0
+
+
+#: How long a new window's connecting waits for its first paint (see :func:`run_window`).
+FIRST_PAINT_WAIT_S = 2.0
 
 
 def open_log_file() -> None:

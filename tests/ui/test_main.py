@@ -157,6 +157,7 @@ def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
     _write_settings(store=desk_store, environment="production")
     task, window = _start(qapp, qloop, qtbot, load())
     try:
+        qtbot.waitUntil(lambda: window.view._painted)  # on screen, still connecting
         assert window.desk.connecting and searched == []
         assert window.connection_label.text() == "Connecting to Return Helper…"
         _key, rma = _awaiting(window.store)
@@ -169,3 +170,33 @@ def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
     finally:
         release.set()
         _close(qtbot, task, window)
+
+
+def test_a_window_closed_while_it_connects_ends_cleanly(
+        qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, desk_store: str,
+        logging_restored: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import ui.main
+
+    release = threading.Event()
+    real_load = ui.main._load_client_parts
+
+    def held(credentials: Any) -> None:
+        assert release.wait(30)
+        real_load(credentials)
+
+    monkeypatch.setattr(ui.main, "_load_client_parts", held)
+    started: list[object] = []
+
+    async def start(desk: Any) -> None:
+        started.append(desk)
+
+    monkeypatch.setattr(ui.main.DeskService, "start", start)
+    _write_settings(store=desk_store, environment="production")
+    task, window = _start(qapp, qloop, qtbot, load())
+    window.close()
+    release.set()
+    qtbot.waitUntil(task.done, timeout=30000)
+    assert task.result() == 0
+    assert started == []  # the desk was not started after its window closed
