@@ -171,6 +171,8 @@ async def open_session(settings: Settings, args: argparse.Namespace | None,
         setup = await asyncio.to_thread(configured_desk, settings)
         if setup is None:
             auto_demo = not await asyncio.to_thread(has_rh_credentials, settings, credentials)
+        else:
+            log.info("this desk is set up (%s): opening its store", setup)
     if demo or auto_demo:
         from app.demo import demo_environment
 
