@@ -177,6 +177,9 @@ class StatusMixin:
         if self.syncing:
             self.show_message(tr("A sync is already running."))
             return None
+        if getattr(self.desk, "connecting", False):
+            self.show_message(tr("Still connecting to Return Helper: sync again in a moment."))
+            return None
         if not self.desk.online:
             self.show_message(tr("Sync needs Return Helper credentials (Settings)."), error=True)
             return None

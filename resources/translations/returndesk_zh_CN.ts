@@ -1655,12 +1655,12 @@
         <translation>校正之前，本机收到的 Webhook 事件会因过期被拒收，显示的时间也不正确（Windows：设置 &gt; 时间和语言 &gt; 日期和时间 &gt; 立即同步，并检查时区）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="256"/>
+        <location filename="../../ui/window_status.py" line="259"/>
         <source>Sync finished</source>
         <translation>同步完成</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="270"/>
+        <location filename="../../ui/window_status.py" line="273"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -1675,57 +1675,57 @@
         <translation>Return Desk 不在最前面：扫描会进入其他程序。请点击它的窗口或按 Alt+Tab 后再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="187"/>
+        <location filename="../../ui/window_status.py" line="190"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="244"/>
+        <location filename="../../ui/window_status.py" line="247"/>
         <source>Continuing an interrupted sync</source>
         <translation>正在接续上次中断的同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="245"/>
+        <location filename="../../ui/window_status.py" line="248"/>
         <source>Starting the sync</source>
         <translation>正在开始同步</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="280"/>
+        <location filename="../../ui/window_status.py" line="283"/>
         <source>fetched</source>
         <translation>已获取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="280"/>
+        <location filename="../../ui/window_status.py" line="283"/>
         <source>changed</source>
         <translation>已变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="281"/>
+        <location filename="../../ui/window_status.py" line="284"/>
         <source>records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="281"/>
+        <location filename="../../ui/window_status.py" line="284"/>
         <source>errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="299"/>
+        <location filename="../../ui/window_status.py" line="302"/>
         <source>{parts} in {seconds} s</source>
         <translation>{parts}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="318"/>
+        <location filename="../../ui/window_status.py" line="321"/>
         <source>details of 1 item could not be read (the next sync asks for it first)</source>
         <translation>1 件物品的详情无法读取（下次同步会先读取它）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="320"/>
+        <location filename="../../ui/window_status.py" line="323"/>
         <source>details of {count} items could not be read (the next sync asks for them first)</source>
         <translation>{count} 件物品的详情无法读取（下次同步会先读取它们）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="323"/>
+        <location filename="../../ui/window_status.py" line="326"/>
         <source>WINIT return orders {first_day}..{last_day}, page {page}: {error}</source>
         <translation>WINIT 退货单 {first_day}..{last_day}，第 {page} 页：{error}</translation>
     </message>
@@ -1756,42 +1756,47 @@
     </message>
     <message>
         <location filename="../../ui/window_status.py" line="181"/>
+        <source>Still connecting to Return Helper: sync again in a moment.</source>
+        <translation>仍在连接 Return Helper：请稍后再同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_status.py" line="184"/>
         <source>Sync needs Return Helper credentials (Settings).</source>
         <translation>同步需要 Return Helper 凭据（见设置）。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="251"/>
+        <location filename="../../ui/window_status.py" line="254"/>
         <source>Return Helper: {items} items</source>
         <translation>Return Helper：{items} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="253"/>
+        <location filename="../../ui/window_status.py" line="256"/>
         <source>WINIT: {orders} return orders</source>
         <translation>WINIT：{orders} 个退货单</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="291"/>
+        <location filename="../../ui/window_status.py" line="294"/>
         <source>{listed} Return Helper items ({new} new, {details} details)</source>
         <translation>Return Helper 物品 {listed} 件（新增 {new} 件，读取详情 {details} 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="293"/>
+        <location filename="../../ui/window_status.py" line="296"/>
         <source>{changed} records changed</source>
         <translation>{changed} 条记录有变更</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="303"/>
+        <location filename="../../ui/window_status.py" line="306"/>
         <source>{summary} (continued an interrupted sync)</source>
         <translation>{summary}（接续了上次中断的同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="305"/>
+        <location filename="../../ui/window_status.py" line="308"/>
         <source>; </source>
         <comment>between the reasons a sync did not finish</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="307"/>
+        <location filename="../../ui/window_status.py" line="310"/>
         <source>{summary}; did not finish: {reasons}; run the sync again to continue where it stopped</source>
         <translation>{summary}；未完成：{reasons}；请再次同步，从中断处继续</translation>
     </message>
@@ -1816,27 +1821,27 @@
         <translation>webhook 接收器未运行：无法在 {address} 上监听（端口是否被占用？）。新包裹只能通过“立即同步”获取；请告知 IT。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="231"/>
+        <location filename="../../ui/window_status.py" line="234"/>
         <source>{n} items</source>
         <translation>{n} 件物品</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="249"/>
+        <location filename="../../ui/window_status.py" line="252"/>
         <source>Return Helper: {items} items, page {done} of {total}</source>
         <translation>Return Helper：{items} 件物品，第 {done} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="295"/>
+        <location filename="../../ui/window_status.py" line="298"/>
         <source>{orders} WINIT return orders</source>
         <translation>WINIT 退货单 {orders} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="298"/>
+        <location filename="../../ui/window_status.py" line="301"/>
         <source>{count} could not be read</source>
         <translation>{count} 项无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="300"/>
+        <location filename="../../ui/window_status.py" line="303"/>
         <source>, </source>
         <comment>between the parts of a sync summary</comment>
         <translation>，</translation>
@@ -1847,7 +1852,7 @@
         <translation>时钟偏差 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="210"/>
+        <location filename="../../ui/window_status.py" line="213"/>
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
@@ -1862,12 +1867,12 @@
         <translation>处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 API key 和 token，然后重启 Return Desk。</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="202"/>
+        <location filename="../../ui/window_status.py" line="205"/>
         <source>Sync finished: {summary}</source>
         <translation>同步完成：{summary}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="205"/>
+        <location filename="../../ui/window_status.py" line="208"/>
         <source>Sync did not finish: {summary}</source>
         <translation>同步未完成：{summary}</translation>
     </message>
@@ -1882,7 +1887,7 @@
         <translation>连接问题：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/window_status.py" line="215"/>
+        <location filename="../../ui/window_status.py" line="218"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
@@ -2291,27 +2296,27 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/main.py" line="330"/>
+        <location filename="../../ui/main.py" line="344"/>
         <source>Return Desk cannot start</source>
         <translation>Return Desk 无法启动</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="384"/>
+        <location filename="../../ui/main.py" line="398"/>
         <source>Return Desk is already open</source>
         <translation>Return Desk 已经打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="386"/>
+        <location filename="../../ui/main.py" line="400"/>
         <source>Return Desk is already open on this computer for this store. Use that window (it may be minimised in the taskbar).</source>
         <translation>Return Desk 已在这台电脑上为此数据存储打开。请使用那个窗口（它可能已最小化到任务栏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="191"/>
+        <location filename="../../ui/main.py" line="193"/>
         <source>No Return Helper API key and token for {env} on this computer: this desk's store is open without Return Helper. Scans and the list work; decisions wait in the outbox. Set the key and token in Settings (Ctrl+,) and restart Return Desk to send them.</source>
         <translation>本机没有 {env} 的 Return Helper API key 和 token：本工作台的数据存储已打开，但未连接 Return Helper。扫描和列表可以正常使用；处理决定在发件箱中等待。请在设置（Ctrl+,）中填写 key 和 token 并重启 Return Desk，即可发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="332"/>
+        <location filename="../../ui/main.py" line="346"/>
         <source>The store could not be opened:
 
 {error}
@@ -2324,7 +2329,7 @@ Check the store setting (the settings file, --store or RETURNDESK_STORE) or ask 
 请检查存储设置（设置文件、--store 或 RETURNDESK_STORE）或联系 IT，然后重试。未做任何更改。详细信息见日志：{folder}</translation>
     </message>
     <message>
-        <location filename="../../ui/main.py" line="257"/>
+        <location filename="../../ui/main.py" line="262"/>
         <source>Return Desk could not connect: {error}. Scans and the list work; decisions wait in the outbox.</source>
         <translation>Return Desk 无法连接：{error}。扫描和列表可以使用；处理决定在发件箱中等待。</translation>
     </message>

@@ -163,6 +163,8 @@ def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
         _key, rma = _awaiting(window.store)
         window.scan_field.submit(rma)  # the window works while it connects
         assert window.last_feedback is not None and window.last_feedback.kind == "found"
+        assert window.sync_now() is None  # not "needs credentials": they are not read yet
+        assert window.messages[-1] == "Still connecting to Return Helper: sync again in a moment."
         release.set()
         qtbot.waitUntil(lambda: not window.desk.connecting)
         assert searched and searched[0] != threading.main_thread().name  # on the worker
