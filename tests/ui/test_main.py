@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,22 +132,11 @@ def test_a_set_up_desk_without_credentials_opens_its_store_offline(
     assert Environment(load().environment) is Environment.PRODUCTION  # nothing rewritten
 
 
-def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
-        qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, desk_store: str,
-        logging_restored: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The keyring's backend search, httpx and the CA bundle took 150-250 ms before the
-    window could show: a set-up desk now shows its window (its store, scans) first and
-    connects after, on a worker thread, while scans are handled."""
-    import threading
-
-    import keyring
-
+@pytest.fixture
+def connect_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Connecting (the worker thread's part) waits until the returned event is set."""
     import ui.main
 
-    searched: list[str] = []
-    real_search = keyring.get_keyring
-    monkeypatch.setattr(keyring, "get_keyring",
-                        lambda: searched.append(threading.current_thread().name) or real_search())
     release = threading.Event()
     real_load = ui.main._load_client_parts
 
@@ -154,6 +145,24 @@ def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
         real_load(credentials)
 
     monkeypatch.setattr(ui.main, "_load_client_parts", held)
+    yield release
+    release.set()
+
+
+def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
+        qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, desk_store: str,
+        logging_restored: None, monkeypatch: pytest.MonkeyPatch,
+        connect_held: threading.Event) -> None:
+    """The keyring's backend search, httpx and the CA bundle took 150-250 ms before the
+    window could show: a set-up desk now shows its window (its store, scans) first and
+    connects after, on a worker thread, while scans are handled."""
+    import keyring
+
+    searched: list[str] = []
+    real_search = keyring.get_keyring
+    monkeypatch.setattr(keyring, "get_keyring",
+                        lambda: searched.append(threading.current_thread().name) or real_search())
+    release = connect_held
     _write_settings(store=desk_store, environment="production")
     task, window = _start(qapp, qloop, qtbot, load())
     try:
@@ -176,19 +185,11 @@ def test_a_set_up_desk_shows_its_window_before_the_keyring_and_clients_load(
 
 def test_a_window_closed_while_it_connects_ends_cleanly(
         qapp: Any, qloop: asyncio.AbstractEventLoop, qtbot: Any, desk_store: str,
-        logging_restored: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-
+        logging_restored: None, monkeypatch: pytest.MonkeyPatch,
+        connect_held: threading.Event) -> None:
     import ui.main
 
-    release = threading.Event()
-    real_load = ui.main._load_client_parts
-
-    def held(credentials: Any) -> None:
-        assert release.wait(30)
-        real_load(credentials)
-
-    monkeypatch.setattr(ui.main, "_load_client_parts", held)
+    release = connect_held
     started: list[object] = []
 
     async def start(desk: Any) -> None:
