@@ -208,6 +208,7 @@ class LateClient:
 
     def fail(self, exc: BaseException) -> None:
         self._made.set_exception(exc)
+        self._made.exception()  # said in the log already; each waiter gets it raised
 
     async def client(self) -> Any:
         return await asyncio.shield(self._made)

@@ -203,3 +203,25 @@ def test_a_window_closed_while_it_connects_ends_cleanly(
     qtbot.waitUntil(task.done, timeout=30000)
     assert task.result() == 0
     assert started == []  # the desk was not started after its window closed
+
+
+async def test_the_windows_late_http_client_serves_whoever_waited() -> None:
+    from ui.main import LateClient
+
+    class Client:
+        async def get(self, url: str, **kwargs: Any) -> str:
+            return f"got {url} {kwargs}"
+
+    late = LateClient()
+    waiting = asyncio.ensure_future(late.get("http://x/1.png", follow_redirects=True))
+    await asyncio.sleep(0)
+    assert not waiting.done()  # an image asked for before the client exists waits for it
+    client = Client()
+    late.set(client)
+    assert await waiting == "got http://x/1.png {'follow_redirects': True}"
+    assert await late.client() is client
+
+    broken = LateClient()
+    broken.fail(OSError("no CA bundle"))
+    with pytest.raises(OSError, match="no CA bundle"):
+        await broken.get("http://x/2.png")
