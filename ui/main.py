@@ -258,15 +258,12 @@ async def connect_after_paint(window: MainWindow, session: Session, settings: Se
         return
     try:
         await desk.connect()
-    except Exception as exc:
-        log.error("the desk could not connect: %s", exc)
+    except Exception as exc:  # the message is also the log's line (show_message logs it)
         window.show_message(tr("Return Desk could not connect: {error}. Scans and the list "
                                "work; decisions wait in the outbox.").format(error=exc),
                             error=True)
     else:
         if not desk.online:
-            log.warning("no Return Helper credentials for %s: the desk is open without Return "
-                        "Helper", settings.environment.value)
             window.show_message(no_credentials_text(desk.settings), error=True)
     if is_valid(window):
         window.update_connection()
